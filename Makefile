@@ -1,0 +1,41 @@
+# ressus: build, test and run the stack locally. See README.md.
+SHELL := /bin/bash
+LOCAL_PREFIX ?= $(CURDIR)/.local
+export PKG_CONFIG_PATH := $(LOCAL_PREFIX)/librdkafka/lib/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
+export RESSUS_LIBRDKAFKA_PREFIX := $(LOCAL_PREFIX)/librdkafka
+ENV_FILE := $(LOCAL_PREFIX)/run/env.sh
+WITH_ENV := source $(ENV_FILE) &&
+
+.PHONY: bootstrap build infra test demo stop benchmark clean-local
+
+## bootstrap: install Debian packages, librdkafka 2.8.0 and the Tansu broker (once)
+bootstrap:
+	@bash deploy/local/bootstrap.sh
+
+## build: every product (debug)
+build: bootstrap
+	swift build --build-tests
+
+## infra: start PostgreSQL and Tansu on free loopback ports
+infra: bootstrap
+	@bash deploy/local/infra.sh start
+
+## test: the whole test suite against the real database and broker
+test: build infra
+	$(WITH_ENV) swift test --skip-build
+
+## demo: start the stack and the five services, show them running
+demo: build infra
+	@$(WITH_ENV) bash deploy/local/demo.sh
+
+## benchmark: platform and rules benchmarks (release build)
+benchmark: bootstrap infra
+	swift build -c release --product platform-benchmark
+	swift build -c release --product rules-benchmark
+	$(WITH_ENV) .build/release/platform-benchmark
+	.build/release/rules-benchmark
+
+## stop: stop the services, the broker and the database started by these scripts
+stop:
+	@bash deploy/local/services.sh stop || true
+	@bash deploy/local/infra.sh stop

@@ -1,0 +1,103 @@
+// swift-tools-version:6.0
+import Foundation
+import PackageDescription
+
+/// Where deploy/local/bootstrap.sh installs librdkafka 2.8.0. Binaries carry an rpath to it so they
+/// load that build rather than Debian's 2.0.2, which cannot talk to the local Tansu broker.
+/// Docker images build against the system librdkafka-dev instead (the rpath is then unused).
+let librdkafkaPrefix = ProcessInfo.processInfo.environment["RESSUS_LIBRDKAFKA_PREFIX"]
+    ?? Context.packageDirectory + "/.local/librdkafka"
+
+let swiftLog = Target.Dependency.product(name: "Logging", package: "swift-log")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+
+/// A service executable: thin wiring over the shared runtime.
+func service(_ name: String, folder: String) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: ["Runtime", "Models", swiftLog, serviceLifecycle],
+        path: "Services/\(folder)"
+    )
+}
+
+let package = Package(
+    name: "ressus",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ressus", targets: ["RessusCLI"]),
+        .executable(name: "ressus-intake", targets: ["IntakeService"]),
+        .executable(name: "ressus-deadlines", targets: ["DeadlinesService"]),
+        .executable(name: "ressus-debt-calculator", targets: ["DebtCalculatorService"]),
+        .executable(name: "ressus-report-publisher", targets: ["ReportPublisherService"]),
+        .executable(name: "ressus-fns-transfer", targets: ["FNSTransferService"]),
+        .executable(name: "platform-benchmark", targets: ["PlatformBenchmark"]),
+        .executable(name: "rules-benchmark", targets: ["RulesBenchmark"]),
+        .library(name: "Models", targets: ["Models"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "Postgres", targets: ["Postgres"]),
+        .library(name: "Runtime", targets: ["Runtime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // Pure domain rules and event contracts: no I/O.
+        .target(name: "Models", path: "Shared/Models"),
+
+        // librdkafka, from pkg-config (the local 2.8.0 build or Debian's librdkafka-dev).
+        .systemLibrary(
+            name: "CRdKafka", path: "Shared/CRdKafka", pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "Kafka",
+            // CRdKafka stays last: libpq's pkg-config adds the system library folder, which must not
+            // come before the local librdkafka when both are linked.
+            dependencies: [swiftLog, "CRdKafka"],
+            path: "Shared/Kafka",
+            linkerSettings: [
+                .unsafeFlags(["-L\(librdkafkaPrefix)/lib", "-Xlinker", "-rpath", "-Xlinker", "\(librdkafkaPrefix)/lib"])
+            ]
+        ),
+
+        // libpq, from pkg-config (Debian's libpq-dev).
+        .systemLibrary(
+            name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(name: "Postgres", dependencies: [swiftLog, "CLibPQ"], path: "Shared/Postgres"),
+
+        // What makes an executable a service: config, lifecycle, messaging runtime.
+        .target(
+            name: "Runtime",
+            dependencies: ["Models", "Postgres", swiftLog, serviceLifecycle, "Kafka"],
+            path: "Shared/Runtime"
+        ),
+
+        service("IntakeService", folder: "Intake"),
+        service("DeadlinesService", folder: "Deadlines"),
+        service("DebtCalculatorService", folder: "DebtCalculator"),
+        service("ReportPublisherService", folder: "ReportPublisher"),
+        service("FNSTransferService", folder: "FNSTransfer"),
+
+        // The operator CLI (`ressus`), in Portuguese for ANS staff.
+        .executableTarget(name: "RessusCLI", dependencies: ["Models", argumentParser], path: "CLI"),
+
+        .executableTarget(
+            name: "PlatformBenchmark", dependencies: ["Kafka", "Postgres"], path: "Benchmarks/Platform"
+        ),
+        .executableTarget(name: "RulesBenchmark", dependencies: ["Models"], path: "Benchmarks/Rules"),
+
+        .testTarget(
+            name: "ModelsTests",
+            dependencies: ["Models", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
+    ]
+)
