@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Starts and stops the five service executables against the local infrastructure.
+#   services.sh start [BIN_DIR]   start each service (default BIN_DIR: .build/debug), wait until ready
+#   services.sh stop              SIGTERM each, wait for a clean exit (SIGKILL after the grace period)
+#   services.sh status            one line per service
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+SERVICES=(intake deadlines debt-calculator report-publisher fns-transfer)
+SERVICE_DIR="$RUN_DIR/services"
+GRACE_SECONDS="${RESSUS_STOP_GRACE_SECONDS:-20}"
+
+pid_of() { cat "$SERVICE_DIR/$1.pid" 2>/dev/null; }
+alive() { local p; p=$(pid_of "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+
+start() {
+  local bin_dir="${1:-$REPO_ROOT/.build/debug}"
+  [ -f "$ENV_FILE" ] || die "infrastructure not started (run deploy/local/infra.sh start)"
+  # shellcheck disable=SC1090
+  source "$ENV_FILE"
+  mkdir -p "$SERVICE_DIR"
+  for s in "${SERVICES[@]}"; do
+    if alive "$s"; then log "$s already running (pid $(pid_of "$s"))"; continue; fi
+    [ -x "$bin_dir/ressus-$s" ] || die "missing executable $bin_dir/ressus-$s (run make build)"
+    : >"$SERVICE_DIR/$s.log"
+    nohup "$bin_dir/ressus-$s" >>"$SERVICE_DIR/$s.log" 2>&1 &
+    echo $! >"$SERVICE_DIR/$s.pid"
+  done
+  for s in "${SERVICES[@]}"; do
+    wait_for "grep -q 'service ready' '$SERVICE_DIR/$s.log'" 60 \
+      || { tail -20 "$SERVICE_DIR/$s.log" >&2; die "$s did not become ready; log: $SERVICE_DIR/$s.log"; }
+    alive "$s" || die "$s exited; log: $SERVICE_DIR/$s.log"
+    log "$s ready (pid $(pid_of "$s"))"
+  done
+}
+
+stop() {
+  local failed=0
+  for s in "${SERVICES[@]}"; do
+    alive "$s" || { rm -f "$SERVICE_DIR/$s.pid"; continue; }
+    local pid; pid=$(pid_of "$s")
+    kill -TERM "$pid"
+    local i=0
+    while kill -0 "$pid" 2>/dev/null && [ "$i" -lt $((GRACE_SECONDS * 10)) ]; do sleep 0.1; i=$((i + 1)); done
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -KILL "$pid"; failed=1
+      log "$s did not stop within ${GRACE_SECONDS}s: killed"
+    elif grep -q 'service stopped' "$SERVICE_DIR/$s.log"; then
+      log "$s stopped cleanly"
+    else
+      failed=1; log "$s exited without a clean shutdown; log: $SERVICE_DIR/$s.log"
+    fi
+    rm -f "$SERVICE_DIR/$s.pid"
+  done
+  return "$failed"
+}
+
+status() {
+  for s in "${SERVICES[@]}"; do
+    if alive "$s"; then echo "$s: running (pid $(pid_of "$s"))"; else echo "$s: stopped"; fi
+  done
+}
+
+case "${1:-}" in
+  start) start "${2:-}" ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 start [BIN_DIR]|stop|status" >&2; exit 2 ;;
+esac
