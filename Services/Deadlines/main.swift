@@ -1,1 +1,6 @@
-print("placeholder")
+import Foundation
+import Runtime
+
+// ressus-deadlines: wiring only; the handlers arrive with the service's own issue.
+let descriptor = ServiceDescriptor(name: "deadlines", schema: "deadlines")
+exit(await ServiceHost.run(descriptor))

@@ -1,1 +1,6 @@
-print("placeholder")
+import Foundation
+import Runtime
+
+// ressus-debt-calculator: wiring only; the handlers arrive with the service's own issue.
+let descriptor = ServiceDescriptor(name: "debt-calculator", schema: "debt_calculator")
+exit(await ServiceHost.run(descriptor))

@@ -1,1 +1,6 @@
-print("placeholder")
+import Foundation
+import Runtime
+
+// ressus-fns-transfer: wiring only; the handlers arrive with the service's own issue.
+let descriptor = ServiceDescriptor(name: "fns-transfer", schema: "fns_transfer")
+exit(await ServiceHost.run(descriptor))

@@ -1,1 +1,6 @@
-print("placeholder")
+import Foundation
+import Runtime
+
+// ressus-report-publisher: wiring only; the handlers arrive with the service's own issue.
+let descriptor = ServiceDescriptor(name: "report-publisher", schema: "report_publisher")
+exit(await ServiceHost.run(descriptor))
