@@ -19,19 +19,31 @@ extension BusinessCalendar {
         var steps: [String] = []
         let effectiveStart = nextBusinessDay(onOrAfter: start)
         if effectiveStart != start {
-            steps.append("\(start.brazilian) não é dia útil (\(closure(on: start)!.descricao)); "
-                + "contagem a partir de \(effectiveStart.brazilian)")
+            steps.append("\(start.brazilian) não é dia útil; contagem a partir do próximo dia útil, "
+                + "\(effectiveStart.brazilian) (\(closedDays(from: start, before: effectiveStart)))")
         }
         let lastDay = effectiveStart.adding(days: days)
         let deadline = nextBusinessDay(onOrAfter: lastDay)
         steps.append("\(days) dias corridos a partir de \(effectiveStart.brazilian) (excluído o dia do início) "
             + "terminam em \(lastDay.brazilian)")
         if deadline != lastDay {
-            steps.append("\(lastDay.brazilian) não é dia útil (\(closure(on: lastDay)!.descricao)); "
-                + "prorrogado para o próximo dia útil")
+            steps.append("prorrogado para o próximo dia útil (\(closedDays(from: lastDay, before: deadline)))")
         }
         steps.append("\(what): \(deadline.brazilian) (\(deadline.weekday.nome))")
         return Deadline(date: deadline, explanation: steps.joined(separator: "; ") + ".")
+    }
+
+    /// "14/02 sábado, 15/02 domingo, …": the closed days from `first` up to (not including) `end`.
+    private func closedDays(from first: CivilDate, before end: CivilDate) -> String {
+        var parts: [String] = []
+        var day = first
+        while day < end {
+            if let closure = closure(on: day) {
+                parts.append("\(day.brazilian): \(closure.descricao)")
+            }
+            day = day.adding(days: 1)
+        }
+        return parts.joined(separator: ", ")
     }
 
     /// Ciência of a notification made available on `availableOn`: the acknowledgement date, or the

@@ -13,6 +13,11 @@ public struct SelicMonthRate: Sendable, Hashable, Codable {
     public let month: YearMonth
     /// The rate; nil when the table lacks the month (provisional results only).
     public let rate: Percent?
+
+    public init(month: YearMonth, rate: Percent?) {
+        self.month = month
+        self.rate = rate
+    }
 }
 
 /// Everything needed to check a late-charge calculation by hand (DOMAIN §5).

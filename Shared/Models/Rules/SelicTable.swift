@@ -90,7 +90,7 @@ public struct SelicTable: Sendable {
     /// `shared/data/selic-monthly.csv` and of BCB exports converted to it.
     public static func parseCSV(_ text: String) throws(SelicTableError) -> [YearMonth: Percent] {
         var result: [YearMonth: Percent] = [:]
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingCharacters(in: "\r ")
             if line.isEmpty || (offset == 0 && line.hasPrefix("month")) { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
