@@ -6,7 +6,7 @@ import Models
 struct Calcular: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calcular",
-        abstract: "Calcula multa e juros de mora (DOMAIN §5) de um débito ou de um CSV na entrada padrão.",
+        abstract: "Calcula multa e juros de mora de um débito ou de um CSV na entrada padrão.",
         discussion: """
             Um débito: ressus calcular --principal 10000.00 --vencimento 2025-04-30 --pagamento 2025-06-10
             Lote: ressus calcular --csv < debitos.csv  (cabeçalho principal,vencimento,pagamento)

@@ -13,7 +13,7 @@ struct Prazo: ParsableCommand {
             """
     )
 
-    enum Tipo: String, ExpressibleByArgument, CaseIterable {
+    enum Tipo: String, CaseIterable {
         case impugnacao, recurso, pagamento, cadin, ciencia
         case dividaAtiva = "divida-ativa"
     }

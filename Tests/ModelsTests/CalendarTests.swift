@@ -106,6 +106,17 @@ struct DeadlineTests {
         #expect(d.explanation.contains("21/04/2025: feriado nacional (Tiradentes)"))
     }
 
+    @Test func chargesAfterAFinalDecision() {
+        // Decision ciência Monday 2025-06-02 + 15 = Tuesday 06-17.
+        #expect(calendar.paymentDueDate(decisionCiencia: date("2025-06-02")).date == date("2025-06-17"))
+        #expect(calendar.accrualDueDate(originalDueDate: date("2025-04-24"), gruDueDate: date("2025-06-17"))
+            == date("2025-04-24"))
+        var policy = RulesPolicy.standard
+        policy.accrueFromOriginalDueDate = false
+        #expect(BusinessCalendar(policy: policy).accrualDueDate(
+            originalDueDate: date("2025-04-24"), gruDueDate: date("2025-06-17")) == date("2025-06-17"))
+    }
+
     @Test func ciencia() {
         let available = date("2025-03-01")
         #expect(calendar.ciencia(availableOn: available).date == date("2025-03-11"))

@@ -84,6 +84,18 @@ extension BusinessCalendar {
         return Deadline(date: due.date, explanation: window.explanation + " " + due.explanation)
     }
 
+    /// Payment date of a GRU for atendimentos charged after a final decision: ciência of that decision
+    /// + 15 days (DOMAIN §4). Late charges still accrue from `accrualDueDate`.
+    public func paymentDueDate(decisionCiencia: CivilDate) -> Deadline {
+        count(days: policy.paymentDays, from: decisionCiencia, describing: "Vencimento da GRU após decisão final")
+    }
+
+    /// The due date from which late charges accrue (DOMAIN §4): the original due date (window end + 15)
+    /// while the policy flag `accrueFromOriginalDueDate` is on (default), else the GRU's own due date.
+    public func accrualDueDate(originalDueDate: CivilDate, gruDueDate: CivilDate) -> CivilDate {
+        policy.accrueFromOriginalDueDate ? originalDueDate : gruDueDate
+    }
+
     /// Date of CADIN registration if the charge is still unpaid: charge notification + 75 days
     /// (Lei 10.522/2002 art. 2).
     public func cadinDate(chargeNotification: CivilDate) -> Deadline {

@@ -28,7 +28,9 @@ public struct YearMonth: Hashable, Comparable, Sendable {
     /// The month `months` later (earlier when negative).
     public func adding(months: Int) -> YearMonth { YearMonth(index: index + months) }
 
-    public var next: YearMonth { adding(months: 1) }
+    public var next: YearMonth {
+        month == 12 ? YearMonth(uncheckedYear: year + 1, month: 1) : YearMonth(uncheckedYear: year, month: month + 1)
+    }
     public var previous: YearMonth { adding(months: -1) }
 
     public var firstDay: CivilDate { CivilDate(uncheckedYear: year, month: month, day: 1) }

@@ -7,6 +7,12 @@ public struct LateChargeCalculator: Sendable {
     public let selic: SelicTable
     public let policy: RulesPolicy
 
+    static let legacyMultaSource = "Lei 9.656/1998 art. 32 §4 (multa de 10%, regime anterior à MP 449/2008)"
+    static let dailyMultaSource = "Lei 9.430/1996 art. 61 §§1-2 (multa de 0,33% ao dia, limitada a 20%), "
+        + "aplicável por Lei 10.522/2002 art. 37-A"
+    static let legacyJurosSource = "Lei 9.656/1998 art. 32 §4 (juros de 1% ao mês ou fração até 12/2008)"
+    static let selicJurosSource = "Lei 9.430/1996 art. 61 §3 (juros SELIC acumulada mensal + 1% no mês do pagamento)"
+
     public init(selic: SelicTable = .seed, policy: RulesPolicy = .standard) {
         self.selic = selic
         self.policy = policy
@@ -87,33 +93,19 @@ public struct LateChargeCalculator: Sendable {
     public func calculate(principal: Money, dueDate: CivilDate, asOf: CivilDate,
                           allowingProvisional: Bool = false) throws(LateChargeError) -> LateCharges {
         let r = rates(dueDate: dueDate, asOf: asOf)
-        var selicMonths: [SelicMonthRate] = []
-        var missing: [YearMonth] = []
-        if r.selicFirstIndex <= r.selicLastIndex {
-            for index in r.selicFirstIndex...r.selicLastIndex {
-                let month = YearMonth(index: index)
-                let rate = selic.rate(for: month)
-                if rate == nil { missing.append(month) }
-                selicMonths.append(SelicMonthRate(month: month, rate: rate))
-            }
-        }
+        let (selicMonths, missing) = selic.monthRates(fromIndex: r.selicFirstIndex, throughIndex: r.selicLastIndex)
         if !missing.isEmpty && !allowingProvisional {
             throw .missingSelicMonths(missing, tableVersion: selic.version)
         }
         let legacyMonths = (0..<r.legacyMonthCount).map { YearMonth(index: r.legacyFirstIndex + $0) }
         var sources: [String] = []
         switch r.multaRegime {
-        case .legacyFlat: sources.append("Lei 9.656/1998 art. 32 §4 (multa de 10%, regime anterior à MP 449/2008)")
-        case .dailyCapped: sources.append("Lei 9.430/1996 art. 61 §§1-2 (multa de 0,33% ao dia, limitada a 20%), "
-            + "aplicável por Lei 10.522/2002 art. 37-A")
+        case .legacyFlat: sources.append(Self.legacyMultaSource)
+        case .dailyCapped: sources.append(Self.dailyMultaSource)
         case .none: break
         }
-        if !legacyMonths.isEmpty {
-            sources.append("Lei 9.656/1998 art. 32 §4 (juros de 1% ao mês ou fração até 12/2008)")
-        }
-        if !selicMonths.isEmpty || r.paymentMonthRate > 0 {
-            sources.append("Lei 9.430/1996 art. 61 §3 (juros SELIC acumulada mensal + 1% no mês do pagamento)")
-        }
+        if !legacyMonths.isEmpty { sources.append(Self.legacyJurosSource) }
+        if !selicMonths.isEmpty || r.paymentMonthRate > 0 { sources.append(Self.selicJurosSource) }
         let memo = CalculationMemo(
             ruleVersion: Self.ruleVersion, legalSources: sources, daysLate: r.daysLate,
             multaRegime: r.multaRegime, multaRate: Percent(basisPoints: r.multaRate), multaCapped: r.multaCapped,

@@ -81,6 +81,23 @@ public struct SelicTable: Sendable {
         return (prefixSums[upper] - prefixSums[lower], outside + prefixMissing[upper] - prefixMissing[lower])
     }
 
+    /// Each month with indices `first...last` with its rate (nil when missing), and the missing months.
+    public func monthRates(fromIndex first: Int, throughIndex last: Int) -> (months: [SelicMonthRate], missing: [YearMonth]) {
+        guard first <= last else { return ([], []) }
+        var months: [SelicMonthRate] = []
+        months.reserveCapacity(last - first + 1)
+        var missing: [YearMonth] = []
+        var month = YearMonth(index: first)
+        for index in first...last {
+            let offset = index - firstIndex
+            let rate = rates.indices.contains(offset) ? rates[offset] : nil
+            if rate == nil { missing.append(month) }
+            months.append(SelicMonthRate(month: month, rate: rate.map(Percent.init(basisPoints:))))
+            month = month.next
+        }
+        return (months, missing)
+    }
+
     /// The months among `first...last` the table lacks.
     public func missingMonths(from first: YearMonth, through last: YearMonth) -> [YearMonth] {
         YearMonth.months(from: first, through: last).filter { rate(for: $0) == nil }
