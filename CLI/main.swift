@@ -1,1 +1,2 @@
-print("placeholder")
+// Entry point of `ressus`, the operator CLI (Portuguese).
+Ressus.main()

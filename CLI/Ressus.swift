@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Models
+
+/// The root command; later issues add subcommands here.
+struct Ressus: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ressus",
+        abstract: "Ferramenta do operador do Ressarcimento ao SUS (ANS).",
+        subcommands: [Calcular.self, CNPJCommand.self, Prazo.self]
+    )
+}
+
+/// Input errors reported to the operator in Portuguese (exit status 1 unless told otherwise).
+struct OperatorError: Error {
+    let message: String
+    var exitCode: Int32 = 1
+}
+
+enum Console {
+    /// Writes `text` and a newline to standard error.
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// Runs `body`, turning operator and domain errors into a Portuguese message and an exit status.
+    static func reportingErrors(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as OperatorError {
+            Console.error("erro: \(error.message)")
+            throw ExitCode(error.exitCode)
+        } catch let error as any DomainError {
+            Console.error("erro: \(error.descricao)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Parses an option value with a domain parser, naming the option in the Portuguese error.
+func parseOption<T>(_ value: String?, _ option: String, _ parse: (String) throws -> T) throws -> T {
+    guard let value else { throw OperatorError(message: "informe \(option)") }
+    do {
+        return try parse(value)
+    } catch let error as any DomainError {
+        throw OperatorError(message: "\(option): \(error.descricao)")
+    }
+}
