@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// The one source of "now" for every service. Production uses ``WallClock``; demos and tests use
 /// ``SimulatedClock``, which only moves when told, so a multi-month cycle runs in minutes with the
@@ -20,21 +21,22 @@ public enum BusinessTimeZone {
         return calendar
     }
 
-    /// The civil date (year, month, day) of `instant` in Brasília time.
-    public static func civilDate(of instant: Date) -> (year: Int, month: Int, day: Int) {
+    /// The civil date of `instant` in Brasília time.
+    public static func civilDate(of instant: Date) -> CivilDate {
         let parts = calendar.dateComponents([.year, .month, .day], from: instant)
-        return (parts.year!, parts.month!, parts.day!)
+        // The calendar only produces valid dates.
+        return try! CivilDate(year: parts.year!, month: parts.month!, day: parts.day!)
     }
 
-    /// The instant at which the civil date begins (midnight, Brasília time).
-    public static func startOfDay(year: Int, month: Int, day: Int) -> Date? {
-        calendar.date(from: DateComponents(year: year, month: month, day: day))
+    /// The instant at which `date` begins (midnight, Brasília time).
+    public static func startOfDay(_ date: CivilDate) -> Date {
+        calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day))!
     }
 }
 
 extension BusinessClock {
-    /// Today's civil date in Brasília time.
-    public var today: (year: Int, month: Int, day: Int) { BusinessTimeZone.civilDate(of: now) }
+    /// Today's business date (the civil date in Brasília time).
+    public var today: CivilDate { BusinessTimeZone.civilDate(of: now) }
 }
 
 /// The system clock.

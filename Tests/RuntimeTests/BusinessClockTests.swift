@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import Runtime
 import Testing
 
@@ -7,18 +8,18 @@ import Testing
         // 2026-03-01T02:30Z is still 2026-02-28 23:30 in Brasília (UTC-3, no daylight saving since 2019).
         let instant = try #require(ISO8601DateFormatter().date(from: "2026-03-01T02:30:00Z"))
         let date = BusinessTimeZone.civilDate(of: instant)
-        #expect(date == (2026, 2, 28))
-        #expect(BusinessTimeZone.startOfDay(year: 2026, month: 3, day: 1) == ISO8601DateFormatter().date(from: "2026-03-01T03:00:00Z"))
+        #expect(date == (try CivilDate(year: 2026, month: 2, day: 28)))
+        #expect(BusinessTimeZone.startOfDay(try CivilDate(year: 2026, month: 3, day: 1)) == ISO8601DateFormatter().date(from: "2026-03-01T03:00:00Z"))
     }
 
     @Test func simulatedClockMovesOnlyForward() throws {
-        let start = try #require(BusinessTimeZone.startOfDay(year: 2026, month: 1, day: 5))
+        let start = BusinessTimeZone.startOfDay(try CivilDate(year: 2026, month: 1, day: 5))
         let clock = SimulatedClock(startingAt: start)
-        #expect(clock.today == (2026, 1, 5))
+        #expect(clock.today == (try CivilDate(year: 2026, month: 1, day: 5)))
         clock.advance(bySeconds: 86_400 * 30)
-        #expect(clock.today == (2026, 2, 4))
+        #expect(clock.today == (try CivilDate(year: 2026, month: 2, day: 4)))
         #expect(clock.advance(to: start) == false)
-        #expect(clock.today == (2026, 2, 4))
+        #expect(clock.today == (try CivilDate(year: 2026, month: 2, day: 4)))
     }
 
     @Test func configurationNamesTheMissingVariable() {
