@@ -37,6 +37,7 @@ let package = Package(
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "Runtime", targets: ["Runtime"]),
+        .library(name: "PDF", targets: ["PDF"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -47,6 +48,9 @@ let package = Package(
     targets: [
         // Pure domain rules and event contracts: no I/O.
         .target(name: "Models", path: "Shared/Models"),
+
+        // A small PDF writer (A4 pages, tables, Portuguese text) for the reports operadoras download.
+        .target(name: "PDF", path: "Shared/PDF"),
 
         // librdkafka, from pkg-config (the local 2.8.0 build or Debian's librdkafka-dev).
         .systemLibrary(
@@ -99,5 +103,6 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
+        .testTarget(name: "PDFTests", dependencies: ["PDF"]),
     ]
 )

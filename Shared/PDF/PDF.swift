@@ -1,0 +1,2 @@
+/// A small PDF writer.
+public enum PDF {}
