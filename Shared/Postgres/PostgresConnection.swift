@@ -136,12 +136,18 @@ public final class PostgresConnection {
         return PQtransactionStatus(handle)
     }
 
-    /// Reads whatever the server sent while the connection sat idle (e.g. a shutdown notice), so
-    /// that `isConnected` reflects a server restart before the connection is used again.
+    /// Reads whatever the server sent while the connection sat idle, so that `isConnected`
+    /// reflects a backend that was terminated or a server that shut down: the server sends a FATAL
+    /// message and closes the socket, and libpq only marks the connection bad once it reads the
+    /// end of the stream. Never blocks.
     func absorbPendingInput() {
         guard let handle else { return }
-        if PQconsumeInput(handle) == 0 { return }
-        while let notice = PQnotifies(handle) { PQfreemem(notice) }
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        for _ in 0..<8 {
+            guard descriptor.fd >= 0, poll(&descriptor, 1, 0) > 0 else { return }
+            if PQconsumeInput(handle) == 0 { return } // end of stream or error: status is now bad
+            while let notice = PQnotifies(handle) { PQfreemem(notice) }
+        }
     }
 
     func requireHandle() throws -> OpaquePointer {

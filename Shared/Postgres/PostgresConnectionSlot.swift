@@ -1,8 +1,7 @@
 import CLibPQ
-import Dispatch
 import Logging
 
-/// One place in a pool: a serial queue (its own thread while busy, off Swift's cooperative pool)
+/// One place in a pool: a dedicated thread (off Swift's cooperative pool)
 /// and the connection that lives on it, opened lazily and replaced when it breaks.
 final class PostgresConnectionSlot: @unchecked Sendable {
     /// Opening the connection failed, so the closure never ran: safe to try again.
@@ -11,22 +10,22 @@ final class PostgresConnectionSlot: @unchecked Sendable {
     let id: Int
     private let configuration: PostgresConfiguration
     private let logger: Logger
-    private let queue: DispatchQueue
-    /// Only touched on `queue`.
+    private let worker: PostgresWorkerThread
+    /// Only touched on `worker`'s thread.
     private var connection: PostgresConnection?
 
     init(id: Int, configuration: PostgresConfiguration, logger: Logger) {
         self.id = id
         self.configuration = configuration
         self.logger = logger
-        self.queue = DispatchQueue(label: "ressus.postgres.connection.\(id)")
+        self.worker = PostgresWorkerThread(name: "ressus.postgres.connection.\(id)")
     }
 
-    /// Runs `body` on this slot's queue with a live connection, then puts the session back to
+    /// Runs `body` on this slot's thread with a live connection, then puts the session back to
     /// idle (rolling back anything left open) or drops the connection if it broke.
     func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async {
+            worker.submit {
                 continuation.resume(with: Result { try self.runOnQueue(body) })
             }
         }
@@ -35,13 +34,15 @@ final class PostgresConnectionSlot: @unchecked Sendable {
     /// Closes the connection once the work already queued is done.
     func shutdown() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            queue.async {
+            worker.submit {
                 self.connection?.close()
                 self.connection = nil
                 continuation.resume()
             }
         }
     }
+
+    deinit { worker.stop() }
 
     private func runOnQueue<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         let connection = try connected()

@@ -2,7 +2,7 @@ import Logging
 
 /// A bounded pool of connections for concurrent Swift tasks.
 ///
-/// libpq blocks, so each connection lives on its own serial queue and the closures you pass run
+/// libpq blocks, so each connection lives on a thread of its own and the closures you pass run
 /// **there, synchronously**, never on Swift's cooperative thread pool; the calling task just
 /// awaits the result. Keep closures to database work (no `await` inside, by construction).
 ///
