@@ -1,0 +1,86 @@
+/// An async counting semaphore bounding the producer's unacknowledged messages.
+/// `acquire` suspends (without blocking a thread) until permits are free; delivery reports
+/// release them. A batch may take several permits at once, so a large batch does not wake up once
+/// per acknowledged message.
+final class InFlightLimiter: Sendable {
+    private struct Waiter {
+        let wanted: Int
+        /// The waiter is resumed once this many permits are free (hysteresis for batches).
+        let threshold: Int
+        let continuation: CheckedContinuation<Int, Never>
+    }
+
+    private struct State {
+        var available: Int
+        var waiters: [Waiter] = []
+        var waitersStart = 0
+        var closed = false
+    }
+
+    let capacity: Int
+    private let state: Locked<State>
+
+    init(capacity: Int) {
+        precondition(capacity > 0, "in-flight capacity must be positive")
+        self.capacity = capacity
+        state = Locked(State(available: capacity))
+    }
+
+    /// Takes between 1 and `wanted` permits, suspending while none are free.
+    /// Returns 0 once the limiter is closed.
+    func acquire(upTo wanted: Int) async -> Int {
+        let immediate: Int? = state.withLock { state in
+            if state.closed { return 0 }
+            if state.waitersStart == state.waiters.count, state.available > 0 {
+                let granted = min(wanted, state.available)
+                state.available -= granted
+                return granted
+            }
+            return nil
+        }
+        if let immediate { return immediate }
+        let threshold = min(wanted, max(1, capacity / 8))
+        return await withCheckedContinuation { continuation in
+            let resumeNow: Int? = state.withLock { state in
+                if state.closed { return 0 }
+                state.waiters.append(Waiter(wanted: wanted, threshold: threshold, continuation: continuation))
+                return nil
+            }
+            if let resumeNow { continuation.resume(returning: resumeNow) }
+            else { release(0) }  // permits may have been freed between the two locks
+        }
+    }
+
+    /// Returns `count` permits and wakes the waiters that can now proceed.
+    func release(_ count: Int) {
+        var ready: [(CheckedContinuation<Int, Never>, Int)] = []
+        state.withLock { state in
+            state.available += count
+            while state.waitersStart < state.waiters.count {
+                let first = state.waiters[state.waitersStart]
+                guard state.available >= first.threshold else { break }
+                let granted = min(first.wanted, state.available)
+                state.available -= granted
+                ready.append((first.continuation, granted))
+                state.waitersStart += 1
+            }
+            if state.waitersStart == state.waiters.count, state.waitersStart > 0 {
+                state.waiters.removeAll(keepingCapacity: true)
+                state.waitersStart = 0
+            }
+        }
+        for (continuation, granted) in ready { continuation.resume(returning: granted) }
+    }
+
+    /// Wakes every waiter with 0 permits; later `acquire` calls return 0 at once.
+    func close() {
+        let waiters: [Waiter] = state.withLock { state in
+            state.closed = true
+            let pending = Array(state.waiters[state.waitersStart...])
+            state.waiters = []
+            state.waitersStart = 0
+            return pending
+        }
+        for waiter in waiters { waiter.continuation.resume(returning: 0) }
+    }
+}
