@@ -73,6 +73,17 @@ public struct KafkaMessage: Sendable {
     /// The message's timestamp (create or log-append time), when the broker sent one.
     public var timestamp: Date?
 
+    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8],
+                headers: [KafkaHeader] = [], timestamp: Date? = nil) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.timestamp = timestamp
+    }
+
     public var topicPartition: TopicPartition { TopicPartition(topic: topic, partition: partition) }
 
     /// The value of the first header called `name`.

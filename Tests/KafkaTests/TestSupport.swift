@@ -74,3 +74,17 @@ func consume(_ consumer: KafkaConsumer, count: Int, within deadline: Duration = 
     }
     return received
 }
+
+/// Test-side shared state behind a lock (`@unchecked Sendable`: every access holds `lock`).
+final class Guarded<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}

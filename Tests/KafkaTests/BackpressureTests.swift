@@ -1,0 +1,46 @@
+import Kafka
+import Testing
+
+@Suite struct BackpressureTests {
+    /// A batch far larger than the in-flight bound: never more than N unacknowledged, and the bound
+    /// is actually reached (so the check can fail).
+    @Test func batchNeverExceedsInFlightBound() async throws {
+        let topic = try await freshTopic("backpressure", partitions: 2)
+        let bound = 64
+        let producer = try KafkaProducer(config: try testConfig(), maxInFlight: bound, logger: testLogger)
+        let results = await producer.sendBatch(keyedMessages(topic: topic, count: 5_000, keys: 10))
+        let statistics = producer.statistics
+        await producer.close()
+        #expect(results.allSatisfy { (try? $0.get()) != nil })
+        #expect(statistics.peakInFlight <= bound)
+        #expect(statistics.peakInFlight == bound, "the producer should have filled the bound")
+        #expect(statistics.delivered == 5_000 && statistics.inFlight == 0)
+    }
+
+    /// Many concurrent single sends, with librdkafka's own queue smaller than the bound so that
+    /// `QUEUE_FULL` happens and is waited out.
+    @Test func concurrentSendsRespectBoundAndSurviveQueueFull() async throws {
+        let topic = try await freshTopic("backpressure-queue", partitions: 2)
+        let bound = 200
+        let producer = try KafkaProducer(config: try testConfig(["queue.buffering.max.messages": "20"]),
+                                         maxInFlight: bound, logger: testLogger)
+        let offsets = try await withThrowingTaskGroup(of: [DeliveryReport].self) { group in
+            for task in 0..<40 {
+                group.addTask {
+                    var reports: [DeliveryReport] = []
+                    for index in 0..<50 {
+                        reports.append(try await producer.send(topic: topic, key: Array("k\(task)".utf8), value: Array("\(index)".utf8)))
+                    }
+                    return reports
+                }
+            }
+            return try await group.reduce(into: [DeliveryReport]()) { $0 += $1 }
+        }
+        let statistics = producer.statistics
+        await producer.close()
+        #expect(offsets.count == 2_000)
+        #expect(Set(offsets.map { "\($0.partition)/\($0.offset)" }).count == 2_000, "every message has its own offset")
+        #expect(statistics.peakInFlight <= bound)
+        #expect(statistics.delivered == 2_000)
+    }
+}
