@@ -1,35 +1,5 @@
 import CRdKafka
 
-/// Producer-wide state the delivery-report callback updates.
-final class ProducerState: Sendable {
-    struct Counters {
-        var inFlight = 0
-        var peakInFlight = 0
-        var delivered = 0
-        var failed = 0
-    }
-
-    let limiter: InFlightLimiter
-    let counters = Locked(Counters())
-
-    init(maxInFlight: Int) { limiter = InFlightLimiter(capacity: maxInFlight) }
-
-    func produced(_ count: Int) {
-        counters.withLock {
-            $0.inFlight += count
-            $0.peakInFlight = max($0.peakInFlight, $0.inFlight)
-        }
-    }
-
-    func acknowledged(success: Bool) {
-        counters.withLock {
-            $0.inFlight -= 1
-            if success { $0.delivered += 1 } else { $0.failed += 1 }
-        }
-        limiter.release(1)
-    }
-}
-
 /// Identifies one message of a batch; its address is the message's librdkafka opaque.
 struct DeliverySlot {
     let batch: Unmanaged<DeliveryBatch>
@@ -102,14 +72,15 @@ final class DeliveryBatch: @unchecked Sendable {
 func installDeliveryReports(_ conf: OpaquePointer) {
     rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
         guard let message, let slotPointer = message.pointee._private,
-              let context = ClientContext.from(opaque), let producer = context.producer else { return }
+              let context = ClientContext.from(opaque), let limiter = context.producer else { return }
         let slot = slotPointer.assumingMemoryBound(to: DeliverySlot.self).pointee
         let batch = slot.batch.takeUnretainedValue()
         let error = message.pointee.err
-        producer.acknowledged(success: error == RD_KAFKA_RESP_ERR_NO_ERROR)
         if error == RD_KAFKA_RESP_ERR_NO_ERROR {
+            limiter.release(1, delivered: 1)
             batch.succeed(slot.index, partition: message.pointee.partition, offset: message.pointee.offset)
         } else {
+            limiter.release(1, failed: 1)
             batch.complete(slot.index, .failure(KafkaError(code: error, operation: "delivery")))
         }
     }

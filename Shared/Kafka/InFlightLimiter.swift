@@ -1,4 +1,5 @@
-/// An async counting semaphore bounding the producer's unacknowledged messages.
+/// An async counting semaphore bounding the producer's unacknowledged messages, and the producer's
+/// counters (kept under the same lock so a delivery report costs one lock).
 /// `acquire` suspends (without blocking a thread) until permits are free; delivery reports
 /// release them. A batch may take several permits at once, so a large batch does not wake up once
 /// per acknowledged message.
@@ -15,6 +16,15 @@ final class InFlightLimiter: Sendable {
         var waiters: [Waiter] = []
         var waitersStart = 0
         var closed = false
+        var peakHeld = 0
+        var delivered = 0
+        var failed = 0
+
+        mutating func take(_ count: Int, capacity: Int) -> Int {
+            available -= count
+            peakHeld = max(peakHeld, capacity - available)
+            return count
+        }
     }
 
     let capacity: Int
@@ -32,9 +42,7 @@ final class InFlightLimiter: Sendable {
         let immediate: Int? = state.withLock { state in
             if state.closed { return 0 }
             if state.waitersStart == state.waiters.count, state.available > 0 {
-                let granted = min(wanted, state.available)
-                state.available -= granted
-                return granted
+                return state.take(min(wanted, state.available), capacity: capacity)
             }
             return nil
         }
@@ -51,17 +59,18 @@ final class InFlightLimiter: Sendable {
         }
     }
 
-    /// Returns `count` permits and wakes the waiters that can now proceed.
-    func release(_ count: Int) {
+    /// Returns `count` permits (of messages `delivered` or `failed`) and wakes the waiters that
+    /// can now proceed.
+    func release(_ count: Int, delivered: Int = 0, failed: Int = 0) {
         var ready: [(CheckedContinuation<Int, Never>, Int)] = []
         state.withLock { state in
             state.available += count
+            state.delivered += delivered
+            state.failed += failed
             while state.waitersStart < state.waiters.count {
                 let first = state.waiters[state.waitersStart]
                 guard state.available >= first.threshold else { break }
-                let granted = min(first.wanted, state.available)
-                state.available -= granted
-                ready.append((first.continuation, granted))
+                ready.append((first.continuation, state.take(min(first.wanted, state.available), capacity: capacity)))
                 state.waitersStart += 1
             }
             if state.waitersStart == state.waiters.count, state.waitersStart > 0 {
@@ -70,6 +79,11 @@ final class InFlightLimiter: Sendable {
             }
         }
         for (continuation, granted) in ready { continuation.resume(returning: granted) }
+    }
+
+    /// Permits held now, the most ever held, messages delivered and failed.
+    var counters: (held: Int, peakHeld: Int, delivered: Int, failed: Int) {
+        state.withLock { (capacity - $0.available, $0.peakHeld, $0.delivered, $0.failed) }
     }
 
     /// Wakes every waiter with 0 permits; later `acquire` calls return 0 at once.

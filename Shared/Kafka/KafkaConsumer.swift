@@ -64,10 +64,11 @@ public final class KafkaConsumer: Sendable {
         while batch.count < maxMessages {
             let remaining = batch.isEmpty ? max(0, (deadline - ContinuousClock.now).milliseconds) : 0
             let message = rd_kafka_consumer_poll(handle.pointer, Int32(clamping: remaining))
-            let now = coordinator.state.withLock { ($0.revocations, $0.lastRevoked, $0.assignment) }
-            if now.0 != revocations {  // a revocation ran inside that poll: drop what it took away
-                revocations = now.0
-                batch.removeAll { now.1.contains($0.topicPartition) || !now.2.contains($0.topicPartition) }
+            if coordinator.state.withLock({ $0.revocations }) != revocations {
+                // A revocation ran inside that poll: drop what it took away from this batch.
+                let (count, revoked, assigned) = coordinator.state.withLock { ($0.revocations, $0.lastRevoked, $0.assignment) }
+                revocations = count
+                batch.removeAll { revoked.contains($0.topicPartition) || !assigned.contains($0.topicPartition) }
             }
             guard let message else {
                 if batch.isEmpty && remaining > 0 { continue }

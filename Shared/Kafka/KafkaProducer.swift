@@ -9,7 +9,7 @@ import Logging
 public final class KafkaProducer: Sendable {
     /// Snapshot of the producer's counters.
     public struct Statistics: Sendable {
-        /// Produced, not yet acknowledged (never above `maxInFlight`).
+        /// Permits held: messages being produced or not yet acknowledged (never above `maxInFlight`).
         public var inFlight: Int
         /// The highest `inFlight` seen.
         public var peakInFlight: Int
@@ -19,7 +19,7 @@ public final class KafkaProducer: Sendable {
 
     private let handle: ClientHandle
     private let context: ClientContext
-    private let state: ProducerState
+    private let limiter: InFlightLimiter
     private let poller: PollerThread
     private let closer = BlockingWorker(label: "ressus.kafka.producer.close")
     private let closed = Locked(false)
@@ -30,8 +30,8 @@ public final class KafkaProducer: Sendable {
     public init(config: KafkaConfig, maxInFlight: Int = KafkaDefaults.maxInFlightMessages,
                 logger: Logger = Logger(label: "ressus.kafka.producer")) throws {
         self.maxInFlight = maxInFlight
-        state = ProducerState(maxInFlight: maxInFlight)
-        context = ClientContext(logger: logger, producer: state)
+        limiter = InFlightLimiter(capacity: maxInFlight)
+        context = ClientContext(logger: logger, producer: limiter)
         let settings = config.settings(
             defaults: [
                 // librdkafka's own queue never limits before the in-flight bound does.
@@ -69,36 +69,25 @@ public final class KafkaProducer: Sendable {
         let batch = DeliveryBatch(topics: messages.map(\.topic))
         var next = 0
         while next < messages.count {
-            let granted = await state.limiter.acquire(upTo: messages.count - next)
+            let granted = await limiter.acquire(upTo: messages.count - next)
             if granted == 0 {  // closed
                 for index in next..<messages.count { batch.complete(index, .failure(.closed("producer"))) }
                 break
             }
             for index in next..<(next + granted) {
-                if let error = await produce(messages[index], opaque: batch.opaque(for: index)) {
-                    state.limiter.release(1)
-                    batch.complete(index, .failure(error))
+                var error = enqueue(messages[index], opaque: batch.opaque(for: index))
+                while error == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                    try? await Task.sleep(for: .milliseconds(1))  // the poller drains the queue meanwhile
+                    error = enqueue(messages[index], opaque: batch.opaque(for: index))
+                }
+                if error != RD_KAFKA_RESP_ERR_NO_ERROR {  // refused: no delivery report will follow
+                    limiter.release(1, failed: 1)
+                    batch.complete(index, .failure(KafkaError(code: error, operation: "produce to \(messages[index].topic)")))
                 }
             }
             next += granted
         }
         return await batch.results()
-    }
-
-    /// Hands one message to librdkafka, waiting while its queue is full. Returns the error when
-    /// librdkafka refused the message (no delivery report will follow then).
-    private func produce(_ message: OutgoingMessage, opaque: UnsafeMutableRawPointer) async -> KafkaError? {
-        while true {
-            let error = enqueue(message, opaque: opaque)
-            if error == RD_KAFKA_RESP_ERR_NO_ERROR {
-                state.produced(1)
-                return nil
-            }
-            if error != RD_KAFKA_RESP_ERR__QUEUE_FULL {
-                return KafkaError(code: error, operation: "produce to \(message.topic)")
-            }
-            try? await Task.sleep(for: .milliseconds(1))  // the poller drains the queue meanwhile
-        }
     }
 
     private func enqueue(_ message: OutgoingMessage, opaque: UnsafeMutableRawPointer) -> rd_kafka_resp_err_t {
@@ -129,7 +118,7 @@ public final class KafkaProducer: Sendable {
     /// destroys the client. Sends waiting for a permit fail with a `CLOSED` error.
     public func close(flushTimeout: Duration = KafkaDefaults.closeFlushTimeout) async {
         guard closed.withLock({ let was = $0; $0 = true; return !was }) else { return }
-        state.limiter.close()
+        limiter.close()
         let handle = self.handle, poller = self.poller, logger = context.logger
         let milliseconds = Int32(clamping: flushTimeout.milliseconds)
         _ = try? await closer.run {
@@ -146,10 +135,14 @@ public final class KafkaProducer: Sendable {
 
     /// Current counters (in flight, peak, delivered, failed).
     public var statistics: Statistics {
-        state.counters.withLock {
-            Statistics(inFlight: $0.inFlight, peakInFlight: $0.peakInFlight, delivered: $0.delivered, failed: $0.failed)
-        }
+        let counters = limiter.counters
+        return Statistics(inFlight: counters.held, peakInFlight: counters.peakHeld,
+                          delivered: counters.delivered, failed: counters.failed)
     }
+
+    /// Messages librdkafka still holds plus its events not yet served (`rd_kafka_outq_len`): an
+    /// observation independent of the wrapper's own counters.
+    public var librdkafkaQueueLength: Int { Int(rd_kafka_outq_len(handle.pointer)) }
 }
 
 /// A thread looping on `rd_kafka_poll`, which runs delivery-report and log callbacks.

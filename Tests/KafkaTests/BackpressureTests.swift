@@ -8,10 +8,25 @@ import Testing
         let topic = try await freshTopic("backpressure", partitions: 2)
         let bound = 64
         let producer = try KafkaProducer(config: try testConfig(), maxInFlight: bound, logger: testLogger)
+        // Independently of the wrapper's counters, watch librdkafka's own queue while sending.
+        let sampler = Task.detached {
+            var highest = 0
+            while !Task.isCancelled {
+                highest = max(highest, producer.librdkafkaQueueLength)
+                await Task.yield()
+            }
+            return highest
+        }
         let results = await producer.sendBatch(keyedMessages(topic: topic, count: 5_000, keys: 10))
+        sampler.cancel()
+        let highestQueued = await sampler.value
         let statistics = producer.statistics
         await producer.close()
         #expect(results.allSatisfy { (try? $0.get()) != nil })
+        // rd_kafka_outq_len counts messages plus events not yet served (one delivery-report event
+        // carries many messages), hence a few events of slack.
+        #expect(highestQueued <= bound + 8, "librdkafka held \(highestQueued) messages and events")
+        #expect(highestQueued > bound / 4, "the sampler should have seen the queue fill up (saw \(highestQueued))")
         #expect(statistics.peakInFlight <= bound)
         #expect(statistics.peakInFlight == bound, "the producer should have filled the bound")
         #expect(statistics.delivered == 5_000 && statistics.inFlight == 0)
