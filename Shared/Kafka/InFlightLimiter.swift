@@ -5,6 +5,7 @@
 /// per acknowledged message.
 final class InFlightLimiter: Sendable {
     private struct Waiter {
+        let id: UInt64
         let wanted: Int
         /// The waiter is resumed once this many permits are free (hysteresis for batches).
         let threshold: Int
@@ -13,8 +14,8 @@ final class InFlightLimiter: Sendable {
 
     private struct State {
         var available: Int
-        var waiters: [Waiter] = []
-        var waitersStart = 0
+        var waiters: [Waiter] = []  // FIFO; few entries (one per suspended sender)
+        var nextWaiterID: UInt64 = 0
         var closed = false
         var peakHeld = 0
         var delivered = 0
@@ -37,25 +38,39 @@ final class InFlightLimiter: Sendable {
     }
 
     /// Takes between 1 and `wanted` permits, suspending while none are free.
-    /// Returns 0 once the limiter is closed.
+    /// Returns 0 once the limiter is closed or the task is cancelled.
     func acquire(upTo wanted: Int) async -> Int {
         let immediate: Int? = state.withLock { state in
             if state.closed { return 0 }
-            if state.waitersStart == state.waiters.count, state.available > 0 {
+            if state.waiters.isEmpty, state.available > 0 {
                 return state.take(min(wanted, state.available), capacity: capacity)
             }
             return nil
         }
         if let immediate { return immediate }
         let threshold = min(wanted, max(1, capacity / 8))
-        return await withCheckedContinuation { continuation in
-            let resumeNow: Int? = state.withLock { state in
-                if state.closed { return 0 }
-                state.waiters.append(Waiter(wanted: wanted, threshold: threshold, continuation: continuation))
-                return nil
+        let id = state.withLock { state in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let enqueued = state.withLock { state in
+                    // A cancellation before this point found no waiter to remove: check here.
+                    if state.closed || Task.isCancelled { return false }
+                    state.waiters.append(Waiter(id: id, wanted: wanted, threshold: threshold, continuation: continuation))
+                    return true
+                }
+                if enqueued { release(0) }  // permits may have been freed between the locks
+                else { continuation.resume(returning: 0) }
             }
-            if let resumeNow { continuation.resume(returning: resumeNow) }
-            else { release(0) }  // permits may have been freed between the two locks
+        } onCancel: {
+            let waiter: Waiter? = state.withLock { state in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index)
+            }
+            waiter?.continuation.resume(returning: 0)
+            release(0)  // the next waiter may fit now
         }
     }
 
@@ -67,15 +82,9 @@ final class InFlightLimiter: Sendable {
             state.available += count
             state.delivered += delivered
             state.failed += failed
-            while state.waitersStart < state.waiters.count {
-                let first = state.waiters[state.waitersStart]
-                guard state.available >= first.threshold else { break }
+            while let first = state.waiters.first, state.available >= first.threshold {
+                state.waiters.removeFirst()
                 ready.append((first.continuation, state.take(min(first.wanted, state.available), capacity: capacity)))
-                state.waitersStart += 1
-            }
-            if state.waitersStart == state.waiters.count, state.waitersStart > 0 {
-                state.waiters.removeAll(keepingCapacity: true)
-                state.waitersStart = 0
             }
         }
         for (continuation, granted) in ready { continuation.resume(returning: granted) }
@@ -90,10 +99,8 @@ final class InFlightLimiter: Sendable {
     func close() {
         let waiters: [Waiter] = state.withLock { state in
             state.closed = true
-            let pending = Array(state.waiters[state.waitersStart...])
-            state.waiters = []
-            state.waitersStart = 0
-            return pending
+            defer { state.waiters = [] }
+            return state.waiters
         }
         for waiter in waiters { waiter.continuation.resume(returning: 0) }
     }

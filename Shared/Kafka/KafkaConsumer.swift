@@ -32,16 +32,17 @@ public final class KafkaConsumer: Sendable {
                 "partition.assignment.strategy": assignmentStrategy.rawValue,
             ],
             required: ["group.id": groupID, "enable.auto.commit": "false", "enable.auto.offset.store": "false"])
-        handle = try makeClient(type: RD_KAFKA_CONSUMER, settings: settings, context: context,
-                                configure: installRebalance)
+        let handle = try makeClient(type: RD_KAFKA_CONSUMER, settings: settings, context: context,
+                                    configure: installRebalance)
         rd_kafka_poll_set_consumer(handle.pointer)
         let list = makePartitionList(topics.map { (TopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA), 0) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let error = rd_kafka_subscribe(handle.pointer, list)
         if error != RD_KAFKA_RESP_ERR_NO_ERROR {
-            rd_kafka_destroy(handle.pointer)
+            rd_kafka_destroy(handle.pointer)  // self.handle is not set yet, so deinit will not run
             throw KafkaError(code: error, operation: "subscribe to \(topics.joined(separator: ","))")
         }
+        self.handle = handle
     }
 
     /// Destroys the client. Without a prior `close()` librdkafka leaves the group itself, without

@@ -30,6 +30,9 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         KafkaError(wrapper: "CLOSED", message: "\(what) is closed")
     }
 
+    /// The task was cancelled before the message was handed to librdkafka.
+    static let cancelled = KafkaError(wrapper: "CANCELLED", message: "cancelled before it was produced")
+
     /// An invalid or unknown configuration property.
     static func configuration(property: String, value: String, reason: String) -> KafkaError {
         KafkaError(wrapper: "CONFIGURATION", message: "property \(property)=\(value): \(reason)")

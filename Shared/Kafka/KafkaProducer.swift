@@ -21,8 +21,9 @@ public final class KafkaProducer: Sendable {
     private let context: ClientContext
     private let limiter: InFlightLimiter
     private let poller: PollerThread
+    /// Keeps the handle alive while any task produces with it; `close()` closes it.
+    private let gate = UsageGate()
     private let closer = BlockingWorker(label: "ressus.kafka.producer.close")
-    private let closed = Locked(false)
     public let maxInFlight: Int
 
     /// Creates the producer. `maxInFlight` bounds unacknowledged messages.
@@ -45,7 +46,8 @@ public final class KafkaProducer: Sendable {
     }
 
     deinit {
-        if !closed.withLock({ $0 }) {
+        // No task can be sending (each holds a reference); only an unclosed handle is left.
+        if gate.closeAndWait() {
             context.logger.warning("KafkaProducer deinitialised without close(); destroying without flush")
             poller.stopAndWait()
             rd_kafka_destroy(handle.pointer)
@@ -64,28 +66,42 @@ public final class KafkaProducer: Sendable {
 
     /// Produces `messages` in order and returns one result per message, in the same order, once
     /// all have been acknowledged or failed. Messages with the same key keep their order.
+    /// After cancellation or `close()`, messages not yet handed to librdkafka fail (`CANCELLED`,
+    /// `CLOSED`); those already handed over still get their delivery report.
     public func sendBatch(_ messages: [OutgoingMessage]) async -> [Result<DeliveryReport, KafkaError>] {
         guard !messages.isEmpty else { return [] }
         let batch = DeliveryBatch(topics: messages.map(\.topic))
         var next = 0
-        while next < messages.count {
+        while next < messages.count && !Task.isCancelled {
             let granted = await limiter.acquire(upTo: messages.count - next)
-            if granted == 0 {  // closed
-                for index in next..<messages.count { batch.complete(index, .failure(.closed("producer"))) }
+            guard granted > 0 else { break }
+            guard gate.enter() else {
+                limiter.release(granted)
                 break
             }
-            for index in next..<(next + granted) {
-                var error = enqueue(messages[index], opaque: batch.opaque(for: index))
-                while error == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+            let end = next + granted
+            while next < end {
+                var error = enqueue(messages[next], opaque: batch.opaque(for: next))
+                // Only when librdkafka's own queue limits are below the in-flight bound.
+                while error == RD_KAFKA_RESP_ERR__QUEUE_FULL && !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(1))  // the poller drains the queue meanwhile
-                    error = enqueue(messages[index], opaque: batch.opaque(for: index))
+                    error = enqueue(messages[next], opaque: batch.opaque(for: next))
                 }
                 if error != RD_KAFKA_RESP_ERR_NO_ERROR {  // refused: no delivery report will follow
                     limiter.release(1, failed: 1)
-                    batch.complete(index, .failure(KafkaError(code: error, operation: "produce to \(messages[index].topic)")))
+                    batch.complete(next, .failure(error == RD_KAFKA_RESP_ERR__QUEUE_FULL
+                        ? .cancelled : KafkaError(code: error, operation: "produce to \(messages[next].topic)")))
                 }
+                next += 1
+                if Task.isCancelled { break }
             }
-            next += granted
+            gate.leave()
+            if next < end { limiter.release(end - next) }  // permits taken for unsent messages
+        }
+        if next < messages.count {
+            let error: KafkaError = Task.isCancelled ? .cancelled : .closed("producer")
+            limiter.release(0, failed: messages.count - next)
+            for index in next..<messages.count { batch.complete(index, .failure(error)) }
         }
         return await batch.results()
     }
@@ -106,22 +122,24 @@ public final class KafkaProducer: Sendable {
 
     /// Waits until every produced message is acknowledged or `timeout` passes.
     public func flush(timeout: Duration) async throws {
-        let handle = self.handle
+        let handle = self.handle, gate = self.gate
         let milliseconds = Int32(clamping: timeout.milliseconds)
-        let error = try await closer.run { rd_kafka_flush(handle.pointer, milliseconds) }
+        let error = try await closer.run { gate.whileOpen { rd_kafka_flush(handle.pointer, milliseconds) } }
+        guard let error else { throw KafkaError.closed("producer") }
         if error != RD_KAFKA_RESP_ERR_NO_ERROR {
-            throw KafkaError(code: error, message: "flush: \(rd_kafka_outq_len(handle.pointer)) messages still outstanding")
+            throw KafkaError(code: error, message: "flush: messages still outstanding after \(timeout)")
         }
     }
 
     /// Flushes (up to `flushTimeout`), fails whatever is still outstanding, stops the poller and
     /// destroys the client. Sends waiting for a permit fail with a `CLOSED` error.
     public func close(flushTimeout: Duration = KafkaDefaults.closeFlushTimeout) async {
-        guard closed.withLock({ let was = $0; $0 = true; return !was }) else { return }
         limiter.close()
-        let handle = self.handle, poller = self.poller, logger = context.logger
+        let handle = self.handle, poller = self.poller, gate = self.gate, logger = context.logger
         let milliseconds = Int32(clamping: flushTimeout.milliseconds)
         _ = try? await closer.run {
+            // Senders still inside a chunk finish handing it over (the poller keeps running).
+            guard gate.closeAndWait() else { return }
             if rd_kafka_flush(handle.pointer, milliseconds) != RD_KAFKA_RESP_ERR_NO_ERROR {
                 logger.warning("producer close: \(rd_kafka_outq_len(handle.pointer)) messages not acknowledged; purging")
             }
@@ -141,8 +159,10 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Messages librdkafka still holds plus its events not yet served (`rd_kafka_outq_len`): an
-    /// observation independent of the wrapper's own counters.
-    public var librdkafkaQueueLength: Int { Int(rd_kafka_outq_len(handle.pointer)) }
+    /// observation independent of the wrapper's own counters. 0 once closed.
+    public var librdkafkaQueueLength: Int {
+        gate.whileOpen { Int(rd_kafka_outq_len(handle.pointer)) } ?? 0
+    }
 }
 
 /// A thread looping on `rd_kafka_poll`, which runs delivery-report and log callbacks.

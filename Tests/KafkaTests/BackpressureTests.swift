@@ -59,3 +59,53 @@ import Testing
         #expect(statistics.delivered == 2_000)
     }
 }
+
+@Suite struct ProducerShutdownTests {
+    /// A broker nobody answers on, so messages stay in flight.
+    func stuckProducer(bound: Int, messageTimeout: Int) throws -> KafkaProducer {
+        let config = KafkaConfig(bootstrapServers: "127.0.0.1:1", properties: ["message.timeout.ms": String(messageTimeout)])
+        return try KafkaProducer(config: config, maxInFlight: bound, logger: quietLogger)
+    }
+
+    func waitUntilInFlight(_ producer: KafkaProducer, _ count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while producer.statistics.inFlight < count && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try #require(producer.statistics.inFlight == count)
+    }
+
+    @Test func closeFailsWaitingAndPurgesInFlightMessages() async throws {
+        let producer = try stuckProducer(bound: 5, messageTimeout: 60_000)
+        let messages = (0..<100).map { OutgoingMessage(topic: "t", key: nil as String?, value: [UInt8($0)]) }
+        let sending = Task { await producer.sendBatch(messages) }
+        try await waitUntilInFlight(producer, 5)
+        await producer.close(flushTimeout: .milliseconds(100))
+        let results = await sending.value
+        let names = results.map { result -> String in
+            if case .failure(let error) = result { return error.name }
+            return "delivered"
+        }
+        #expect(names.prefix(5).allSatisfy { $0 == "_PURGE_QUEUE" || $0 == "_PURGE_INFLIGHT" }, "\(names.prefix(5))")
+        #expect(names.dropFirst(5).allSatisfy { $0 == "CLOSED" })
+        #expect(producer.librdkafkaQueueLength == 0)
+        await #expect(throws: KafkaError.self) { try await producer.flush(timeout: .seconds(1)) }
+    }
+
+    @Test func cancellationFailsUnsentMessagesOnly() async throws {
+        let producer = try stuckProducer(bound: 5, messageTimeout: 1_500)
+        let messages = (0..<100).map { OutgoingMessage(topic: "t", key: nil as String?, value: [UInt8($0)]) }
+        let sending = Task { await producer.sendBatch(messages) }
+        try await waitUntilInFlight(producer, 5)
+        sending.cancel()
+        let results = await sending.value
+        await producer.close(flushTimeout: .milliseconds(100))
+        let names = results.map { result -> String in
+            if case .failure(let error) = result { return error.name }
+            return "delivered"
+        }
+        #expect(names.prefix(5).allSatisfy { $0 == "_MSG_TIMED_OUT" }, "\(names.prefix(5))")
+        #expect(names.dropFirst(5).allSatisfy { $0 == "CANCELLED" })
+        #expect(producer.statistics.failed == 100 && producer.statistics.inFlight == 0)
+    }
+}

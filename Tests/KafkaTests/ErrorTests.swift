@@ -4,7 +4,7 @@ import Testing
 @Suite struct ErrorTests {
     @Test func unreachableBrokerTimesOutWithKafkaError() async throws {
         let config = KafkaConfig(bootstrapServers: "127.0.0.1:1", properties: ["message.timeout.ms": "1500"])
-        let producer = try KafkaProducer(config: config, logger: testLogger)
+        let producer = try KafkaProducer(config: config, logger: quietLogger)
         let error = await #expect(throws: KafkaError.self) {
             try await producer.send(topic: uniqueName("nowhere"), key: nil, value: Array("x".utf8))
         }

@@ -25,6 +25,13 @@ func uniqueName(_ prefix: String) -> String {
     "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
 }
 
+/// For tests that talk to an unreachable broker on purpose (its connection errors are expected).
+var quietLogger: Logger {
+    var logger = Logger(label: "kafka-tests")
+    logger.logLevel = .critical
+    return logger
+}
+
 var testLogger: Logger {
     var logger = Logger(label: "kafka-tests")
     logger.logLevel = .warning
