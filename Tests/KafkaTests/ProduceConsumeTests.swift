@@ -54,3 +54,40 @@ import Testing
         #expect(received[1].key == nil && received[1].value.isEmpty && received[1].headers.isEmpty)
     }
 }
+
+@Suite struct CommitTests {
+    /// Only stored offsets are committed by a clean close; the next member starts right after them.
+    @Test func cleanCloseCommitsStoredOffsetsOnly() async throws {
+        let topic = try await freshTopic("stored", partitions: 1)
+        let group = uniqueName("stored-group")
+        let producer = try KafkaProducer(config: try testConfig(), logger: testLogger)
+        _ = try await producer.sendBatch(keyedMessages(topic: topic, count: 50, keys: 5)).map { try $0.get() }
+        await producer.close()
+
+        let first = try KafkaConsumer(config: try testConfig(), groupID: group, topics: [topic], logger: testLogger)
+        var read: [KafkaMessage] = []
+        for try await message in first.messages(batchSize: 7) {
+            read.append(message)
+            if read.count == 30 { break }
+        }
+        #expect(read.map(\.offset) == Array(0..<30), "one partition: offsets in order, none skipped")
+        try first.store(Array(read.prefix(20)))
+        try await first.close()
+
+        let second = try KafkaConsumer(config: try testConfig(), groupID: group, topics: [topic], logger: testLogger)
+        let rest = try await consume(second, count: 30)
+        try await second.close()
+        #expect(rest.map(\.offset) == Array(20..<50))
+    }
+
+    /// Storing an offset for a partition this consumer does not hold fails and says which.
+    @Test func storeForUnassignedPartitionFails() async throws {
+        let topic = try await freshTopic("unassigned", partitions: 1)
+        let consumer = try KafkaConsumer(config: try testConfig(), groupID: uniqueName("unassigned-group"),
+                                         topics: [topic], logger: testLogger)
+        let stray = KafkaMessage(topic: topic, partition: 7, offset: 3, key: nil, value: [])
+        let error = #expect(throws: KafkaError.self) { try consumer.store(stray) }
+        #expect(error?.message.contains("\(topic)[7]") == true, "got \(String(describing: error))")
+        try await consumer.close()
+    }
+}
