@@ -11,14 +11,11 @@ struct ClientHandle: @unchecked Sendable {
 /// Owned by the producer/consumer/admin object, which outlives the handle.
 final class ClientContext: Sendable {
     let logger: Logger
-    /// Set for producers: delivery reports release its permits.
-    let producer: InFlightLimiter?
     /// Set for consumers: applies rebalances.
     let rebalance: RebalanceCoordinator?
 
-    init(logger: Logger, producer: InFlightLimiter? = nil, rebalance: RebalanceCoordinator? = nil) {
+    init(logger: Logger, rebalance: RebalanceCoordinator? = nil) {
         self.logger = logger
-        self.producer = producer
         self.rebalance = rebalance
     }
 

@@ -32,7 +32,7 @@ public final class KafkaProducer: Sendable {
                 logger: Logger = Logger(label: "ressus.kafka.producer")) throws {
         self.maxInFlight = maxInFlight
         limiter = InFlightLimiter(capacity: maxInFlight)
-        context = ClientContext(logger: logger, producer: limiter)
+        context = ClientContext(logger: logger)
         let settings = config.settings(
             defaults: [
                 // librdkafka's own queue never limits before the in-flight bound does.
@@ -70,7 +70,7 @@ public final class KafkaProducer: Sendable {
     /// `CLOSED`); those already handed over still get their delivery report.
     public func sendBatch(_ messages: [OutgoingMessage]) async -> [Result<DeliveryReport, KafkaError>] {
         guard !messages.isEmpty else { return [] }
-        let batch = DeliveryBatch(topics: messages.map(\.topic))
+        let batch = DeliveryBatch(topics: messages.map(\.topic), limiter: limiter)
         var next = 0
         while next < messages.count && !Task.isCancelled {
             let granted = await limiter.acquire(upTo: messages.count - next)
@@ -81,15 +81,15 @@ public final class KafkaProducer: Sendable {
             }
             let end = next + granted
             while next < end {
-                var error = enqueue(messages[next], opaque: batch.opaque(for: next))
+                var error = enqueue(messages, next, opaque: batch.opaque(for: next))
                 // Only when librdkafka's own queue limits are below the in-flight bound.
                 while error == RD_KAFKA_RESP_ERR__QUEUE_FULL && !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(1))  // the poller drains the queue meanwhile
-                    error = enqueue(messages[next], opaque: batch.opaque(for: next))
+                    error = enqueue(messages, next, opaque: batch.opaque(for: next))
                 }
                 if error != RD_KAFKA_RESP_ERR_NO_ERROR {  // refused: no delivery report will follow
-                    limiter.release(1, failed: 1)
-                    batch.complete(next, .failure(error == RD_KAFKA_RESP_ERR__QUEUE_FULL
+                    limiter.release(1)
+                    batch.failed(next, (error == RD_KAFKA_RESP_ERR__QUEUE_FULL
                         ? .cancelled : KafkaError(code: error, operation: "produce to \(messages[next].topic)")))
                 }
                 next += 1
@@ -100,18 +100,17 @@ public final class KafkaProducer: Sendable {
         }
         if next < messages.count {
             let error: KafkaError = Task.isCancelled ? .cancelled : .closed("producer")
-            limiter.release(0, failed: messages.count - next)
-            for index in next..<messages.count { batch.complete(index, .failure(error)) }
+            for index in next..<messages.count { batch.failed(index, error) }
         }
         return await batch.results()
     }
 
-    private func enqueue(_ message: OutgoingMessage, opaque: UnsafeMutableRawPointer) -> rd_kafka_resp_err_t {
-        let headers = makeHeaders(message.headers)
-        let partition = message.partition ?? RD_KAFKA_PARTITION_UA
-        let error = message.value.withUnsafeBytes { value in
-            withOptionalBytes(message.key) { key in
-                ressus_rd_kafka_produce(handle.pointer, message.topic, partition,
+    private func enqueue(_ messages: [OutgoingMessage], _ index: Int, opaque: UnsafeMutableRawPointer) -> rd_kafka_resp_err_t {
+        let headers = makeHeaders(messages[index].headers)
+        let partition = messages[index].partition ?? RD_KAFKA_PARTITION_UA
+        let error = messages[index].value.withUnsafeBytes { value in
+            withOptionalBytes(messages[index].key) { key in
+                ressus_rd_kafka_produce(handle.pointer, messages[index].topic, partition,
                                         key?.baseAddress, key?.count ?? 0,
                                         value.baseAddress, value.count, headers, opaque)
             }
