@@ -12,7 +12,10 @@ public final class KafkaConsumer: Sendable {
     private let context: ClientContext
     private let coordinator: RebalanceCoordinator
     private let worker = BlockingWorker(label: "ressus.kafka.consumer")
+    /// Set by `close()`; poll and commit refuse to run afterwards.
     private let closed = Locked(false)
+    /// Keeps the handle alive while `store` uses it (from any thread); `close()` closes it.
+    private let gate = UsageGate()
     public let groupID: String
 
     /// Joins `groupID` and subscribes to `topics`. New groups start at the earliest offset
@@ -45,9 +48,11 @@ public final class KafkaConsumer: Sendable {
         self.handle = handle
     }
 
-    /// Destroys the client. Without a prior `close()` librdkafka leaves the group itself, without
-    /// committing anything the application did not commit.
-    deinit { rd_kafka_destroy(handle.pointer) }
+    /// Without a prior `close()`, destroys the client here (librdkafka then leaves the group
+    /// itself, committing nothing the application did not store).
+    deinit {
+        if gate.closeAndWait() { rd_kafka_destroy(handle.pointer) }
+    }
 
     /// Waits up to `timeout` for a first message, then returns it with whatever else is already
     /// fetched, up to `maxMessages`. Returns an empty array on timeout.
@@ -92,15 +97,20 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Marks `messages` done: their offsets (+1) are committed by the next `commitStored()`,
-    /// rebalance or `close()`. Throws when a partition is no longer assigned to this consumer
-    /// (its messages will be delivered again to the new owner).
+    /// rebalance or `close()`. Throws, naming them, when partitions are no longer assigned to this
+    /// consumer (their messages will be delivered again to the new owner); the offsets of the
+    /// other partitions are stored all the same.
     public func store(_ messages: [KafkaMessage]) throws {
         guard !messages.isEmpty else { return }
-        let list = makePartitionList(nextOffsets(after: messages))
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        let error = rd_kafka_offsets_store(handle.pointer, list)
-        if let partitionError = partitionErrors(in: list, operation: "store offsets") { throw partitionError }
-        if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: error, operation: "store offsets") }
+        let handle = self.handle
+        let stored: Void? = try gate.whileOpen {
+            let list = makePartitionList(nextOffsets(after: messages))
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            let error = rd_kafka_offsets_store(handle.pointer, list)
+            if let partitionError = partitionErrors(in: list, operation: "store offsets") { throw partitionError }
+            if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: error, operation: "store offsets") }
+        }
+        if stored == nil { throw KafkaError.closed("consumer") }
     }
 
     /// Marks one message done (see `store(_:)` for a batch).
@@ -137,6 +147,7 @@ public final class KafkaConsumer: Sendable {
     /// The committed offsets of `partitions` for this group (-1001 when none).
     public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws -> [TopicPartition: Int64] {
         try await worker.run { [self] in
+            if closed.withLock({ $0 }) { throw KafkaError.closed("consumer") }
             let list = makePartitionList(partitions.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) })
             defer { rd_kafka_topic_partition_list_destroy(list) }
             let error = rd_kafka_committed(handle.pointer, list, Int32(clamping: timeout.milliseconds))
@@ -149,12 +160,14 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// Leaves the group cleanly: revokes the assignment (committing stored offsets), then closes.
-    /// Later calls to `poll` and `commit` throw a `CLOSED` error.
+    /// Leaves the group cleanly: revokes the assignment (committing stored offsets), closes the
+    /// consumer (`rd_kafka_consumer_close`) and destroys the client. Later calls throw `CLOSED`.
     public func close() async throws {
         try await worker.run { [self] in
+            // Poll and commit run on this same serial queue, so none is running now.
             guard closed.withLock({ let was = $0; $0 = true; return !was }) else { return }
             let error = rd_kafka_consumer_close(handle.pointer)
+            if gate.closeAndWait() { rd_kafka_destroy(handle.pointer) }
             if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: error, operation: "consumer close") }
         }
     }

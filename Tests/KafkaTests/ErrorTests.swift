@@ -35,6 +35,11 @@ import Testing
         let pollError = await #expect(throws: KafkaError.self) { try await consumer.poll() }
         #expect(pollError?.name == "CLOSED")
         await #expect(throws: KafkaError.self) { try await consumer.commitStored() }
+        let storeError = #expect(throws: KafkaError.self) {
+            try consumer.store(KafkaMessage(topic: topic, partition: 0, offset: 0, key: nil, value: []))
+        }
+        #expect(storeError?.name == "CLOSED")
+        try await consumer.close()  // a second close does nothing
         var count = 0
         for try await _ in consumer.messages() { count += 1 }
         #expect(count == 0)
