@@ -95,6 +95,8 @@ final class InFlightLimiter: Sendable {
         state.withLock { (capacity - $0.available, $0.peakHeld, $0.delivered, $0.failed) }
     }
 
+    var isClosed: Bool { state.withLock { $0.closed } }
+
     /// Wakes every waiter with 0 permits; later `acquire` calls return 0 at once.
     func close() {
         let waiters: [Waiter] = state.withLock { state in

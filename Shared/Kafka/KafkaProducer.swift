@@ -83,14 +83,15 @@ public final class KafkaProducer: Sendable {
             while next < end {
                 var error = enqueue(messages, next, opaque: batch.opaque(for: next))
                 // Only when librdkafka's own queue limits are below the in-flight bound.
-                while error == RD_KAFKA_RESP_ERR__QUEUE_FULL && !Task.isCancelled {
+                while error == RD_KAFKA_RESP_ERR__QUEUE_FULL && !Task.isCancelled && !limiter.isClosed {
                     try? await Task.sleep(for: .milliseconds(1))  // the poller drains the queue meanwhile
                     error = enqueue(messages, next, opaque: batch.opaque(for: next))
                 }
                 if error != RD_KAFKA_RESP_ERR_NO_ERROR {  // refused: no delivery report will follow
                     limiter.release(1)
-                    batch.failed(next, (error == RD_KAFKA_RESP_ERR__QUEUE_FULL
-                        ? .cancelled : KafkaError(code: error, operation: "produce to \(messages[next].topic)")))
+                    batch.failed(next, error != RD_KAFKA_RESP_ERR__QUEUE_FULL
+                        ? KafkaError(code: error, operation: "produce to \(messages[next].topic)")
+                        : Task.isCancelled ? .cancelled : .closed("producer"))
                 }
                 next += 1
                 if Task.isCancelled { break }
