@@ -1,0 +1,83 @@
+import Kafka
+import Testing
+
+/// One ordered record of what two consumers of a group saw: rebalance events and poll results.
+final class GroupLog: Sendable {
+    enum Entry: Sendable {
+        case event(consumer: Int, RebalanceEvent)
+        case batch(consumer: Int, [KafkaMessage])
+    }
+
+    private let entries = Guarded<[Entry]>([])
+
+    func append(_ entry: Entry) { entries.withLock { $0.append(entry) } }
+    var all: [Entry] { entries.withLock { $0 } }
+}
+
+@Suite struct RebalanceTests {
+    /// A second consumer joins while the first is consuming: the partitions are split between them,
+    /// no message is lost, and after a revocation no message of a revoked partition is handed out
+    /// by the consumer that lost it (until it is assigned that partition again).
+    @Test(arguments: [AssignmentStrategy.cooperativeSticky, .eager])
+    func secondConsumerSplitsPartitionsWithoutLoss(strategy: AssignmentStrategy) async throws {
+        let topic = try await freshTopic("rebalance", partitions: 6)
+        let group = uniqueName("rebalance-group")
+        let total = 12_000
+        let producer = try KafkaProducer(config: try testConfig(), logger: testLogger)
+        _ = try await producer.sendBatch(keyedMessages(topic: topic, count: total, keys: 60)).map { try $0.get() }
+        await producer.close()
+
+        let log = GroupLog()
+        func member(_ id: Int) throws -> KafkaConsumer {
+            try KafkaConsumer(config: try testConfig(), groupID: group, topics: [topic], assignmentStrategy: strategy,
+                              logger: testLogger, onRebalance: { log.append(.event(consumer: id, $0)) })
+        }
+        let seen = Guarded<Set<String>>([])
+        let first = try member(1)
+        /// Slow consumption (about 2,000 messages/s) so the second member joins mid-topic.
+        @Sendable func run(_ consumer: KafkaConsumer, id: Int) async throws {
+            var idle = 0
+            while idle < 8 {
+                let batch = try await consumer.poll(maxMessages: 20, timeout: .milliseconds(250))
+                log.append(.batch(consumer: id, batch))
+                idle = batch.isEmpty && seen.withLock { $0.count } >= total ? idle + 1 : 0
+                seen.withLock { for message in batch { $0.insert("\(message.partition)/\(message.offset)") } }
+                do { try consumer.store(batch) } catch {}  // a partition revoked meanwhile: redelivered
+                if !batch.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+            }
+        }
+        async let firstRun: Void = run(first, id: 1)
+        while seen.withLock({ $0.count }) < 1_000 { try await Task.sleep(for: .milliseconds(20)) }
+        let second = try member(2)
+        async let secondRun: Void = run(second, id: 2)
+        try await firstRun
+        try await secondRun
+
+        let firstAssignment = first.assignment, secondAssignment = second.assignment
+        try await first.close()
+        try await second.close()
+
+        #expect(seen.withLock { $0.count } == total, "every message consumed at least once")
+        #expect(!firstAssignment.isEmpty && !secondAssignment.isEmpty, "\(firstAssignment) / \(secondAssignment)")
+        #expect(firstAssignment.isDisjoint(with: secondAssignment))
+        #expect(firstAssignment.union(secondAssignment).count == 6)
+
+        // Replay the log: a consumer's batch may contain only partitions it holds at that moment.
+        var held: [Int: Set<TopicPartition>] = [1: [], 2: []]
+        var revocations = 0
+        for entry in log.all {
+            switch entry {
+            case .event(let consumer, .assigned(let partitions)): held[consumer]!.formUnion(partitions)
+            case .event(let consumer, .revoked(let partitions, _)):
+                held[consumer]!.subtract(partitions)
+                revocations += 1
+            case .batch(let consumer, let messages):
+                for message in messages {
+                    #expect(held[consumer]!.contains(message.topicPartition),
+                            "consumer \(consumer) handed out \(message.topicPartition)@\(message.offset) it does not hold")
+                }
+            }
+        }
+        #expect(revocations >= 1, "the first consumer must have given up partitions")
+    }
+}
