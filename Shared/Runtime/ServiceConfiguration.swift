@@ -23,7 +23,7 @@ public struct ServiceDescriptor: Sendable, Hashable {
 public struct ConfigurationError: Error, CustomStringConvertible {
     public let variable: String
     public let problem: String
-    public var description: String { "configuration \(variable): \(problem)" }
+    public var description: String { "configuration error: \(variable) \(problem)" }
 }
 
 /// Service configuration read from environment variables. Every variable, with its default, is
