@@ -70,7 +70,10 @@ public struct PDFDocumentBuilder {
     }
 
     /// Wrapped text; `\n` starts a new line. Lines flow onto the next page as needed.
-    public mutating func paragraph(_ text: String, font: PDFFont? = nil, color: PDFColor? = nil, indent: Double = 0) {
+    /// `spacingAfter` defaults to the style's block spacing.
+    public mutating func paragraph(
+        _ text: String, font: PDFFont? = nil, color: PDFColor? = nil, indent: Double = 0, spacingAfter: Double? = nil
+    ) {
         let font = font ?? style.body
         let lineHeight = style.lineHeight(font)
         for line in TextLayout.wrap(text, font: font, maxWidth: contentWidth - indent) {
@@ -79,7 +82,7 @@ public struct PDFDocumentBuilder {
                  color: color ?? style.text)
             cursor += lineHeight
         }
-        cursor += style.blockSpacing
+        cursor += spacingAfter ?? style.blockSpacing
     }
 
     /// Preformatted monospaced text (calculation memos): spaces are kept, long lines wrap.
@@ -112,7 +115,7 @@ public struct PDFDocumentBuilder {
     }
 
     /// A line of text that opens `url` when clicked (e.g. `mailto:` addresses).
-    public mutating func link(_ text: String, url: String, font: PDFFont? = nil) {
+    public mutating func link(_ text: String, url: String, font: PDFFont? = nil, spacingAfter: Double = 0) {
         let font = font ?? style.body
         let lineHeight = style.lineHeight(font)
         let line = TextLayout.truncate(text, font: font, maxWidth: contentWidth)
@@ -120,7 +123,7 @@ public struct PDFDocumentBuilder {
         draw(line, font: font, x: margins.left, lineTop: cursor, lineHeight: lineHeight, color: style.link)
         pages[pages.count - 1].append(.link(
             x: margins.left, y: cursor, width: font.width(of: line), height: lineHeight, uri: url))
-        cursor += lineHeight
+        cursor += lineHeight + spacingAfter
     }
 
     /// A thin horizontal rule across the text width.

@@ -5,7 +5,8 @@ public enum TextLayout {
 
     /// Breaks `text` into lines no wider than `maxWidth` points.
     ///
-    /// Lines break at spaces; `\n` forces a break (an empty line stays empty). Runs of spaces inside a
+    /// Lines break at spaces (U+0020 only: a no-break space, U+00A0, keeps "R$\u{A0}1,00" together);
+    /// `\n` forces a break (an empty line stays empty). Runs of spaces inside a
     /// line and leading spaces are kept (memos align columns with them); the spaces at a soft break
     /// are dropped. A word wider than `maxWidth` is split between characters.
     public static func wrap(_ text: String, font: PDFFont, maxWidth: Double) -> [String] {

@@ -80,6 +80,9 @@ import Testing
             }
         }
         let text = pages.joined()
+        let grandTotal = SampleReport.brl(grus.reduce(0) { $0 + $1.principal })
+        let totalLine = text.split(separator: "\n").first { $0.contains("Total geral") }
+        #expect(totalLine?.contains(grandTotal) == true, "the bold total \(grandTotal) should fit on its row: \(totalLine ?? "")")
         let withMemo = Set(grus.filter(\.open).prefix(3).map(\.number))
         for gru in grus {
             let expected = withMemo.contains(gru.number) ? 2 : 1  // the table row, plus the memo's heading

@@ -9,16 +9,16 @@ enum SampleReport {
     static let creationDate = PDFDate(year: 2026, month: 11, day: 23, hour: 14, minute: 30, second: 5, utcOffsetMinutes: -180)
 
     /// The table's columns, fixed so tests know where each one ends (the Situação column takes
-    /// what is left of A4's 511.28-point text width).
+    /// what is left of A4's 511.28-point text width). Money columns fit "R$ 9.999.999,99" in bold.
     static let columns: [PDFTable.Column] = [
-        .init("GRU", width: .fixed(86)),
-        .init("ABI", width: .fixed(28), alignment: .center),
-        .init("Vencimento", width: .fixed(56), alignment: .center),
-        .init("Valor original", width: .fixed(64), alignment: .right),
-        .init("Situação", width: .flexible(1), overflow: .truncate),
+        .init("GRU", width: .fixed(84)),
+        .init("ABI", width: .fixed(26), alignment: .center),
+        .init("Vencimento", width: .fixed(54), alignment: .center),
+        .init("Valor original", width: .fixed(68), alignment: .right),
+        .init("Situação", width: .flexible(1)),
         .init("Multa", width: .fixed(58), alignment: .right),
         .init("Juros", width: .fixed(58), alignment: .right),
-        .init("Total atualizado", width: .fixed(66), alignment: .right),
+        .init("Total atualizado", width: .fixed(70), alignment: .right),
     ]
 
     struct GRU {
@@ -138,7 +138,7 @@ enum SampleReport {
             doc.heading("GRU \(gru.number) — vencimento \(gru.dueDate)", level: 2)
             doc.memo("""
                 Principal:        \(brl(gru.principal))
-                Data de referência: 23/11/2026
+                Referência:       23/11/2026
                 Multa de mora:    \(brl(gru.multa)) (0,33% ao dia, limitada a 20%)
                 Juros de mora:    \(brl(gru.juros)) (SELIC acumulada + 1% no mês de referência)
                 Total:            \(brl(gru.total))
@@ -147,13 +147,11 @@ enum SampleReport {
         }
 
         doc.heading("Contatos")
-        doc.paragraph("Dúvidas sobre GRUs que não estão em dívida ativa:")
-        doc.link("ressarcimento@ans.gov.br", url: "mailto:ressarcimento@ans.gov.br")
-        doc.space(4)
-        doc.paragraph("GRUs inscritas em dívida ativa (Procuradoria Federal junto à ANS):")
-        doc.link("pfans-i@ans.gov.br", url: "mailto:pfans-i@ans.gov.br")
-        doc.space(4)
-        doc.paragraph("Parcelamento:")
+        doc.paragraph("Dúvidas sobre GRUs que não estão em dívida ativa:", spacingAfter: 0)
+        doc.link("ressarcimento@ans.gov.br", url: "mailto:ressarcimento@ans.gov.br", spacingAfter: 6)
+        doc.paragraph("GRUs inscritas em dívida ativa (Procuradoria Federal junto à ANS):", spacingAfter: 0)
+        doc.link("pfans-i@ans.gov.br", url: "mailto:pfans-i@ans.gov.br", spacingAfter: 6)
+        doc.paragraph("Parcelamento:", spacingAfter: 0)
         doc.link("parcelamentosus@ans.gov.br", url: "mailto:parcelamentosus@ans.gov.br")
         return doc
     }
