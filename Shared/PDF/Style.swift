@@ -41,6 +41,8 @@ public struct PDFTableStyle: Sendable {
     public var groupFill = PDFColor(red: 0.93, green: 0.94, blue: 0.96)
     public var totalFill = PDFColor.gray(0.9)
     public var ruleColor = PDFColor.gray(0.55)
+    /// Appended to a group's title when it is repeated at the top of a page.
+    public var continuedGroupSuffix = " (continuação)"
 
     public init() {}
 }

@@ -1,3 +1,7 @@
+extension Array {
+    fileprivate subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
+
 /// A table row with its text already broken into lines for each column.
 private struct LaidOutRow {
     enum Kind { case header, body, group, total }
@@ -9,8 +13,8 @@ private struct LaidOutRow {
 
 extension PDFDocumentBuilder {
     /// Lays out `table` across the text width. Rows never split: a row that does not fit goes to
-    /// the next page, where the header row is painted again. A group row stays with the row after
-    /// it. A row taller than a whole page is cut to fit, ending in "…".
+    /// the next page, where the header row is painted again, followed by the current group's title
+    /// marked as continued. A group row stays with the row after it. A row taller than a whole page is cut to fit, ending in "…".
     public mutating func table(_ table: PDFTable) {
         let tableStyle = style.table
         let widths = table.columnWidths(available: contentWidth)
@@ -41,13 +45,20 @@ extension PDFDocumentBuilder {
         ensureRoom(header.height + (rows.first?.height ?? 0) + (rows.first?.kind == .group && rows.count > 1 ? rows[1].height : 0))
         paint(header, geometry: geometry, columns: table.columns, fill: tableStyle.headerFill)
         var stripe = false
+        var currentGroup: String?
         for (index, row) in rows.enumerated() {
             var needed = row.height
             if row.kind == .group, index + 1 < rows.count { needed += rows[index + 1].height }
             if cursor + needed > bottomLimit {
                 startPage()
                 paint(header, geometry: geometry, columns: table.columns, fill: tableStyle.headerFill)
+                if let currentGroup, row.kind != .group, index < firstTotal {
+                    let continued = geometry.layOutGroup(currentGroup + tableStyle.continuedGroupSuffix, font: tableStyle.body.bold)
+                    paint(continued, geometry: geometry, columns: table.columns, fill: tableStyle.groupFill)
+                    stripe = false
+                }
             }
+            if case .group(let title) = table.rows[safe: index] { currentGroup = title }
             if index == firstTotal { horizontalRule(geometry, width: 0.8, color: tableStyle.ruleColor) }
             var fill: PDFColor?
             switch row.kind {

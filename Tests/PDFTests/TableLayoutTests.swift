@@ -100,6 +100,26 @@ import Testing
         #expect(pages.last?.contains("Total") == true)
     }
 
+    @Test func groupTitlesAreRepeatedWhenAGroupContinuesOnANewPage() throws {
+        let poppler = try Poppler()
+        defer { poppler.cleanUp() }
+        var doc = PDFDocumentBuilder(info: PDFInfo(title: "t", author: "a", creationDate: PDFDate(year: 2026, month: 1, day: 1)))
+        let rows: [PDFTable.Row] = [.group("Emitidas")] + (1...70).map { .cells(["GRU \($0)", "R$ 1,00"]) }
+            + [.group("Pagas")] + (71...140).map { .cells(["GRU \($0)", "R$ 2,00"]) }
+        doc.table(PDFTable(columns: [.init("GRU"), .init("Valor", alignment: .right)], rows: rows))
+        let pages = try poppler.textPages(try poppler.write(doc.render()))
+        #expect(pages.count >= 3)
+        for (index, page) in pages.enumerated() {
+            let lines = page.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            #expect(lines.first?.hasPrefix("GRU") == true && lines.first?.hasSuffix("Valor") == true, "header on page \(index + 1)")
+            let firstRow = try #require(lines.dropFirst().first { $0.hasPrefix("GRU ") })
+            let number = try #require(Int(firstRow.dropFirst(4).prefix { $0.isNumber }))
+            let group = number <= 70 ? "Emitidas" : "Pagas"
+            let starts = index == 0 || number == 71 ? group : "\(group) (continuação)"
+            #expect(lines[safe: 1] == starts, "page \(index + 1) starts with \(lines[safe: 1] ?? "nothing")")
+        }
+    }
+
     @Test func rowsTallerThanAPageAreCutToFit() throws {
         let poppler = try Poppler()
         defer { poppler.cleanUp() }
