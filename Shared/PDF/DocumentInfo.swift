@@ -49,10 +49,12 @@ public struct PDFInfo: Sendable {
     public var creator: String?
     public var producer: String
     public var creationDate: PDFDate
+    /// The document's natural language (catalog /Lang), for screen readers; BCP 47.
+    public var language: String
 
     public init(
         title: String, author: String, subject: String? = nil, creator: String? = nil,
-        producer: String = "ressus PDF", creationDate: PDFDate
+        producer: String = "ressus PDF", creationDate: PDFDate, language: String = "pt-BR"
     ) {
         self.title = title
         self.author = author
@@ -60,5 +62,6 @@ public struct PDFInfo: Sendable {
         self.creator = creator
         self.producer = producer
         self.creationDate = creationDate
+        self.language = language
     }
 }

@@ -37,7 +37,8 @@ extension PDFDocumentBuilder {
         let kids = pageObjects.map { "\($0) 0 R" }.joined(separator: " ")
         file.write(pageTree, "<< /Type /Pages /Kids [\(kids)] /Count \(pageObjects.count) >>")
         file.write(catalog,
-            "<< /Type /Catalog /Pages \(pageTree) 0 R /Lang (pt-BR) /ViewerPreferences << /DisplayDocTitle true >> >>")
+            "<< /Type /Catalog /Pages \(pageTree) 0 R /Lang \(PDFSyntax.textString(info.language))"
+                + " /ViewerPreferences << /DisplayDocTitle true >> >>")
         file.write(infoObject, infoDictionary())
         return file.finish(root: catalog, info: infoObject)
     }

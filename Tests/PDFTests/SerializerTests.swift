@@ -81,6 +81,7 @@ import Testing
     @Test func infoAndAnnotationsAreWritten() {
         let text = String(decoding: Self.smallDocument().render(), as: UTF8.self)
         #expect(text.contains("/CreationDate (D:20260102030405Z)"))
+        #expect(text.contains("/Lang (pt-BR)"))
         #expect(text.contains("/Title <FEFF00520065006C0061007400F300720069006F"))
         #expect(text.contains("/Subtype /Link"))
         #expect(text.contains("/URI (mailto:ressarcimento@ans.gov.br)"))
