@@ -1,6 +1,7 @@
 extension PDFDocumentBuilder {
-    /// The finished PDF file. Rendering does not change the builder; it can be called again.
-    public func render() -> [UInt8] {
+    /// The finished PDF file. Page content is Flate-compressed unless `compressingStreams` is false
+    /// (plain streams are handy for inspecting the output). Rendering does not change the builder.
+    public func render(compressingStreams: Bool = true) -> [UInt8] {
         var file = PDFSerializer()
         let catalog = file.reserve(), pageTree = file.reserve(), infoObject = file.reserve()
         let typefaces = PDFTypeface.allCases
@@ -14,7 +15,7 @@ extension PDFDocumentBuilder {
             let drawings = body + decorations(page: index + 1, count: pages.count)
             let pageObject = file.reserve(), contentObject = file.reserve()
             pageObjects.append(pageObject)
-            file.writeStream(contentObject, data: painter.contentStream(drawings))
+            file.writeStream(contentObject, data: painter.contentStream(drawings), compressed: compressingStreams)
             let annotations = painter.annotations(drawings).map { annotation -> Int in
                 let object = file.reserve()
                 file.write(object, annotation)

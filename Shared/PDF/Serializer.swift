@@ -23,10 +23,11 @@ struct PDFSerializer {
         append("\nendobj\n")
     }
 
-    /// Writes object `number` as a stream (uncompressed) with extra dictionary entries.
-    mutating func writeStream(_ number: Int, data: [UInt8], dictionary: String = "") {
+    /// Writes object `number` as a stream, compressed with /FlateDecode when `compressed`.
+    mutating func writeStream(_ number: Int, data: [UInt8], compressed: Bool) {
+        let data = compressed ? Deflate.zlib(data) : data
         begin(number)
-        append("<< /Length \(data.count)\(dictionary.isEmpty ? "" : " " + dictionary) >>\nstream\n")
+        append("<< /Length \(data.count)\(compressed ? " /Filter /FlateDecode" : "") >>\nstream\n")
         append(data)
         append("\nendstream\nendobj\n")
     }

@@ -53,6 +53,20 @@ import Testing
         }
     }
 
+    @Test func compressedStreamsReadTheSameAsPlainOnes() throws {
+        let poppler = try Poppler()
+        defer { poppler.cleanUp() }
+        let doc = SampleReport.build()
+        let compressed = doc.render(), plain = doc.render(compressingStreams: false)
+        #expect(compressed.count * 3 < plain.count, "Flate should shrink the report: \(compressed.count) vs \(plain.count) bytes")
+        #expect(String(decoding: compressed, as: UTF8.self).contains("/Filter /FlateDecode"))
+        let compressedText = try poppler.run("pdftotext", ["-layout", try poppler.write(compressed, as: "c.pdf"), "-"])
+        let plainText = try poppler.run("pdftotext", ["-layout", try poppler.write(plain, as: "p.pdf"), "-"])
+        #expect(compressedText.stderr.isEmpty, "pdftotext stderr: \(compressedText.stderr)")
+        #expect(compressedText.stdout == plainText.stdout)
+        #expect(compressedText.stdout.contains("Posição Financeira Atualizada"))
+    }
+
     @Test func charactersOutsideWinAnsiShowAsQuestionMarks() throws {
         let poppler = try Poppler()
         defer { poppler.cleanUp() }
