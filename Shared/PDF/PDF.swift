@@ -1,2 +1,0 @@
-/// A small PDF writer.
-public enum PDF {}

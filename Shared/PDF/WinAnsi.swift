@@ -1,0 +1,65 @@
+import Foundation
+
+/// Text in the standard fonts is written with WinAnsiEncoding (Windows code page 1252, PDF 1.4
+/// Appendix D), which covers every Portuguese letter (á à â ã é ê í ó ô õ ú ç and capitals), º ª § €,
+/// the typographic quotes “ ” ‘ ’, – — and …
+///
+/// Characters outside CP1252 are written as `?` (the fonts have no glyph for them). Tabs become a
+/// space; other control characters are dropped. Input is normalized to NFC first, so a decomposed
+/// "c + combining cedilla" still becomes ç.
+public enum WinAnsi {
+    /// The byte written for characters CP1252 cannot represent.
+    public static let replacement: UInt8 = 0x3F  // "?"
+
+    /// Encodes `text` as WinAnsi bytes, one byte per character.
+    public static func encode(_ text: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for scalar in text.precomposedStringWithCanonicalMapping.unicodeScalars {
+            if let byte = byte(for: scalar) { bytes.append(byte) }
+        }
+        return bytes
+    }
+
+    /// The WinAnsi byte for one scalar; `replacement` if it has none, nil for dropped controls.
+    public static func byte(for scalar: Unicode.Scalar) -> UInt8? {
+        let value = scalar.value
+        switch value {
+        case 0x09: return 0x20
+        case 0x20...0x7E, 0xA0...0xFF: return UInt8(value)
+        case 0x00..<0x20, 0x7F...0x9F: return nil
+        default: return upperControlRange[value] ?? replacement
+        }
+    }
+
+    /// CP1252's 0x80–0x9F block: the characters Latin-1 leaves to C1 controls.
+    private static let upperControlRange: [UInt32: UInt8] = [
+        0x20AC: 0x80, 0x201A: 0x82, 0x0192: 0x83, 0x201E: 0x84, 0x2026: 0x85, 0x2020: 0x86,
+        0x2021: 0x87, 0x02C6: 0x88, 0x2030: 0x89, 0x0160: 0x8A, 0x2039: 0x8B, 0x0152: 0x8C,
+        0x017D: 0x8E, 0x2018: 0x91, 0x2019: 0x92, 0x201C: 0x93, 0x201D: 0x94, 0x2022: 0x95,
+        0x2013: 0x96, 0x2014: 0x97, 0x02DC: 0x98, 0x2122: 0x99, 0x0161: 0x9A, 0x203A: 0x9B,
+        0x0153: 0x9C, 0x017E: 0x9E, 0x0178: 0x9F,
+    ]
+
+    /// A PDF literal string `( … )` holding `bytes`: `(`, `)` and `\` are escaped, and bytes outside
+    /// printable ASCII are written as octal escapes so content streams stay plain ASCII.
+    static func literal(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [0x28]
+        for byte in bytes {
+            switch byte {
+            case 0x28, 0x29, 0x5C:
+                out.append(0x5C)
+                out.append(byte)
+            case 0x20...0x7E:
+                out.append(byte)
+            default:
+                out.append(0x5C)
+                out.append(0x30 + (byte >> 6))
+                out.append(0x30 + ((byte >> 3) & 7))
+                out.append(0x30 + (byte & 7))
+            }
+        }
+        out.append(0x29)
+        return out
+    }
+}
