@@ -10,6 +10,7 @@ let librdkafkaPrefix = ProcessInfo.processInfo.environment["RESSUS_LIBRDKAFKA_PR
 
 let swiftLog = Target.Dependency.product(name: "Logging", package: "swift-log")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 /// A service executable: thin wiring over the shared runtime.
@@ -44,6 +45,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // Pure domain rules and event contracts: no I/O.
@@ -78,7 +80,7 @@ let package = Package(
         // What makes an executable a service: config, lifecycle, messaging runtime.
         .target(
             name: "Runtime",
-            dependencies: ["Models", "Postgres", swiftLog, serviceLifecycle, "Kafka"],
+            dependencies: ["Models", "Postgres", swiftLog, metrics, serviceLifecycle, "Kafka"],
             path: "Shared/Runtime"
         ),
 
@@ -89,7 +91,7 @@ let package = Package(
         service("FNSTransferService", folder: "FNSTransfer"),
 
         // The operator CLI (`ressus`), in Portuguese for ANS staff.
-        .executableTarget(name: "RessusCLI", dependencies: ["Models", argumentParser], path: "CLI"),
+        .executableTarget(name: "RessusCLI", dependencies: ["Models", "Runtime", argumentParser], path: "CLI"),
 
         .executableTarget(
             name: "PlatformBenchmark", dependencies: ["Kafka", "Postgres"], path: "Benchmarks/Platform"
@@ -102,7 +104,10 @@ let package = Package(
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
+        .testTarget(
+            name: "RuntimeTests",
+            dependencies: ["Runtime", .product(name: "MetricsTestKit", package: "swift-metrics")]
+        ),
         .testTarget(name: "PDFTests", dependencies: ["PDF"]),
     ]
 )

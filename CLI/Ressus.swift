@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import Models
 
-/// The root command; later issues add subcommands here.
-struct Ressus: ParsableCommand {
+/// The root command (entry point of `ressus`); later issues add subcommands here.
+@main
+struct Ressus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ressus",
         abstract: "Ferramenta do operador do Ressarcimento ao SUS (ANS).",

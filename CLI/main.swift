@@ -1,2 +1,0 @@
-// Entry point of `ressus`, the operator CLI (Portuguese).
-Ressus.main()
