@@ -1,0 +1,46 @@
+/// Policy values of an ``InboxConsumer``, in one place.
+public struct InboxConsumerOptions: Sendable {
+    /// Messages polled and applied in one transaction at most.
+    public var batchSize: Int
+    /// Handler attempts before an event is dead-lettered.
+    public var maxAttempts: Int
+    /// Wait after the first failure (handler or transaction); doubles on each further failure.
+    public var initialBackoff: Duration
+    /// Longest wait between attempts.
+    public var maximumBackoff: Duration
+    /// How long one poll waits for a first message.
+    public var pollTimeout: Duration
+
+    public init(batchSize: Int = 500, maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(100),
+                maximumBackoff: Duration = .seconds(30), pollTimeout: Duration = .milliseconds(500)) {
+        precondition(batchSize > 0 && maxAttempts > 0, "batch size and attempts must be positive")
+        self.batchSize = batchSize
+        self.maxAttempts = maxAttempts
+        self.initialBackoff = initialBackoff
+        self.maximumBackoff = maximumBackoff
+        self.pollTimeout = pollTimeout
+    }
+
+    /// The wait after failure number `failures` (1-based): initial × 2^(failures-1), capped.
+    public func backoff(afterFailure failures: Int) -> Duration {
+        let exponent = min(max(failures - 1, 0), 30)
+        let delay = initialBackoff * (1 << exponent)
+        return min(delay, maximumBackoff)
+    }
+}
+
+/// Counts of what an ``InboxConsumer`` did since it started.
+public struct InboxConsumerStatistics: Sendable, Equatable {
+    /// Events the handler applied.
+    public var applied = 0
+    /// Redelivered events the inbox recognised and skipped.
+    public var duplicates = 0
+    /// Events of types the handler does not accept (recorded, not applied).
+    public var skipped = 0
+    /// Handler failures (every attempt).
+    public var failedAttempts = 0
+    /// Messages written to a dead-letter topic.
+    public var deadLettered = 0
+    /// Batch transactions that failed and were retried.
+    public var transactionFailures = 0
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Kafka
+import Models
+import Postgres
+import Runtime
+import Testing
+
+/// The inbox consumer against real PostgreSQL and Tansu: exactly-once effect, ordering, offsets.
+@Suite struct InboxConsumerTests {
+    /// Rows of `effects` in apply order, checked to be in per-key sequence order.
+    static func expectAppliedInKeyOrder(_ fixture: InboxFixture) async throws {
+        let rows = try await fixture.database.withConnection { connection in
+            try connection.query("SELECT partition_key, sequence FROM effects ORDER BY seq").map {
+                (try $0.decode(String.self, at: 0), try $0.decode(Int.self, at: 1))
+            }
+        }
+        var last: [String: Int] = [:]
+        var outOfOrder = 0
+        for (key, sequence) in rows {
+            if let previous = last[key], previous >= sequence { outOfOrder += 1 }
+            last[key] = sequence
+        }
+        #expect(outOfOrder == 0, "events applied out of per-key order")
+    }
+
+    /// (a) + (g): every event delivered twice has exactly one effect, applied in per-key order, and
+    /// the events it emits are in the outbox once.
+    @Test func redeliveredEventsHaveExactlyOneEffectInKeyOrder() async throws {
+        let fixture = try await InboxFixture.make(partitions: 3)
+        defer { Task { await fixture.tearDown() } }
+        let keys = 20, total = 10_000
+        let events = (0..<total).map { InboxFixture.event(key: "k\($0 % keys)", sequence: $0 / keys, emit: $0 % 10 == 0) }
+        let messages = events.map(fixture.message)
+        try await fixture.produce(messages)
+        try await fixture.produce(messages)
+
+        let consumer = fixture.consumer(TestHandler())
+        try await running(consumer) {
+            try await waitUntil("20,000 messages consumed") {
+                let stats = consumer.statistics
+                return stats.applied + stats.duplicates >= 2 * total
+            }
+        }
+        #expect(try await fixture.count("SELECT count(*) FROM effects") == total)
+        #expect(try await fixture.count("SELECT count(DISTINCT event_id) FROM effects") == total)
+        #expect(try await fixture.count("SELECT count(*) FROM inbox WHERE outcome = 'applied'") == total)
+        #expect(try await fixture.count("SELECT count(*) FROM outbox") == total / 10)
+        #expect(consumer.statistics.applied == total)
+        #expect(consumer.statistics.duplicates == total)
+        #expect(consumer.statistics.deadLettered == 0)
+        try await Self.expectAppliedInKeyOrder(fixture)
+    }
+
+    /// (d): duplicates inside one batch are applied once; types the handler does not accept are
+    /// recorded as skipped.
+    @Test func duplicatesWithinOneBatchAreAppliedOnce() async throws {
+        let fixture = try await InboxFixture.make(partitions: 1)
+        defer { Task { await fixture.tearDown() } }
+        let events = (0..<50).map { InboxFixture.event(key: "k", sequence: $0) }
+        var other = InboxFixture.event(key: "k", sequence: 999)
+        other.type = EventType.ressus("test.ignored", version: 1)
+        let messages = events.flatMap { [fixture.message($0), fixture.message($0)] } + [fixture.message(other)]
+        try await fixture.produce(messages)
+
+        let consumer = fixture.consumer(TestHandler())
+        try await running(consumer) {
+            try await waitUntil("101 messages consumed") {
+                let stats = consumer.statistics
+                return stats.applied + stats.duplicates + stats.skipped >= 101
+            }
+        }
+        #expect(try await fixture.count("SELECT count(*) FROM effects") == 50)
+        #expect(try await fixture.count("SELECT count(*) FROM inbox WHERE outcome = 'skipped'") == 1)
+        #expect(consumer.statistics.duplicates == 50)
+        #expect(consumer.statistics.skipped == 1)
+        try await Self.expectAppliedInKeyOrder(fixture)
+    }
+
+    /// (e): offsets are committed after processing: a new member of the group gets only what was
+    /// produced afterwards.
+    @Test func committedOffsetsAreNotDeliveredAgain() async throws {
+        let fixture = try await InboxFixture.make(partitions: 2)
+        defer { Task { await fixture.tearDown() } }
+        try await fixture.produce((0..<100).map { fixture.message(InboxFixture.event(key: "k\($0 % 4)", sequence: $0 / 4)) })
+        let consumer = fixture.consumer(TestHandler())
+        try await running(consumer) {
+            try await waitUntil("100 events applied") { consumer.statistics.applied >= 100 }
+        }
+        let later = InboxFixture.event(key: "k0", sequence: 1_000)
+        try await fixture.produce([fixture.message(later)])
+
+        let member = try KafkaConsumer(config: fixture.kafka, groupID: fixture.consumerName, topics: [fixture.topic],
+                                       logger: quietLogger)
+        var received: [KafkaMessage] = []
+        let deadline = ContinuousClock.now + .seconds(30)
+        var quietSince: ContinuousClock.Instant?
+        while ContinuousClock.now < deadline {
+            let batch = try await member.poll(maxMessages: 500, timeout: .milliseconds(250))
+            received += batch
+            if !received.isEmpty && batch.isEmpty {
+                let since = quietSince ?? ContinuousClock.now
+                quietSince = since
+                if ContinuousClock.now - since > .seconds(2) { break }
+            }
+        }
+        try await member.close()
+        #expect(received.count == 1)
+        #expect(received.first?.headerString("ce_id") == later.id.uuidString.lowercased())
+    }
+}
