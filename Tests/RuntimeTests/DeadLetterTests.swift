@@ -13,114 +13,114 @@ import Testing
     /// (b): an event the handler always rejects is dead-lettered after the configured attempts,
     /// with the `dlt_*` headers; the events after it (same key) are applied, in order.
     @Test func poisonEventIsDeadLetteredAndTheRestApplied() async throws {
-        let fixture = try await InboxFixture.make(partitions: 1)
-        defer { Task { await fixture.tearDown() } }
-        let events = (0..<20).map { InboxFixture.event(key: "k", sequence: $0) }
-        let poison = events[5]
-        try await fixture.produce(events.map(fixture.message))
+        try await InboxFixture.with(partitions: 1) { fixture in
+            let events = (0..<20).map { InboxFixture.event(key: "k", sequence: $0) }
+            let poison = events[5]
+            try await fixture.produce(events.map(fixture.message))
 
-        let consumer = fixture.consumer(TestHandler(poisoned: [poison.id]), options: Self.fastRetries)
-        try await running(consumer) {
-            try await waitUntil("19 applied, 1 dead-lettered") {
-                consumer.statistics.applied >= 19 && consumer.statistics.deadLettered >= 1
+            let consumer = fixture.consumer(TestHandler(poisoned: [poison.id]), options: Self.fastRetries)
+            try await running(consumer) {
+                try await waitUntil("19 applied, 1 dead-lettered") {
+                    consumer.statistics.applied >= 19 && consumer.statistics.deadLettered >= 1
+                }
             }
-        }
-        #expect(consumer.statistics.failedAttempts == 3)
-        #expect(try await fixture.count("SELECT count(*) FROM effects") == 19)
-        #expect(try await fixture.count("SELECT count(*) FROM effects WHERE event_id = '\(poison.id)'") == 0)
-        #expect(try await fixture.count(
-            "SELECT attempts FROM handler_attempts WHERE event_id = '\(poison.id)'") == 3)
-        #expect(try await fixture.count(
-            "SELECT count(*) FROM inbox WHERE event_id = '\(poison.id)' AND outcome = 'dead_lettered'") == 1)
-        try await InboxConsumerTests.expectAppliedInKeyOrder(fixture)
+            #expect(consumer.statistics.failedAttempts == 3)
+            #expect(try await fixture.count("SELECT count(*) FROM effects") == 19)
+            #expect(try await fixture.count("SELECT count(*) FROM effects WHERE event_id = '\(poison.id)'") == 0)
+            #expect(try await fixture.count(
+                "SELECT attempts FROM handler_attempts WHERE event_id = '\(poison.id)'") == 3)
+            #expect(try await fixture.count(
+                "SELECT count(*) FROM inbox WHERE event_id = '\(poison.id)' AND outcome = 'dead_lettered'") == 1)
+            try await InboxConsumerTests.expectAppliedInKeyOrder(fixture)
 
-        let entries = try await DeadLetters.list(topic: fixture.topic, kafka: fixture.kafka, logger: quietLogger)
-        #expect(entries.count == 1)
-        let entry = try #require(entries.first)
-        #expect(entry.topic == fixture.topic + ".DLT")
-        #expect(entry.eventID == poison.id)
-        #expect(entry.eventType == InboxFixture.eventType.description)
-        #expect(entry.error.contains("poisoned event \(poison.id.uuidString.lowercased())"))
-        #expect(entry.sourceTopic == fixture.topic)
-        #expect(entry.sourcePartition == 0)
-        #expect(entry.sourceOffset == 5)
-        #expect(entry.attempts == 3)
-        #expect(entry.consumer == fixture.consumerName)
-        #expect(entry.time != nil)
-        #expect(entry.key == Array("k".utf8))
-        #expect(entry.value == Array(poison.payload))
-        let original = CloudEventHeaders.encode(poison).map { KafkaHeader(name: $0.name, value: $0.value) }
-        #expect(entry.originalHeaders == original)
+            let entries = try await DeadLetters.list(topic: fixture.topic, kafka: fixture.kafka, logger: quietLogger)
+            #expect(entries.count == 1)
+            let entry = try #require(entries.first)
+            #expect(entry.topic == fixture.topic + ".DLT")
+            #expect(entry.eventID == poison.id)
+            #expect(entry.eventType == InboxFixture.eventType.description)
+            #expect(entry.error.contains("poisoned event \(poison.id.uuidString.lowercased())"))
+            #expect(entry.sourceTopic == fixture.topic)
+            #expect(entry.sourcePartition == 0)
+            #expect(entry.sourceOffset == 5)
+            #expect(entry.attempts == 3)
+            #expect(entry.consumer == fixture.consumerName)
+            #expect(entry.time != nil)
+            #expect(entry.key == Array("k".utf8))
+            #expect(entry.value == Array(poison.payload))
+            let original = CloudEventHeaders.encode(poison).map { KafkaHeader(name: $0.name, value: $0.value) }
+            #expect(entry.originalHeaders == original)
+        }
     }
 
     /// (c): a message without a CloudEvents envelope goes to the DLT at once (no attempts), is
     /// recorded under its synthetic id, and the next event is applied.
     @Test func undecodableMessageIsDeadLetteredImmediately() async throws {
-        let fixture = try await InboxFixture.make(partitions: 1)
-        defer { Task { await fixture.tearDown() } }
-        let garbage = OutgoingMessage(topic: fixture.topic, key: "k", value: Array("not an event".utf8),
-                                      headers: [KafkaHeader(name: "ce_type", string: "garbage")])
-        var badJSON = fixture.message(InboxFixture.event(key: "k", sequence: 1))
-        badJSON.value = Array("{not json".utf8)
-        let good = InboxFixture.event(key: "k", sequence: 2)
-        try await fixture.produce([garbage, badJSON, fixture.message(good)])
+        try await InboxFixture.with(partitions: 1) { fixture in
+            let garbage = OutgoingMessage(topic: fixture.topic, key: "k", value: Array("not an event".utf8),
+                                          headers: [KafkaHeader(name: "ce_type", string: "garbage")])
+            var badJSON = fixture.message(InboxFixture.event(key: "k", sequence: 1))
+            badJSON.value = Array("{not json".utf8)
+            let good = InboxFixture.event(key: "k", sequence: 2)
+            try await fixture.produce([garbage, badJSON, fixture.message(good)])
 
-        let consumer = fixture.consumer(TestHandler(), options: Self.fastRetries)
-        try await running(consumer) {
-            try await waitUntil("2 dead-lettered, 1 applied") {
-                consumer.statistics.deadLettered >= 2 && consumer.statistics.applied >= 1
+            let consumer = fixture.consumer(TestHandler(), options: Self.fastRetries)
+            try await running(consumer) {
+                try await waitUntil("2 dead-lettered, 1 applied") {
+                    consumer.statistics.deadLettered >= 2 && consumer.statistics.applied >= 1
+                }
             }
-        }
-        #expect(consumer.statistics.failedAttempts == 0)
-        #expect(try await fixture.count("SELECT count(*) FROM effects") == 1)
-        let synthetic = DeadLetterMessage.syntheticEventID(topic: fixture.topic, partition: 0, offset: 0)
-        #expect(try await fixture.count(
-            "SELECT count(*) FROM inbox WHERE event_id = '\(synthetic)' AND outcome = 'dead_lettered' AND event_type = 'garbage'") == 1)
+            #expect(consumer.statistics.failedAttempts == 0)
+            #expect(try await fixture.count("SELECT count(*) FROM effects") == 1)
+            let synthetic = DeadLetterMessage.syntheticEventID(topic: fixture.topic, partition: 0, offset: 0)
+            #expect(try await fixture.count(
+                "SELECT count(*) FROM inbox WHERE event_id = '\(synthetic)' AND outcome = 'dead_lettered' AND event_type = 'garbage'") == 1)
 
-        let entries = try await DeadLetters.list(topic: fixture.topic, kafka: fixture.kafka, logger: quietLogger)
-        #expect(entries.map(\.sourceOffset) == [0, 1])
-        #expect(entries.map(\.attempts) == [0, 0])
-        #expect(entries.allSatisfy { !$0.decodable && !$0.error.isEmpty })
-        #expect(entries.first?.eventID == nil)
-        #expect(entries.first?.value == Array("not an event".utf8))
-        #expect(entries.first?.inboxID == synthetic)
+            let entries = try await DeadLetters.list(topic: fixture.topic, kafka: fixture.kafka, logger: quietLogger)
+            #expect(entries.map(\.sourceOffset) == [0, 1])
+            #expect(entries.map(\.attempts) == [0, 0])
+            #expect(entries.allSatisfy { !$0.decodable && !$0.error.isEmpty })
+            #expect(entries.first?.eventID == nil)
+            #expect(entries.first?.value == Array("not an event".utf8))
+            #expect(entries.first?.inboxID == synthetic)
+        }
     }
 
     /// (f): after the handler is fixed, redriving the dead-lettered event applies it exactly once;
     /// the listing shows it as redriven, and redriving "all" again republishes nothing.
     @Test func redriveAppliesTheFixedEventOnce() async throws {
-        let fixture = try await InboxFixture.make(partitions: 1)
-        defer { Task { await fixture.tearDown() } }
-        let events = (0..<5).map { InboxFixture.event(key: "k", sequence: $0) }
-        let poison = events[2]
-        try await fixture.produce(events.map(fixture.message))
-        let handler = TestHandler(poisoned: [poison.id])
-        let consumer = fixture.consumer(handler, options: Self.fastRetries)
-        try await running(consumer) {
-            try await waitUntil("4 applied, 1 dead-lettered") {
-                consumer.statistics.applied >= 4 && consumer.statistics.deadLettered >= 1
+        try await InboxFixture.with(partitions: 1) { fixture in
+            let events = (0..<5).map { InboxFixture.event(key: "k", sequence: $0) }
+            let poison = events[2]
+            try await fixture.produce(events.map(fixture.message))
+            let handler = TestHandler(poisoned: [poison.id])
+            let consumer = fixture.consumer(handler, options: Self.fastRetries)
+            try await running(consumer) {
+                try await waitUntil("4 applied, 1 dead-lettered") {
+                    consumer.statistics.applied >= 4 && consumer.statistics.deadLettered >= 1
+                }
+                handler.cure()
+                let redriven = try await DeadLetters.redrive(
+                    topic: fixture.topic, consumer: fixture.consumerName, eventIDs: [poison.id],
+                    database: fixture.database, kafka: fixture.kafka, logger: quietLogger)
+                #expect(redriven.map(\.eventID) == [poison.id])
+                try await waitUntil("the redriven event applied") { consumer.statistics.applied >= 5 }
             }
-            handler.cure()
-            let redriven = try await DeadLetters.redrive(
-                topic: fixture.topic, consumer: fixture.consumerName, eventIDs: [poison.id],
-                database: fixture.database, kafka: fixture.kafka, logger: quietLogger)
-            #expect(redriven.map(\.eventID) == [poison.id])
-            try await waitUntil("the redriven event applied") { consumer.statistics.applied >= 5 }
-        }
-        #expect(try await fixture.count("SELECT count(*) FROM effects") == 5)
-        #expect(try await fixture.count("SELECT count(*) FROM effects WHERE event_id = '\(poison.id)'") == 1)
-        #expect(try await fixture.count(
-            "SELECT count(*) FROM inbox WHERE event_id = '\(poison.id)' AND outcome = 'applied'") == 1)
-        #expect(try await fixture.count("SELECT count(*) FROM handler_attempts") == 0)
+            #expect(try await fixture.count("SELECT count(*) FROM effects") == 5)
+            #expect(try await fixture.count("SELECT count(*) FROM effects WHERE event_id = '\(poison.id)'") == 1)
+            #expect(try await fixture.count(
+                "SELECT count(*) FROM inbox WHERE event_id = '\(poison.id)' AND outcome = 'applied'") == 1)
+            #expect(try await fixture.count("SELECT count(*) FROM handler_attempts") == 0)
 
-        let entries = try await DeadLetters.list(topic: fixture.topic, kafka: fixture.kafka,
-                                                 redrives: fixture.database, logger: quietLogger)
-        #expect(entries.count == 1)
-        #expect(entries.first?.redrivenAt != nil)
-        let again = try await DeadLetters.redrive(
-            topic: fixture.topic, consumer: fixture.consumerName, eventIDs: nil,
-            database: fixture.database, kafka: fixture.kafka, logger: quietLogger)
-        #expect(again.isEmpty)
+            let entries = try await DeadLetters.list(topic: fixture.topic, kafka: fixture.kafka,
+                                                     redrives: fixture.database, logger: quietLogger)
+            #expect(entries.count == 1)
+            #expect(entries.first?.redrivenAt != nil)
+            let again = try await DeadLetters.redrive(
+                topic: fixture.topic, consumer: fixture.consumerName, eventIDs: nil,
+                database: fixture.database, kafka: fixture.kafka, logger: quietLogger)
+            #expect(again.isEmpty)
+        }
     }
 
     @Test func syntheticIDsAreDeterministicAndDistinct() {

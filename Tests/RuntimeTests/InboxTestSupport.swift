@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Metrics
 import Models
 import Postgres
 import Runtime
@@ -29,7 +30,7 @@ struct InboxFixture {
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let schema = "inbox_test_\(suffix)"
         let database = PostgresPool(
-            configuration: try PostgresConfiguration(connectionString: url, applicationName: "inbox-tests", schema: schema),
+            configuration: try PostgresConfiguration(connectionString: url, applicationName: "inbox-tests-\(suffix)", schema: schema),
             options: .init(size: 2), logger: quietLogger)
         _ = try await PostgresMigrator(schema: schema, migrations: RuntimeMigrations.all + RuntimeMigrations.inbox,
                                        logger: quietLogger).migrate(using: database)
@@ -50,6 +51,18 @@ struct InboxFixture {
             .createTopics([TopicSpec(name: topic, partitions: partitions)])
         return InboxFixture(schema: schema, topic: topic, consumerName: "inbox-test-consumer-\(suffix)",
                             database: database, kafka: kafka)
+    }
+
+    /// Runs `body` with a fresh fixture and tears it down afterwards, whether `body` fails or not.
+    static func with(partitions: Int, _ body: (InboxFixture) async throws -> Void) async throws {
+        let fixture = try await make(partitions: partitions)
+        do {
+            try await body(fixture)
+        } catch {
+            await fixture.tearDown()
+            throw error
+        }
+        await fixture.tearDown()
     }
 
     /// Drops the schema and the topics.
@@ -79,11 +92,15 @@ struct InboxFixture {
         await producer.close()
     }
 
-    func consumer(_ handler: TestHandler, options: InboxConsumerOptions = InboxConsumerOptions()) -> InboxConsumer {
+    func consumer(_ handler: TestHandler, options: InboxConsumerOptions = InboxConsumerOptions(),
+                  metrics: (any MetricsFactory)? = nil) -> InboxConsumer {
         InboxConsumer(name: consumerName, topics: [topic], handler: handler, database: database, kafka: kafka,
-                      clock: SimulatedClock(startingAt: Date(timeIntervalSince1970: 1_790_000_000)),
-                      options: options, logger: quietLogger)
+                      clock: SimulatedClock(startingAt: Self.businessNow), options: options, logger: quietLogger,
+                      metrics: metrics)
     }
+
+    /// The simulated business time the handlers see.
+    static let businessNow = Date(timeIntervalSince1970: 1_790_000_000)
 
     func count(_ sql: String) async throws -> Int {
         try await database.withConnection { try $0.query(sql)[0].decode(Int.self, at: 0) }
@@ -128,13 +145,23 @@ final class TestHandler: EventHandler, @unchecked Sendable {
     private let lock = NSLock()
     private var poisoned: Set<UUID>  // guarded by `lock`
 
-    init(poisoned: Set<UUID> = []) { self.poisoned = poisoned }
+    private var connectionKillers: Set<UUID>  // guarded by `lock`
+
+    /// `killsConnection`: events that, the first time they are handled, terminate the handler's
+    /// own database connection (as if the server went away mid-transaction).
+    init(poisoned: Set<UUID> = [], killsConnection: Set<UUID> = []) {
+        self.poisoned = poisoned
+        connectionKillers = killsConnection
+    }
 
     /// "Fixes" the handler: it stops throwing.
     func cure() { lock.withLock { poisoned.removeAll() } }
 
     func handle(_ event: EventEnvelope, context: HandlerContext) throws {
         if lock.withLock({ poisoned.contains(event.id) }) { throw Poisoned(id: event.id) }
+        if lock.withLock({ connectionKillers.remove(event.id) != nil }) {
+            try context.connection.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        }
         let payload = try JSONSerialization.jsonObject(with: event.payload) as! [String: Any]
         try context.connection.execute(
             "INSERT INTO effects (event_id, partition_key, sequence, applied_at) VALUES ($1, $2, $3, $4)",

@@ -31,14 +31,18 @@ public final class InboxConsumer: Service, Sendable {
     private let options: InboxConsumerOptions
     private let logger: Logger
     private let counts = InboxLock(InboxConsumerStatistics())
+    private let metricsOverride: (any MetricsFactory)?
+    /// Read at each use, so a `MetricsSystem` bootstrapped after construction is honoured.
+    private var metrics: any MetricsFactory { metricsOverride ?? MetricsSystem.factory }
 
     /// - Parameters:
     ///   - name: group id and inbox consumer name (e.g. "debt-calculator").
     ///   - database: a pool whose search_path is the service's schema (with the runtime tables).
     ///   - clock: gives the handler's `now` (read when each batch transaction starts).
+    ///   - metrics: where the metrics go; nil for the process-wide `MetricsSystem`.
     public init(name: String, topics: [String], handler: any EventHandler, database: PostgresPool,
                 kafka: KafkaConfig, clock: any BusinessClock, options: InboxConsumerOptions = InboxConsumerOptions(),
-                logger: Logger = Logger(label: "ressus.inbox")) {
+                logger: Logger = Logger(label: "ressus.inbox"), metrics: (any MetricsFactory)? = nil) {
         precondition(!topics.isEmpty, "an inbox consumer needs at least one topic")
         self.name = name
         self.topics = topics
@@ -47,6 +51,7 @@ public final class InboxConsumer: Service, Sendable {
         self.kafka = kafka
         self.clock = clock
         self.options = options
+        metricsOverride = metrics
         var logger = logger
         logger[metadataKey: "consumer"] = "\(name)"
         self.logger = logger
@@ -100,7 +105,7 @@ public final class InboxConsumer: Service, Sendable {
     private func process(_ batch: [KafkaMessage], consumer: KafkaConsumer, producer: KafkaProducer) async throws {
         let started = ContinuousClock.now
         defer {
-            Timer(label: RuntimeMetrics.batchDuration, dimensions: [("consumer", name)])
+            Timer(label: RuntimeMetrics.batchDuration, dimensions: [("consumer", name)], factory: metrics)
                 .recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
         }
         let items = batch.map(InboxItem.init)
@@ -134,7 +139,7 @@ public final class InboxConsumer: Service, Sendable {
                 remaining = remaining.dropFirst()
             case .handlerFailed(let attempts, let error):
                 counts.withLock { $0.failedAttempts += 1 }
-                Counter(label: RuntimeMetrics.eventsFailed, dimensions: dimensions(item.message.topic)).increment()
+                Counter(label: RuntimeMetrics.eventsFailed, dimensions: dimensions(item.message.topic), factory: metrics).increment()
                 if attempts >= options.maxAttempts {
                     logger.error("handler failed for the last time; dead-lettering the event",
                                  metadata: metadata(item, error).merging(["attempts": "\(attempts)"]) { $1 })
@@ -177,7 +182,7 @@ public final class InboxConsumer: Service, Sendable {
             }
         }
         counts.withLock { $0.deadLettered += 1 }
-        Counter(label: RuntimeMetrics.deadLetters, dimensions: dimensions(item.message.topic)).increment()
+        Counter(label: RuntimeMetrics.deadLetters, dimensions: dimensions(item.message.topic), factory: metrics).increment()
         await commitOffsets([item.message], consumer: consumer)
         return true
     }
@@ -223,10 +228,10 @@ public final class InboxConsumer: Service, Sendable {
         }
         for (topic, count) in perTopic {
             if count.applied > 0 {
-                Counter(label: RuntimeMetrics.eventsConsumed, dimensions: dimensions(topic)).increment(by: count.applied)
+                Counter(label: RuntimeMetrics.eventsConsumed, dimensions: dimensions(topic), factory: metrics).increment(by: count.applied)
             }
             if count.duplicates > 0 {
-                Counter(label: RuntimeMetrics.eventsDuplicate, dimensions: dimensions(topic)).increment(by: count.duplicates)
+                Counter(label: RuntimeMetrics.eventsDuplicate, dimensions: dimensions(topic), factory: metrics).increment(by: count.duplicates)
             }
         }
     }

@@ -111,8 +111,8 @@ struct InboxApplier: Sendable {
                 }
                 result.outcomes.append(.applied)
             } catch {
-                // A broken connection is the transaction's failure, not the handler's.
-                if let postgres = error as? PostgresError, postgres.isRetryable, !connection.isConnected { throw error }
+                // A broken connection is the transaction's failure, not the handler's: retry the batch.
+                if !connection.isConnected { throw error }
                 try connection.execute(Self.deleteInbox, [consumer, event.id])
                 let attempts = try recordAttempt(event.id, error: "\(error)", on: connection)
                 result.stop = .handlerFailed(attempts: attempts, error: "\(error)")
