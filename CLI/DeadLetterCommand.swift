@@ -77,6 +77,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
                 }
                 print("\(entradas.count) mensagem(ns) em \(dlt):")
                 print(Tabela.render(cabecalho: cabecalho, linhas: entradas.map(linha)))
+                if servico == nil { print("(REENVIADA \"?\": informe --servico para ver os reenvios desse serviço.)") }
             }
         }
 

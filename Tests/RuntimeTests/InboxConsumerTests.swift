@@ -136,4 +136,32 @@ import Testing
             try await Self.expectAppliedInKeyOrder(fixture)
         }
     }
+
+    /// Rebalance: a second instance joins mid-stream and takes partitions over; messages whose
+    /// offsets the first had not committed are read again by the new owner and absorbed by the
+    /// inbox, so every event still has exactly one effect, in per-key order.
+    @Test func rebalanceMidStreamKeepsExactlyOneEffect() async throws {
+        try await InboxFixture.with(partitions: 4) { fixture in
+            let total = 4_000
+            let events = (0..<total).map { InboxFixture.event(key: "k\($0 % 16)", sequence: $0 / 16) }
+            try await fixture.produce(events.map(fixture.message))
+            let small = InboxConsumerOptions(batchSize: 50)
+            // 3 ms per event: one instance alone would need 12 s, so the second one joins mid-stream.
+            let first = fixture.consumer(TestHandler(delay: .milliseconds(3)), options: small)
+            let second = fixture.consumer(TestHandler(delay: .milliseconds(3)), options: small)
+            try await running(first) {
+                try await waitUntil("the first instance applying") { first.statistics.applied > 0 }
+                try await running(second) {
+                    try await waitUntil("every event recorded") {
+                        try await fixture.count("SELECT count(*) FROM inbox") >= total
+                    }
+                }
+            }
+            #expect(second.statistics.applied + second.statistics.duplicates > 0, "the second instance got no partition")
+            #expect(first.statistics.applied + second.statistics.applied == total)
+            #expect(try await fixture.count("SELECT count(*) FROM effects") == total)
+            #expect(try await fixture.count("SELECT count(DISTINCT event_id) FROM effects") == total)
+            try await Self.expectAppliedInKeyOrder(fixture)
+        }
+    }
 }

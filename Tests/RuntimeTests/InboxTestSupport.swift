@@ -149,10 +149,13 @@ final class TestHandler: EventHandler, @unchecked Sendable {
 
     /// `killsConnection`: events that, the first time they are handled, terminate the handler's
     /// own database connection (as if the server went away mid-transaction).
-    init(poisoned: Set<UUID> = [], killsConnection: Set<UUID> = []) {
+    /// `delay`: how long each event takes to handle (to keep a consumer busy in rebalance tests).
+    init(poisoned: Set<UUID> = [], killsConnection: Set<UUID> = [], delay: Duration = .zero) {
         self.poisoned = poisoned
         connectionKillers = killsConnection
+        self.delay = delay
     }
+    private let delay: Duration
 
     /// "Fixes" the handler: it stops throwing.
     func cure() { lock.withLock { poisoned.removeAll() } }
@@ -162,6 +165,7 @@ final class TestHandler: EventHandler, @unchecked Sendable {
         if lock.withLock({ connectionKillers.remove(event.id) != nil }) {
             try context.connection.execute("SELECT pg_terminate_backend(pg_backend_pid())")
         }
+        if delay > .zero { Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) / 1e18 + Double(delay.components.seconds)) }
         let payload = try JSONSerialization.jsonObject(with: event.payload) as! [String: Any]
         try context.connection.execute(
             "INSERT INTO effects (event_id, partition_key, sequence, applied_at) VALUES ($1, $2, $3, $4)",
