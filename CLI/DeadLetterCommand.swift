@@ -111,7 +111,8 @@ struct DeadLetterCommand: AsyncParsableCommand {
                 Apaga o registro 'dead_lettered' da caixa de entrada do serviço e republica a mensagem \
                 original (chave, valor e cabeçalhos). As mensagens continuam no tópico .DLT (o Kafka não \
                 apaga mensagens); o reenvio fica registrado e aparece em `ressus dlt listar --servico`. \
-                --todos reenvia as mensagens do serviço ainda não reenviadas.
+                --todos reenvia as mensagens do serviço ainda não reenviadas; mensagens ilegíveis (sem \
+                envelope CloudEvents válido) não são reenviadas: precisam ser corrigidas na origem.
                 """
         )
 

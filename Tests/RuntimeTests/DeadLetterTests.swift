@@ -91,6 +91,11 @@ import Testing
             #expect(entries.first?.eventID == nil)
             #expect(entries.first?.value == Array("not an event".utf8))
             #expect(entries.first?.inboxID == synthetic)
+            // Redriving "all" leaves undecodable messages alone: they would fail the same way.
+            let redriven = try await DeadLetters.redrive(
+                topic: fixture.topic, consumer: fixture.consumerName, eventIDs: nil,
+                database: fixture.database, kafka: fixture.kafka, logger: quietLogger)
+            #expect(redriven.isEmpty)
         }
     }
 

@@ -32,7 +32,7 @@ public enum DeadLetters {
     /// partitions are assigned and no message arrived for `idle`. With `redrives` (a pool on the
     /// consumer's schema), entries that consumer redrove carry `redrivenAt`.
     public static func list(topic: String, kafka: KafkaConfig, redrives database: PostgresPool? = nil,
-                            idle: Duration = .seconds(2), timeout: Duration = .seconds(60),
+                            idle: Duration = .seconds(3), timeout: Duration = .seconds(60),
                             logger: Logger = Logger(label: "ressus.dlt")) async throws -> [DeadLetterEntry] {
         let dlt = deadLetterTopic(topic)
         guard try await KafkaAdmin(config: kafka, logger: logger).listTopics()[dlt] != nil else {
@@ -83,8 +83,9 @@ public enum DeadLetters {
     /// Republishes dead-lettered entries of `consumer` to their source topic (original key, value
     /// and headers), so that consumer applies them this time: first deletes their `dead_lettered`
     /// inbox rows and handler attempts (in `database`, a pool on the consumer's schema), then
-    /// produces, then records the redrive. `eventIDs` nil means every entry not yet redriven.
-    /// Returns the entries redriven.
+    /// produces, then records the redrive. `eventIDs` nil means every entry not yet redriven whose
+    /// message decodes: an undecodable message would fail the same way again (it has to be fixed
+    /// at its producer), and it has no event id to select it by. Returns the entries redriven.
     @discardableResult
     public static func redrive(topic: String, consumer: String, eventIDs: Set<UUID>?, database: PostgresPool,
                                kafka: KafkaConfig, logger: Logger = Logger(label: "ressus.dlt")) async throws -> [DeadLetterEntry] {
@@ -96,7 +97,7 @@ public enum DeadLetters {
             let missing = eventIDs.subtracting(selected.compactMap(\.eventID))
             if !missing.isEmpty { throw Failure.eventsNotFound(missing.sorted { $0.uuidString < $1.uuidString }) }
         } else {
-            selected = entries.filter { $0.redrivenAt == nil }
+            selected = entries.filter { $0.redrivenAt == nil && $0.decodable }
         }
         guard !selected.isEmpty else { return [] }
         let producer = try KafkaProducer(config: kafka, maxInFlight: 1_000, logger: logger)
