@@ -136,6 +136,27 @@ import Testing
         }
     }
 
+    /// Graceful shutdown while a failed event waits for its retry: the wait is cut short, the
+    /// events before it stay committed, and the failed one is left for the next run.
+    @Test func shutdownDuringRetryBackoffReturnsPromptly() async throws {
+        try await InboxFixture.with(partitions: 1) { fixture in
+            let events = (0..<6).map { InboxFixture.event(key: "k", sequence: $0) }
+            try await fixture.produce(events.map(fixture.message))
+            let slowRetries = InboxConsumerOptions(initialBackoff: .seconds(60), maximumBackoff: .seconds(60))
+            let consumer = fixture.consumer(TestHandler(poisoned: [events[3].id]), options: slowRetries)
+            var stopped = ContinuousClock.now
+            try await running(consumer) {
+                try await waitUntil("the first failure") { consumer.statistics.failedAttempts >= 1 }
+                stopped = ContinuousClock.now
+            }
+            #expect(ContinuousClock.now - stopped < .seconds(15), "shutdown waited for the 60 s backoff")
+            #expect(consumer.statistics.applied == 3)
+            #expect(consumer.statistics.deadLettered == 0)
+            #expect(try await fixture.count("SELECT count(*) FROM effects") == 3)
+            #expect(try await fixture.count("SELECT attempts FROM handler_attempts WHERE event_id = '\(events[3].id)'") == 1)
+        }
+    }
+
     @Test func syntheticIDsAreDeterministicAndDistinct() {
         let a = DeadLetterMessage.syntheticEventID(topic: "t", partition: 1, offset: 42)
         #expect(a == DeadLetterMessage.syntheticEventID(topic: "t", partition: 1, offset: 42))

@@ -78,7 +78,7 @@ public final class InboxConsumer: Service, Sendable {
             while !Self.stopping {
                 let batch = try await consumer.poll(maxMessages: options.batchSize, timeout: options.pollTimeout)
                 if batch.isEmpty { continue }
-                try await process(batch, consumer: consumer, producer: producer)
+                await process(batch, consumer: consumer, producer: producer)
             }
         } catch is CancellationError {
         } catch {
@@ -100,9 +100,16 @@ public final class InboxConsumer: Service, Sendable {
     /// True once graceful shutdown began or the task was cancelled.
     private static var stopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
 
+    /// Waits `delay`, cut short by graceful shutdown or cancellation; returns false if stopping.
+    private func pause(_ delay: Duration) async -> Bool {
+        if Self.stopping { return false }
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+        return !Self.stopping
+    }
+
     /// Applies one poll batch: returns when every message is applied, skipped or dead-lettered, or
     /// early on shutdown (what is not committed is delivered again later).
-    private func process(_ batch: [KafkaMessage], consumer: KafkaConsumer, producer: KafkaProducer) async throws {
+    private func process(_ batch: [KafkaMessage], consumer: KafkaConsumer, producer: KafkaProducer) async {
         let started = ContinuousClock.now
         defer {
             Timer(label: RuntimeMetrics.batchDuration, dimensions: [("consumer", name)], factory: metrics)
@@ -122,8 +129,7 @@ public final class InboxConsumer: Service, Sendable {
                 counts.withLock { $0.transactionFailures += 1 }
                 logger.error("inbox transaction failed; the batch will be retried", metadata: [
                     "error": "\(error)", "failures": "\(transactionFailures)"])
-                if Self.stopping { return }
-                try await Task.sleep(for: options.backoff(afterFailure: transactionFailures))
+                guard await pause(options.backoff(afterFailure: transactionFailures)) else { return }
                 continue
             }
             let done = remaining.prefix(result.outcomes.count)
@@ -134,7 +140,7 @@ public final class InboxConsumer: Service, Sendable {
             switch stop {
             case .undecodable(let error):
                 logger.warning("message cannot be decoded; dead-lettering it", metadata: metadata(item, error))
-                guard try await deadLetter(item, error: error, attempts: 0, consumer: consumer, producer: producer)
+                guard await deadLetter(item, error: error, attempts: 0, consumer: consumer, producer: producer)
                 else { return }
                 remaining = remaining.dropFirst()
             case .handlerFailed(let attempts, let error):
@@ -143,15 +149,14 @@ public final class InboxConsumer: Service, Sendable {
                 if attempts >= options.maxAttempts {
                     logger.error("handler failed for the last time; dead-lettering the event",
                                  metadata: metadata(item, error).merging(["attempts": "\(attempts)"]) { $1 })
-                    guard try await deadLetter(item, error: error, attempts: attempts, consumer: consumer, producer: producer)
+                    guard await deadLetter(item, error: error, attempts: attempts, consumer: consumer, producer: producer)
                     else { return }
                     remaining = remaining.dropFirst()
                 } else {
                     let delay = options.backoff(afterFailure: attempts)
                     logger.warning("handler failed; retrying the event", metadata: metadata(item, error).merging([
                         "attempts": "\(attempts)", "retry_in": "\(delay)"]) { $1 })
-                    if Self.stopping { return }
-                    try await Task.sleep(for: delay)
+                    guard await pause(delay) else { return }
                 }
             }
         }
@@ -161,7 +166,7 @@ public final class InboxConsumer: Service, Sendable {
     /// it in the inbox and commits its offset. Retries until done; returns false if shutdown began
     /// first (the message is then delivered again later).
     private func deadLetter(_ item: InboxItem, error: String, attempts: Int,
-                            consumer: KafkaConsumer, producer: KafkaProducer) async throws -> Bool {
+                            consumer: KafkaConsumer, producer: KafkaProducer) async -> Bool {
         let outgoing = DeadLetterMessage.make(from: item.message, error: error, attempts: attempts, consumer: name)
         var failures = 0
         var produced = false
@@ -177,8 +182,7 @@ public final class InboxConsumer: Service, Sendable {
             } catch {
                 failures += 1
                 logger.error("dead-lettering failed; retrying", metadata: metadata(item, "\(error)"))
-                if Self.stopping { return false }
-                try await Task.sleep(for: options.backoff(afterFailure: failures))
+                guard await pause(options.backoff(afterFailure: failures)) else { return false }
             }
         }
         counts.withLock { $0.deadLettered += 1 }
