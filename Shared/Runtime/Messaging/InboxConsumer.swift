@@ -19,7 +19,17 @@ import ServiceLifecycle
 /// plus `dlt_*` headers; see ``DeadLetterMessage``), is recorded in the inbox as `dead_lettered`,
 /// and consumption goes on. A message that cannot be decoded is dead-lettered at once.
 ///
-/// On graceful shutdown it stops polling, finishes the current batch, commits, closes and returns.
+/// A message that cannot be decoded is recorded under a synthetic id derived from its position
+/// (``DeadLetterMessage/syntheticEventID(topic:partition:offset:)``).
+///
+/// While an event waits for a retry, the rest of its poll batch (all partitions) waits too; with
+/// the defaults that is at most 0.1+0.2+0.4+0.8 s before it is dead-lettered. A transaction that
+/// fails (e.g. connection lost) moves no offset and is retried with the same backoff. A crash
+/// between producing a dead letter and recording it in the inbox can dead-letter the event twice;
+/// redriving both copies is harmless (the inbox absorbs the second).
+///
+/// On graceful shutdown it stops polling, finishes the current batch (a pending retry wait is cut
+/// short and that event is left for the next run), commits, closes and returns.
 public final class InboxConsumer: Service, Sendable {
     /// The consumer name: the Kafka group id and the inbox's `consumer` column.
     public let name: String
