@@ -1,0 +1,138 @@
+import Foundation
+import Kafka
+import Postgres
+
+/// The result of one dependency check, as shown in the health body (`"ok"` or what went wrong).
+public enum CheckStatus: Sendable, Equatable, CustomStringConvertible {
+    case ok
+    case failed(String)
+
+    public var isOK: Bool { self == .ok }
+    public var description: String {
+        switch self {
+        case .ok: "ok"
+        case .failed(let reason): reason
+        }
+    }
+}
+
+/// Whether the service has finished starting (set by the host once its components run) and
+/// whether it is shutting down.
+public final class ServiceReadiness: @unchecked Sendable {
+    private let lock = NSLock()
+    private var started = false
+    private var stopping = false
+
+    public init() {}
+
+    public func markStarted() { lock.withLock { started = true } }
+    public func markStopping() { lock.withLock { stopping = true } }
+    /// Started and not shutting down.
+    public var isAccepting: Bool { lock.withLock { started && !stopping } }
+}
+
+/// A check run at most once per `cacheDuration`, never twice at the same time, and waited for at
+/// most `timeout` (a slow check keeps running in the background; its result is used when it ends).
+actor CachedCheck {
+    private let timeout: Duration
+    private let cacheDuration: Duration
+    private let body: @Sendable () async -> CheckStatus
+    private var last: (at: ContinuousClock.Instant, status: CheckStatus)?
+    private var running: Task<CheckStatus, Never>?
+
+    init(timeout: Duration, cacheDuration: Duration, body: @escaping @Sendable () async -> CheckStatus) {
+        self.timeout = timeout
+        self.cacheDuration = cacheDuration
+        self.body = body
+    }
+
+    func status() async -> CheckStatus {
+        if let last, ContinuousClock.now - last.at < cacheDuration { return last.status }
+        let task: Task<CheckStatus, Never>
+        if let running {
+            task = running
+        } else {
+            task = Task { [body] in await body() }
+            running = task
+            Task { await self.finished(task) }
+        }
+        return await withTaskGroup(of: CheckStatus?.self) { group in
+            group.addTask { await task.value }
+            group.addTask { [timeout] in
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .failed("timeout")
+        }
+    }
+
+    private func finished(_ task: Task<CheckStatus, Never>) async {
+        let status = await task.value
+        last = (ContinuousClock.now, status)
+        running = nil
+    }
+}
+
+/// `GET /health/ready`: the service is started, its database answers `SELECT 1` and its broker
+/// answers a metadata request, each within `timeout`; results are cached for `cacheDuration`.
+public final class HealthChecks: Sendable {
+    /// A check's time limit; probes are polled often and must answer fast.
+    public static let defaultTimeout: Duration = .seconds(1)
+    /// How long a check result is reused, so frequent probes do not load the database.
+    public static let defaultCacheDuration: Duration = .seconds(1)
+
+    public let readiness: ServiceReadiness
+    private let database: CachedCheck
+    private let broker: CachedCheck
+
+    public init(
+        readiness: ServiceReadiness, database: PostgresPool, broker: KafkaAdmin,
+        timeout: Duration = defaultTimeout, cacheDuration: Duration = defaultCacheDuration
+    ) {
+        self.readiness = readiness
+        self.database = CachedCheck(timeout: timeout, cacheDuration: cacheDuration) {
+            do {
+                _ = try await database.withConnection { try $0.query("SELECT 1") }
+                return .ok
+            } catch {
+                return .failed("\(error)")
+            }
+        }
+        self.broker = CachedCheck(timeout: timeout, cacheDuration: cacheDuration) {
+            do {
+                _ = try await broker.listTopics(timeout: timeout)
+                return .ok
+            } catch {
+                return .failed("\(error)")
+            }
+        }
+    }
+
+    /// The readiness report: `status` is `ok` only when started and every check is `ok`.
+    public func report() async -> HealthReport {
+        async let database = database.status()
+        async let broker = broker.status()
+        return HealthReport(accepting: readiness.isAccepting, checks: ["database": await database, "broker": await broker])
+    }
+}
+
+/// The body of `/health` and `/health/ready`:
+/// `{"status":"ok|degraded","checks":{"database":"ok","broker":"ok"}}`.
+public struct HealthReport: Sendable {
+    /// False while starting or shutting down.
+    public let accepting: Bool
+    public let checks: [String: CheckStatus]
+
+    public var isReady: Bool { accepting && checks.values.allSatisfy(\.isOK) }
+
+    public var json: Data {
+        var object: [String: Any] = [
+            "status": isReady ? "ok" : "degraded",
+            "checks": checks.mapValues(\.description),
+        ]
+        if !accepting { object["service"] = "starting or stopping" }
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+    }
+}
