@@ -21,24 +21,27 @@ public enum CheckStatus: Sendable, Equatable, CustomStringConvertible {
 public final class ServiceReadiness: @unchecked Sendable {
     private let lock = NSLock()
     private var started = false
-    private var stopping = false
+    private var stoppingSince: ContinuousClock.Instant?
 
     public init() {}
 
     public func markStarted() { lock.withLock { started = true } }
-    public func markStopping() { lock.withLock { stopping = true } }
+    public func markStopping() { lock.withLock { stoppingSince = stoppingSince ?? .now } }
+    /// How long ago the graceful shutdown reached the components (nil if it did not).
+    public var stoppingFor: Duration? { lock.withLock { stoppingSince.map { .now - $0 } } }
     /// Started and not shutting down.
-    public var isAccepting: Bool { lock.withLock { started && !stopping } }
+    public var isAccepting: Bool { lock.withLock { started && stoppingSince == nil } }
 }
 
 /// A check run at most once per `cacheDuration`, never twice at the same time, and waited for at
-/// most `timeout` (a slow check keeps running in the background; its result is used when it ends).
+/// most `timeout` (a slow check keeps running in the background; its result is used when it ends,
+/// and until then callers are told at once that it has not answered).
 actor CachedCheck {
     private let timeout: Duration
     private let cacheDuration: Duration
     private let body: @Sendable () async -> CheckStatus
     private var last: (at: ContinuousClock.Instant, status: CheckStatus)?
-    private var running: Task<CheckStatus, Never>?
+    private var running: (since: ContinuousClock.Instant, task: Task<CheckStatus, Never>)?
 
     init(timeout: Duration, cacheDuration: Duration, body: @escaping @Sendable () async -> CheckStatus) {
         self.timeout = timeout
@@ -50,21 +53,24 @@ actor CachedCheck {
         if let last, ContinuousClock.now - last.at < cacheDuration { return last.status }
         let task: Task<CheckStatus, Never>
         if let running {
-            task = running
+            // Still no answer from a check that already overran: say so without waiting again.
+            let elapsed = ContinuousClock.now - running.since
+            if elapsed >= timeout { return .failed("no answer for \(elapsed.components.seconds) s") }
+            task = running.task
         } else {
             task = Task { [body] in await body() }
-            running = task
+            running = (ContinuousClock.now, task)
             Task { await self.finished(task) }
         }
-        return await withTaskGroup(of: CheckStatus?.self) { group in
-            group.addTask { await task.value }
-            group.addTask { [timeout] in
+        // Not a task group: that would wait for the slow check before returning.
+        let timeout = self.timeout
+        return await withCheckedContinuation { continuation in
+            let answer = FirstAnswer(continuation)
+            Task { answer.resume(await task.value) }
+            Task {
                 try? await Task.sleep(for: timeout)
-                return nil
+                answer.resume(.failed("timeout after \(timeout)"))
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? .failed("timeout")
         }
     }
 
@@ -72,6 +78,21 @@ actor CachedCheck {
         let status = await task.value
         last = (ContinuousClock.now, status)
         running = nil
+    }
+}
+
+/// Resumes a continuation with the first of several answers.
+private final class FirstAnswer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<CheckStatus, Never>?
+
+    init(_ continuation: CheckedContinuation<CheckStatus, Never>) { self.continuation = continuation }
+
+    func resume(_ status: CheckStatus) {
+        lock.withLock { () -> CheckedContinuation<CheckStatus, Never>? in
+            defer { continuation = nil }
+            return continuation
+        }?.resume(returning: status)
     }
 }
 

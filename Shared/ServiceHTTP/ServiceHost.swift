@@ -64,10 +64,8 @@ public enum ServiceHost {
             readiness: readiness, logger: logger)
 
         // Graceful shutdown runs in reverse order: the core drains first, the endpoint goes last.
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: [endpoint, core], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
-        let group = ServiceGroup(configuration: groupConfiguration)
+        let group = ServiceGroup(configuration: groupConfiguration(
+            services: [endpoint, core], shutdownTimeout: configuration.shutdownTimeout, logger: logger))
         do {
             try await group.run()
         } catch {
@@ -76,8 +74,29 @@ public enum ServiceHost {
             return 1
         }
         await database.close()
+        if let stopping = readiness.stoppingFor, stopping > configuration.shutdownTimeout {
+            logger.warning("graceful shutdown overran its bound; components were cancelled", metadata: [
+                "bound": "\(configuration.shutdownTimeout)", "took": "\(stopping)",
+            ])
+        }
         logger.info("service stopped")
         return 0
+    }
+
+    /// How long the services get to react to cancellation once the graceful shutdown bound has
+    /// passed; after that the process stops with a fatal error rather than hang.
+    public static let cancellationTimeout: Duration = .seconds(5)
+
+    /// The host's group: graceful shutdown on SIGTERM and SIGINT (unless `handlesSignals` is
+    /// false), bounded by `shutdownTimeout`, then cancellation, bounded by `cancellationTimeout`.
+    static func groupConfiguration(
+        services: [any Service], shutdownTimeout: Duration, logger: Logger, handlesSignals: Bool = true
+    ) -> ServiceGroupConfiguration {
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [], logger: logger)
+        configuration.maximumGracefulShutdownDuration = shutdownTimeout
+        configuration.maximumCancellationDuration = cancellationTimeout
+        return configuration
     }
 }
 
