@@ -40,6 +40,7 @@ public enum HTTPEndpoint {
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
             onServerRunning: { channel in
+                health.readiness.markListening()
                 logger.info("http listening", metadata: [
                     "host": "\(configuration.host)", "port": "\(channel.localAddress?.port ?? configuration.port)",
                 ])

@@ -151,13 +151,16 @@ struct ServiceCore: Service {
     }
 }
 
-/// Logs `service ready` and marks the service ready when the group starts; on graceful shutdown
-/// marks it not ready (so load balancers stop sending work) and logs `shutting down`.
+/// Logs `service ready` and marks the service ready once the group runs and the HTTP endpoint
+/// listens; on graceful shutdown marks it not ready (so load balancers stop sending work) and logs
+/// `shutting down`.
 struct ReadinessMarker: Service {
     let readiness: ServiceReadiness
     let logger: Logger
 
     func run() async throws {
+        await cancelWhenGracefulShutdown { await readiness.waitUntilListening() }
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         readiness.markStarted()
         logger.info("service ready")
         try? await gracefulShutdown()

@@ -76,4 +76,17 @@ import Testing
         try await service.log.waitFor("service stopped", timeout: .seconds(5), process: nil)
         #expect(service.log.text.contains("stopped while starting"))
     }
+
+    /// A port already taken is a clear startup failure (exit 1), not a silent service without
+    /// its endpoint.
+    @Test func portInUseFailsClearly() async throws {
+        let first = try ServiceProcess("intake")
+        let port = try await first.httpPort()
+        let second = try ServiceProcess("intake", overrides: ["RESSUS_HTTP_PORT": "\(port)"])
+        try await second.log.waitFor("service failed", timeout: .seconds(30), process: nil)
+        #expect(try await second.stop(with: SIGTERM) == 1, "log:\n\(second.log.text)")
+        #expect(second.log.text.contains("Address already in use"), "log:\n\(second.log.text)")
+        #expect(!second.log.text.contains("service ready"), "log:\n\(second.log.text)")
+        #expect(try await first.stop(with: SIGTERM) == 0, "log:\n\(first.log.text)")
+    }
 }

@@ -57,7 +57,7 @@ final class ServiceProcess: @unchecked Sendable {
 
     /// Sends `signal` and waits (at most `timeout`) for the process to exit; returns its status.
     func stop(with signal: Int32, timeout: Duration = .seconds(20)) async throws -> Int32 {
-        kill(process.processIdentifier, signal)
+        if process.isRunning { kill(process.processIdentifier, signal) }
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now > deadline {
