@@ -125,7 +125,10 @@ let package = Package(
         .testTarget(name: "PDFTests", dependencies: ["PDF"]),
         .testTarget(
             name: "ServiceHTTPTests",
-            dependencies: ["ServiceHTTP", "Runtime", "Kafka", .product(name: "Prometheus", package: "swift-prometheus")]
+            dependencies: [
+                "ServiceHTTP", "Runtime", "Kafka", swiftLog, metrics, serviceLifecycle,
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
     ]
 )
