@@ -17,7 +17,7 @@ let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", packa
 func service(_ name: String, folder: String) -> Target {
     .executableTarget(
         name: name,
-        dependencies: ["Runtime", "Models", swiftLog, serviceLifecycle],
+        dependencies: ["Runtime", "ServiceHTTP", "Models", swiftLog, serviceLifecycle],
         path: "Services/\(folder)"
     )
 }
@@ -46,6 +46,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure domain rules and event contracts: no I/O.
@@ -84,6 +86,18 @@ let package = Package(
             path: "Shared/Runtime"
         ),
 
+        // The service host with its HTTP endpoint (health, Prometheus metrics); keeps Hummingbird
+        // out of the lower layers.
+        .target(
+            name: "ServiceHTTP",
+            dependencies: [
+                "Runtime", "Kafka", "Postgres", swiftLog, metrics, serviceLifecycle,
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Shared/ServiceHTTP"
+        ),
+
         service("IntakeService", folder: "Intake"),
         service("DeadlinesService", folder: "Deadlines"),
         service("DebtCalculatorService", folder: "DebtCalculator"),
@@ -109,5 +123,12 @@ let package = Package(
             dependencies: ["Runtime", .product(name: "MetricsTestKit", package: "swift-metrics")]
         ),
         .testTarget(name: "PDFTests", dependencies: ["PDF"]),
+        .testTarget(
+            name: "ServiceHTTPTests",
+            dependencies: [
+                "ServiceHTTP", "Runtime", "Kafka", swiftLog, metrics, serviceLifecycle,
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Runtime
+import ServiceHTTP
 
 // ressus-deadlines: wiring only; the handlers arrive with the service's own issue.
 let descriptor = ServiceDescriptor(name: "deadlines", schema: "deadlines")

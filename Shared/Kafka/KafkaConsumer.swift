@@ -8,10 +8,10 @@ import Logging
 /// time on a dedicated serial queue, never on Swift's cooperative pool; the rebalance callback runs
 /// there too, so a revoked partition's messages are never handed out after its revocation.
 public final class KafkaConsumer: Sendable {
-    private let handle: ClientHandle
+    let handle: ClientHandle
     private let context: ClientContext
     private let coordinator: RebalanceCoordinator
-    private let worker = BlockingWorker(label: "ressus.kafka.consumer")
+    let worker = BlockingWorker(label: "ressus.kafka.consumer")
     /// Set by `close()`; poll and commit refuse to run afterwards.
     private let closed = Locked(false)
     /// Keeps the handle alive while `store` uses it (from any thread); `close()` closes it.

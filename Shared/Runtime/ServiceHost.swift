@@ -4,6 +4,9 @@ import Logging
 import Postgres
 import ServiceLifecycle
 
+// The service host itself (`ServiceHost.run`) lives in the ServiceHTTP module, which adds the HTTP
+// endpoint (health checks, Prometheus metrics) without pulling Hummingbird into this module.
+
 /// What a running service has at hand: its identity, configuration, database pool (search_path set
 /// to its own schema), Kafka configuration and business clock.
 public struct ServiceContext: Sendable {
@@ -13,83 +16,36 @@ public struct ServiceContext: Sendable {
     public let database: PostgresPool
     public let kafka: KafkaConfig
     public let clock: any BusinessClock
-}
+    /// Consumers registered here have their lag exported (`ressus_consumer_lag`) by the host.
+    public let consumers: ConsumerRegistry
 
-/// Runs one service executable: reads the configuration, connects to PostgreSQL (applying the
-/// service's migrations) and Kafka, then runs the service's components in a `ServiceGroup` until
-/// SIGTERM or SIGINT, and shuts down within the configured bound.
-///
-/// Logs `service ready` once connected and `service stopped` after a clean shutdown; the local run
-/// scripts and tests wait for these lines.
-public enum ServiceHost {
-    /// Builds the long-running components of a service from its context.
-    public typealias Components = @Sendable (ServiceContext) async throws -> [any Service]
-
-    /// Runs the service and returns the process exit status (0 after a clean shutdown).
-    public static func run(
-        _ descriptor: ServiceDescriptor,
-        migrations: [PostgresMigration] = [],
-        components: Components = { _ in [] }
-    ) async -> Int32 {
-        let configuration: ServiceConfiguration
-        do {
-            configuration = try ServiceConfiguration(for: descriptor)
-        } catch {
-            FileHandle.standardError.write(Data("ressus-\(descriptor.name): \(error)\n".utf8))
-            return 2
-        }
-        LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
-        var logger = Logger(label: "ressus.\(descriptor.name)")
-        logger[metadataKey: "service"] = "\(descriptor.name)"
-
-        let database: PostgresPool
-        do {
-            let postgres = try PostgresConfiguration(
-                connectionString: configuration.databaseURL,
-                applicationName: "ressus-\(descriptor.name)", schema: descriptor.schema)
-            database = PostgresPool(
-                configuration: postgres, options: .init(size: configuration.databasePoolSize), logger: logger)
-        } catch {
-            logger.critical("invalid database configuration", metadata: ["error": "\(error)"])
-            return 2
-        }
-
-        do {
-            let applied = try await PostgresMigrator(schema: descriptor.schema, migrations: migrations, logger: logger)
-                .migrate(using: database)
-            logger.info("database connected", metadata: ["schema": "\(descriptor.schema)", "migrations_applied": "\(applied)"])
-
-            let kafka = KafkaConfig(bootstrapServers: configuration.kafkaBrokers, clientID: "ressus-\(descriptor.name)")
-            let topics = try await KafkaAdmin(config: kafka, logger: logger).listTopics()
-            logger.info("broker connected", metadata: ["brokers": "\(configuration.kafkaBrokers)", "topics": "\(topics.count)"])
-
-            let context = ServiceContext(
-                descriptor: descriptor, configuration: configuration, logger: logger,
-                database: database, kafka: kafka, clock: WallClock())
-            let services = try await components(context) + [ReadinessMarker(logger: logger)]
-            var groupConfiguration = ServiceGroupConfiguration(
-                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
-            let group = ServiceGroup(configuration: groupConfiguration)
-            try await group.run()
-        } catch {
-            logger.critical("service failed", metadata: ["error": "\(error)"])
-            await database.close()
-            return 1
-        }
-        await database.close()
-        logger.info("service stopped")
-        return 0
+    public init(
+        descriptor: ServiceDescriptor, configuration: ServiceConfiguration, logger: Logger,
+        database: PostgresPool, kafka: KafkaConfig, clock: any BusinessClock,
+        consumers: ConsumerRegistry = ConsumerRegistry()
+    ) {
+        self.descriptor = descriptor
+        self.configuration = configuration
+        self.logger = logger
+        self.database = database
+        self.kafka = kafka
+        self.clock = clock
+        self.consumers = consumers
     }
 }
 
-/// Logs `service ready` when the group starts and waits for the graceful shutdown.
-struct ReadinessMarker: Service {
-    let logger: Logger
+/// The Kafka consumers of a service, for monitoring: components register the consumers they
+/// create; the host reports their lag periodically. Closed consumers are skipped.
+/// `@unchecked Sendable`: the list is only touched under `lock`.
+public final class ConsumerRegistry: @unchecked Sendable {
+    private let lock = NSLock()
+    private var consumers: [KafkaConsumer] = []
 
-    func run() async throws {
-        logger.info("service ready")
-        try? await gracefulShutdown()
-        logger.info("shutting down")
+    public init() {}
+
+    public func register(_ consumer: KafkaConsumer) {
+        lock.withLock { consumers.append(consumer) }
     }
+
+    public var all: [KafkaConsumer] { lock.withLock { consumers } }
 }

@@ -1,0 +1,54 @@
+import CRdKafka
+
+/// How far a consumer group is behind the end of one partition.
+public struct PartitionLag: Sendable, Hashable {
+    public let topicPartition: TopicPartition
+    /// The offset the next produced message will get (the log end).
+    public let highWatermark: Int64
+    /// The group's committed offset (the next message it will consume); nil when it committed none.
+    public let committed: Int64?
+    /// Messages not yet committed: high watermark − committed offset, or − the log start when the
+    /// group committed nothing (new groups start at the earliest offset).
+    public let lag: Int64
+}
+
+extension KafkaConsumer {
+    /// The lag of this consumer's group on every partition currently assigned to it.
+    public func lag(timeout: Duration = .seconds(5)) async throws -> [TopicPartition: PartitionLag] {
+        try await lag(of: Array(assignment), timeout: timeout)
+    }
+
+    /// The lag of this consumer's group on `partitions`, asking the broker for the watermarks
+    /// (`rd_kafka_query_watermark_offsets`) and the committed offsets (`rd_kafka_committed`).
+    /// Runs on the consumer's blocking queue, after any poll in progress.
+    public func lag(of partitions: [TopicPartition], timeout: Duration = .seconds(5)) async throws -> [TopicPartition: PartitionLag] {
+        guard !partitions.isEmpty else { return [:] }
+        let handle = self.handle
+        return try await worker.run { [self] in
+            if isClosed { throw KafkaError.closed("consumer") }
+            let milliseconds = Int32(clamping: timeout.milliseconds)
+            let list = makePartitionList(partitions.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) })
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            let error = rd_kafka_committed(handle.pointer, list, milliseconds)
+            if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: error, operation: "committed offsets") }
+            if let partitionError = partitionErrors(in: list, operation: "committed offsets") { throw partitionError }
+
+            var result: [TopicPartition: PartitionLag] = [:]
+            for element in elements(of: list) {
+                let topicPartition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
+                var low: Int64 = 0
+                var high: Int64 = 0
+                let watermarkError = rd_kafka_query_watermark_offsets(
+                    handle.pointer, element.topic, element.partition, &low, &high, milliseconds)
+                if watermarkError != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    throw KafkaError(code: watermarkError, operation: "watermark offsets of \(topicPartition)")
+                }
+                let committed = element.offset >= 0 ? element.offset : nil
+                result[topicPartition] = PartitionLag(
+                    topicPartition: topicPartition, highWatermark: high, committed: committed,
+                    lag: max(0, high - (committed ?? low)))
+            }
+            return result
+        }
+    }
+}
