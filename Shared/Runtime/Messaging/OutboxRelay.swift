@@ -1,0 +1,324 @@
+import Foundation
+import Kafka
+import Logging
+import Metrics
+import Postgres
+import ServiceLifecycle
+
+/// Publishes the service's transactional outbox to Kafka (a swift-service-lifecycle `Service`).
+///
+/// Each round it takes the oldest pending rows (`sent_at IS NULL`, up to `batchSize`, in seq
+/// order), produces them all at once (pipelined) with an idempotent producer — key =
+/// `partition_key`, headers = the stored CloudEvents headers, value = payload — waits for every
+/// delivery report, and marks the delivered ones sent in one UPDATE. Ordering per key survives
+/// failures: see `OutboxRelayBatch` for which rows are marked and why.
+///
+/// - **One active relay per schema.** Every replica runs a relay; only the one holding a
+///   PostgreSQL *session* advisory lock (`OutboxRelayStore.lockKey`) publishes. The relay owns a
+///   dedicated connection (a one-connection pool of its own, not a slot of the service's pool),
+///   which holds the lock and runs all its SQL; it checks it still holds the lock at the start of
+///   every round, so if that connection drops (the server releases the lock) it stops publishing
+///   until it gets the lock again. Replicas without the lock retry every `lockRetryInterval`.
+/// - **Broker down:** failed rounds back off exponentially (`initialBackoff` to
+///   `maximumBackoff`); the outage is logged once when it starts and once when it ends.
+///   `deliveryTimeout` bounds how long librdkafka keeps trying one message before reporting it
+///   failed (rows stay pending, so a short value loses nothing); keep it below the service's
+///   shutdown bound so a batch in flight during an outage still ends within it.
+/// - **Wake-up:** polls with `idleInterval` between empty rounds; a full batch is followed
+///   immediately by the next.
+/// - **Graceful shutdown:** the batch in flight completes (reports awaited, rows marked), no new
+///   round starts, the producer is flushed and closed, then the lock connection is closed.
+/// - **Retention:** the active relay deletes rows sent more than `retention` ago every
+///   `retentionInterval` (`OutboxRetention`).
+/// - **Metrics:** `RuntimeMetrics.eventsProduced` (service, topic) counts rows published and
+///   marked; `RuntimeMetrics.outboxBacklog` (service) the rows pending.
+public final class OutboxRelay: Service, Sendable {
+    /// Tuning; every default is a policy value of the relay, kept here.
+    public struct Options: Sendable {
+        /// Rows produced per round at most.
+        public var batchSize: Int
+        /// Pause after a round that found fewer than `batchSize` rows.
+        public var idleInterval: Duration
+        /// How often a relay without the lock tries to take it.
+        public var lockRetryInterval: Duration
+        /// First pause after a failed round (broker or database trouble); doubles each failure.
+        public var initialBackoff: Duration
+        public var maximumBackoff: Duration
+        /// librdkafka's `message.timeout.ms` for the relay's producer (unless the Kafka
+        /// configuration sets it): how long one message may wait for the broker before failing.
+        public var deliveryTimeout: Duration
+        /// How long `close()` flushes the producer at shutdown.
+        public var closeFlushTimeout: Duration
+        /// Sent rows older than this are deleted.
+        public var retention: Duration
+        /// How often expired rows are deleted.
+        public var retentionInterval: Duration
+        /// How often the backlog gauge is refreshed with a count while rows are pending.
+        public var backlogInterval: Duration
+
+        public init(
+            batchSize: Int = 1_000, idleInterval: Duration = .milliseconds(100),
+            lockRetryInterval: Duration = .seconds(5), initialBackoff: Duration = .milliseconds(500),
+            maximumBackoff: Duration = .seconds(30), deliveryTimeout: Duration = .seconds(10),
+            closeFlushTimeout: Duration = .seconds(5), retention: Duration = OutboxRetention.defaultRetention,
+            retentionInterval: Duration = OutboxRetention.defaultInterval, backlogInterval: Duration = .seconds(1)
+        ) {
+            self.batchSize = max(1, batchSize)
+            self.idleInterval = idleInterval
+            self.lockRetryInterval = lockRetryInterval
+            self.initialBackoff = initialBackoff
+            self.maximumBackoff = max(initialBackoff, maximumBackoff)
+            self.deliveryTimeout = deliveryTimeout
+            self.closeFlushTimeout = closeFlushTimeout
+            self.retention = retention
+            self.retentionInterval = retentionInterval
+            self.backlogInterval = backlogInterval
+        }
+    }
+
+    /// What the relay has done so far (for tests and diagnostics).
+    public struct Statistics: Sendable {
+        /// Rounds that produced at least one row.
+        public var publishingRounds = 0
+        /// Rounds that ended in a failure (broker or database) and backed off.
+        public var failedRounds = 0
+        /// Rows published and marked sent.
+        public var published = 0
+        /// Times this relay took the lock and became the active one.
+        public var activations = 0
+        /// Rows deleted by retention.
+        public var expiredDeleted = 0
+    }
+
+    let service: String
+    let schema: String
+    let database: PostgresConfiguration
+    let kafka: KafkaConfig
+    let options: Options
+    let logger: Logger
+    let metricsFactory: any MetricsFactory
+    private let counters = RelayCounters()
+
+    /// - Parameters:
+    ///   - service: the service's name (metrics dimension, logs).
+    ///   - database: the service's PostgreSQL configuration; its `schema` is the outbox's schema
+    ///     (e.g. `context.database.configuration`). The relay opens its own connection with it.
+    ///   - kafka: the brokers; the relay creates and closes its own producer.
+    public init(
+        service: String, database: PostgresConfiguration, kafka: KafkaConfig, options: Options = Options(),
+        logger: Logger = Logger(label: "ressus.outbox"), metricsFactory: (any MetricsFactory)? = nil
+    ) {
+        self.service = service
+        self.schema = database.schema ?? "public"
+        self.database = database
+        self.kafka = kafka
+        self.options = options
+        var logger = logger
+        logger[metadataKey: "component"] = "outbox-relay"
+        self.logger = logger
+        self.metricsFactory = metricsFactory ?? MetricsSystem.factory
+    }
+
+    public var statistics: Statistics { counters.snapshot }
+
+    public func run() async throws {
+        var producerConfig = kafka
+        if producerConfig.properties["message.timeout.ms"] == nil && producerConfig.properties["delivery.timeout.ms"] == nil {
+            let (seconds, attoseconds) = options.deliveryTimeout.components
+            producerConfig.properties["message.timeout.ms"] = String(max(1, seconds * 1_000 + attoseconds / 1_000_000_000_000_000))
+        }
+        let producer = try KafkaProducer(config: producerConfig, maxInFlight: options.batchSize, logger: logger)
+        let connection = PostgresPool(
+            configuration: database, options: .init(size: 1, reconnectTimeout: .seconds(2)), logger: logger)
+        var loop = RelayLoop(relay: self, producer: producer, connection: connection)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if let pause = await loop.round() {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+            }
+        }
+        await producer.close(flushTimeout: options.closeFlushTimeout)
+        await connection.close()
+        logger.info("outbox relay stopped", metadata: ["published": "\(counters.snapshot.published)"])
+    }
+
+    fileprivate func record(_ change: (inout Statistics) -> Void) { counters.update(change) }
+}
+
+/// The relay's mutable state between rounds.
+private struct RelayLoop {
+    let relay: OutboxRelay
+    let producer: KafkaProducer
+    let connection: PostgresPool
+    let lockKey: Int64
+    let backlogGauge: Gauge
+    var producedCounters: [String: Counter] = [:]
+    var active = false
+    var announcedStandby = false
+    var publishingOutage = false
+    var databaseOutage = false
+    var backoff: Duration
+    var nextBacklogCount = ContinuousClock.now
+    var nextRetention = ContinuousClock.now
+    var loggedMalformed = Set<Int64>()
+
+    init(relay: OutboxRelay, producer: KafkaProducer, connection: PostgresPool) {
+        self.relay = relay
+        self.producer = producer
+        self.connection = connection
+        lockKey = OutboxRelayStore.lockKey(schema: relay.schema)
+        backlogGauge = Gauge(label: RuntimeMetrics.outboxBacklog, dimensions: [("service", relay.service)],
+                             factory: relay.metricsFactory)
+        backoff = relay.options.initialBackoff
+    }
+
+    private struct Fetched: Sendable {
+        var rows: [OutboxRow]
+        var backlog: Int?
+        var expiredDeleted: Int?
+    }
+
+    /// One round; returns how long to pause before the next (nil: go on at once).
+    mutating func round() async -> Duration? {
+        let options = relay.options
+        let now = ContinuousClock.now
+        let countBacklog = now >= nextBacklogCount, runRetention = now >= nextRetention
+        let key = lockKey
+        let fetched: Fetched?
+        do {
+            fetched = try await connection.withConnection { connection -> Fetched? in
+                guard try OutboxRelayStore.holdsOrAcquiresLock(connection, key: key) else { return nil }
+                let deleted = runRetention
+                    ? try OutboxRetention.deleteExpired(on: connection, olderThan: options.retention) : nil
+                let rows = try OutboxRelayStore.pending(connection, limit: options.batchSize)
+                let backlog = rows.count < options.batchSize
+                    ? rows.count : countBacklog ? try OutboxRelayStore.backlog(connection) : nil
+                return Fetched(rows: rows, backlog: backlog, expiredDeleted: deleted)
+            }
+        } catch {
+            return databaseFailed(error, while: "reading the outbox")
+        }
+        databaseRecovered()
+        guard let fetched else { return standBy() }
+        becomeActive()
+
+        if let deleted = fetched.expiredDeleted {
+            nextRetention = now + options.retentionInterval
+            relay.record { $0.expiredDeleted += deleted }
+            if deleted > 0 { relay.logger.info("outbox retention deleted sent rows", metadata: ["rows": "\(deleted)"]) }
+        }
+        if let backlog = fetched.backlog {
+            backlogGauge.record(backlog)
+            if countBacklog { nextBacklogCount = now + options.backlogInterval }
+        }
+        guard !fetched.rows.isEmpty else {
+            publishingRecovered()
+            return options.idleInterval
+        }
+        return await publish(fetched.rows)
+    }
+
+    private mutating func publish(_ rows: [OutboxRow]) async -> Duration? {
+        let options = relay.options
+        let results = await producer.sendBatch(rows.compactMap(\.message))
+        var next = results.makeIterator()
+        let perRow = rows.map { $0.message == nil ? nil : next.next() }
+        for row in rows where row.message == nil && loggedMalformed.insert(row.seq).inserted {
+            relay.logger.error("outbox row has malformed headers; its key is blocked until it is fixed",
+                               metadata: ["seq": "\(row.seq)", "partition_key": "\(row.partitionKey)"])
+        }
+        let batch = OutboxRelayBatch(rows: rows, results: perRow)
+        let delivered = batch.delivered
+        do {
+            _ = try await connection.withConnection { try OutboxRelayStore.markSent($0, seqs: delivered) }
+        } catch {
+            // Delivered but not marked: the next round (possibly another relay) sends them again.
+            return databaseFailed(error, while: "marking \(delivered.count) delivered rows sent")
+        }
+        for (topic, count) in batch.deliveredPerTopic { producedCounter(topic).increment(by: count) }
+        relay.record {
+            $0.publishingRounds += 1
+            $0.published += delivered.count
+            if batch.failures > 0 { $0.failedRounds += 1 }
+        }
+        guard batch.failures == 0 else {
+            if !publishingOutage {
+                publishingOutage = true
+                relay.logger.warning("outbox publishing failed; retrying with backoff until the broker accepts", metadata: [
+                    "failed": "\(batch.failures)", "held_back": "\(batch.heldBack)",
+                    "error": "\(batch.firstError.map { "\($0)" } ?? "malformed row")"])
+            }
+            return nextBackoff()
+        }
+        publishingRecovered()
+        return rows.count == options.batchSize ? nil : options.idleInterval
+    }
+
+    private mutating func producedCounter(_ topic: String) -> Counter {
+        if let counter = producedCounters[topic] { return counter }
+        let counter = Counter(label: RuntimeMetrics.eventsProduced,
+                              dimensions: [("service", relay.service), ("topic", topic)], factory: relay.metricsFactory)
+        producedCounters[topic] = counter
+        return counter
+    }
+
+    private mutating func standBy() -> Duration {
+        if active {
+            active = false
+            relay.logger.warning("outbox lock lost (its connection was replaced); stopped publishing until it is re-acquired")
+        } else if !announcedStandby {
+            relay.logger.info("another outbox relay is active for this schema; standing by", metadata: ["schema": "\(relay.schema)"])
+        }
+        announcedStandby = true
+        return relay.options.lockRetryInterval
+    }
+
+    private mutating func becomeActive() {
+        guard !active else { return }
+        active = true
+        announcedStandby = false
+        relay.record { $0.activations += 1 }
+        relay.logger.info("outbox relay active (holds the outbox lock)", metadata: ["schema": "\(relay.schema)"])
+    }
+
+    private mutating func databaseFailed(_ error: any Error, while doing: String) -> Duration {
+        relay.record { $0.failedRounds += 1 }
+        if !databaseOutage {
+            databaseOutage = true
+            relay.logger.warning("outbox relay: database error; retrying with backoff",
+                                 metadata: ["while": "\(doing)", "error": "\(error)"])
+        }
+        // The lock may be gone with the connection; the next round checks before publishing.
+        active = false
+        return nextBackoff()
+    }
+
+    private mutating func databaseRecovered() {
+        guard databaseOutage else { return }
+        databaseOutage = false
+        backoff = relay.options.initialBackoff
+        relay.logger.info("outbox relay: database reachable again")
+    }
+
+    private mutating func publishingRecovered() {
+        backoff = relay.options.initialBackoff
+        guard publishingOutage else { return }
+        publishingOutage = false
+        relay.logger.info("outbox publishing recovered")
+    }
+
+    private mutating func nextBackoff() -> Duration {
+        let pause = backoff
+        backoff = min(backoff * 2, relay.options.maximumBackoff)
+        return pause
+    }
+}
+
+/// The relay's statistics behind a lock (read from other tasks).
+private final class RelayCounters: @unchecked Sendable {
+    private let lock = NSLock()
+    private var statistics = OutboxRelay.Statistics()
+
+    var snapshot: OutboxRelay.Statistics { lock.withLock { statistics } }
+
+    func update(_ change: (inout OutboxRelay.Statistics) -> Void) { lock.withLock { change(&statistics) } }
+}
