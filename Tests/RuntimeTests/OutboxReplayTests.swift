@@ -37,15 +37,17 @@ import Testing
 
     /// Retention deletes sent rows older than the limit, never newer sent rows or pending ones.
     @Test func retentionDeletesOnlyOldSentRows() async throws {
-        let fixture = try await OutboxFixture.make(createTopic: false)
+        let fixture = try await OutboxFixture.make(partitions: 1)
         defer { Task { await fixture.tearDown() } }
         let envelopes = (0..<30).map { OutboxFixture.envelope(key: "k", index: $0) }
         try await fixture.append(envelopes)
         let deleted = try await fixture.pool.withConnection { connection in
             try connection.execute("""
+                WITH ranked AS (SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM outbox)
                 UPDATE outbox SET created_at = now() - interval '30 days',
-                    sent_at = CASE WHEN seq <= (SELECT min(seq) + 9 FROM outbox) THEN now() - interval '8 days'
-                                   WHEN seq <= (SELECT min(seq) + 19 FROM outbox) THEN now() - interval '6 days' END
+                    sent_at = CASE WHEN ranked.n <= 10 THEN now() - interval '8 days'
+                                   WHEN ranked.n <= 20 THEN now() - interval '6 days' END
+                FROM ranked WHERE ranked.seq = outbox.seq
                 """)
             return try OutboxRetention.deleteExpired(on: connection, olderThan: .seconds(7 * 86_400))
         }

@@ -22,6 +22,7 @@ extension RuntimeMigrations {
                 RETURN NEW;
             END
             $$;
+            ALTER TABLE outbox ALTER COLUMN seq DROP DEFAULT;
             CREATE TRIGGER outbox_seq_per_key BEFORE INSERT ON outbox
                 FOR EACH ROW EXECUTE FUNCTION outbox_seq_per_key();
             """),

@@ -153,6 +153,8 @@ private struct RelayLoop {
     let backlogGauge: Gauge
     var producedCounters: [String: Counter] = [:]
     var active = false
+    /// The backend pid of the session that took the lock.
+    var lockSession: Int?
     var announcedStandby = false
     var publishingOutage = false
     var databaseOutage = false
@@ -172,6 +174,7 @@ private struct RelayLoop {
     }
 
     private struct Fetched: Sendable {
+        var session: Int
         var rows: [OutboxRow]
         var backlog: Int?
         var expiredDeleted: Int?
@@ -186,38 +189,38 @@ private struct RelayLoop {
         let fetched: Fetched?
         do {
             fetched = try await connection.withConnection { connection -> Fetched? in
-                guard try OutboxRelayStore.holdsOrAcquiresLock(connection, key: key) else { return nil }
+                let lock = try OutboxRelayStore.holdsOrAcquiresLock(connection, key: key)
+                guard lock.held else { return nil }
                 let deleted = runRetention
                     ? try OutboxRetention.deleteExpired(on: connection, olderThan: options.retention) : nil
                 let rows = try OutboxRelayStore.pending(connection, limit: options.batchSize)
                 let backlog = rows.count < options.batchSize
                     ? rows.count : countBacklog ? try OutboxRelayStore.backlog(connection) : nil
-                return Fetched(rows: rows, backlog: backlog, expiredDeleted: deleted)
+                return Fetched(session: lock.session, rows: rows, backlog: backlog, expiredDeleted: deleted)
             }
         } catch {
             return databaseFailed(error, while: "reading the outbox")
         }
         databaseRecovered()
         guard let fetched else { return standBy() }
-        becomeActive()
+        becomeActive(session: fetched.session)
 
         if let deleted = fetched.expiredDeleted {
             nextRetention = now + options.retentionInterval
             relay.record { $0.expiredDeleted += deleted }
             if deleted > 0 { relay.logger.info("outbox retention deleted sent rows", metadata: ["rows": "\(deleted)"]) }
         }
-        if let backlog = fetched.backlog {
-            backlogGauge.record(backlog)
-            if countBacklog { nextBacklogCount = now + options.backlogInterval }
-        }
+        if countBacklog && fetched.backlog != nil { nextBacklogCount = now + options.backlogInterval }
         guard !fetched.rows.isEmpty else {
+            backlogGauge.record(0)
             publishingRecovered()
             return options.idleInterval
         }
-        return await publish(fetched.rows)
+        return await publish(fetched.rows, backlog: fetched.backlog)
     }
 
-    private mutating func publish(_ rows: [OutboxRow]) async -> Duration? {
+    /// Produces `rows`, marks the delivered ones, and records `backlog` (pending before) minus them.
+    private mutating func publish(_ rows: [OutboxRow], backlog: Int?) async -> Duration? {
         let options = relay.options
         let results = await producer.sendBatch(rows.compactMap(\.message))
         var next = results.makeIterator()
@@ -235,6 +238,7 @@ private struct RelayLoop {
             return databaseFailed(error, while: "marking \(delivered.count) delivered rows sent")
         }
         for (topic, count) in batch.deliveredPerTopic { producedCounter(topic).increment(by: count) }
+        if let backlog { backlogGauge.record(max(0, backlog - delivered.count)) }
         relay.record {
             $0.publishingRounds += 1
             $0.published += delivered.count
@@ -272,9 +276,15 @@ private struct RelayLoop {
         return relay.options.lockRetryInterval
     }
 
-    private mutating func becomeActive() {
-        guard !active else { return }
+    private mutating func becomeActive(session: Int) {
+        if active && session == lockSession { return }
+        if active {
+            // The pool replaced a broken connection; the old session's lock died with it and
+            // this round took it again before publishing anything.
+            relay.logger.warning("outbox lock connection was replaced; lock re-acquired")
+        }
         active = true
+        lockSession = session
         announcedStandby = false
         relay.record { $0.activations += 1 }
         relay.logger.info("outbox relay active (holds the outbox lock)", metadata: ["schema": "\(relay.schema)"])

@@ -29,11 +29,12 @@ enum OutboxRelayStore {
     /// True when this session holds the lock, taking it if it is free. The check comes first so
     /// that a session already holding it does not stack the (re-entrant) lock again. A bigint key
     /// appears in `pg_locks` as classid = high half, objid = low half, objsubid = 1.
-    static func holdsOrAcquiresLock(_ connection: PostgresConnection, key: Int64) throws -> Bool {
+    /// Also returns the session's backend pid, so the caller notices a replaced connection.
+    static func holdsOrAcquiresLock(_ connection: PostgresConnection, key: Int64) throws -> (held: Bool, session: Int) {
         let high = Int64(UInt32(truncatingIfNeeded: key >> 32))
         let low = Int64(UInt32(truncatingIfNeeded: key))
         let rows = try connection.query(lockQuery, [key, high, low])
-        return try rows[0].decode(Bool.self, at: 0)
+        return (try rows[0].decode(Bool.self, at: 0), try rows[0].decode(Int.self, at: 1))
     }
 
     /// The oldest pending rows, in commit (seq) order.
@@ -78,7 +79,8 @@ enum OutboxRelayStore {
                    SELECT 1 FROM pg_locks
                    WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
                      AND objsubid = 1 AND classid::bigint = $2 AND objid::bigint = $3)
-               THEN true ELSE pg_try_advisory_lock($1) END
+               THEN true ELSE pg_try_advisory_lock($1) END,
+               pg_backend_pid()
         """)
     static let pendingQuery = PostgresStatement("""
         SELECT seq, topic, partition_key, headers::text, payload
