@@ -7,6 +7,9 @@ import Postgres
 import Runtime
 import Testing
 
+/// Port 1 on loopback: nothing listens there, so every connection is refused.
+let unreachableBroker = KafkaConfig(bootstrapServers: "127.0.0.1:1", clientID: "outbox-tests-down")
+
 /// The outbox relay against the real PostgreSQL and broker.
 @Suite struct OutboxRelayTests {
     /// 20 keys × 200 events, written by 8 concurrent writers (transactions of 10 events over 10
@@ -67,31 +70,31 @@ import Testing
         #expect(relay.statistics.published == 4_000)
     }
 
-    /// With the broker unreachable nothing is marked sent, failed rounds back off and the outage is
-    /// logged once; a relay that reaches the broker then publishes everything in order.
-    @Test func brokerDownMarksNothingAndBacksOff() async throws {
+    /// With the broker unreachable the batch waits (no message timeout), nothing is marked sent,
+    /// the outage is logged once, and shutdown abandons the batch within its grace; a relay that
+    /// reaches the broker then publishes everything in order.
+    @Test func brokerDownMarksNothingAndResumesInOrder() async throws {
         let fixture = try await OutboxFixture.make(partitions: 1)
         defer { Task { await fixture.tearDown() } }
         let envelopes = (0..<50).map { OutboxFixture.envelope(key: "k\($0 % 5)", index: $0) }
         try await fixture.append(envelopes)
 
-        // Port 1 on loopback: nothing listens there, so every connection is refused.
-        let unreachable = KafkaConfig(bootstrapServers: "127.0.0.1:1", clientID: "outbox-tests-down")
-        var options = OutboxRelay.Options.testing
-        options.deliveryTimeout = .milliseconds(300)
-        options.initialBackoff = .milliseconds(400)
-        options.maximumBackoff = .seconds(4)
         let capture = OutboxLogCapture()
-        let down = fixture.relay(kafka: unreachable, options: options, logger: capture.logger)
+        let down = fixture.relay(kafka: unreachableBroker, logger: capture.logger)
         let downServices = RunningServices([down])
-        try await Task.sleep(for: .seconds(5))
+        try await Task.sleep(for: .seconds(3))
+        let clock = ContinuousClock()
+        let stopStarted = clock.now
         try await downServices.stop()
+        let stopTook = clock.now - stopStarted
 
         #expect(try await fixture.count("sent_at IS NOT NULL") == 0)
-        let failed = down.statistics.failedRounds
-        // Without backoff (a 400 ms pause after each 300 ms timeout) there would be about 7.
-        #expect((2...5).contains(failed), "failed rounds: \(failed)")
-        #expect(capture.messages(at: .warning).filter { $0.contains("publishing failed") }.count == 1)
+        #expect(down.statistics.published == 0)
+        // Grace 1 s + close flush 2 s, well inside a service's 15 s shutdown bound.
+        #expect(stopTook < .seconds(8), "shutdown took \(stopTook)")
+        let warnings = capture.messages(at: .warning)
+        #expect(warnings.filter { $0.contains("waiting for the broker") }.count == 1, "\(warnings)")
+        #expect(warnings.filter { $0.contains("publishing failed") }.isEmpty, "\(warnings)")
 
         let services = RunningServices([fixture.relay()])
         let allSent = try await eventually { try await fixture.count("sent_at IS NULL") == 0 }
@@ -99,6 +102,29 @@ import Testing
         try await services.stop()
         let messages = try await fixture.consume(count: 50)
         #expect(messages.compactMap(\.eventID) == envelopes.map(\.id))
+    }
+
+    /// With a finite delivery timeout, failed rounds back off and the outage is logged once.
+    @Test func finiteDeliveryTimeoutBacksOff() async throws {
+        let fixture = try await OutboxFixture.make(createTopic: false)
+        defer { Task { await fixture.tearDown() } }
+        try await fixture.append((0..<10).map { OutboxFixture.envelope(key: "k", index: $0) })
+        var options = OutboxRelay.Options.testing
+        options.deliveryTimeout = .milliseconds(300)
+        options.stallWarning = .seconds(30)
+        options.initialBackoff = .milliseconds(400)
+        options.maximumBackoff = .seconds(4)
+        let capture = OutboxLogCapture()
+        let relay = fixture.relay(kafka: unreachableBroker, options: options, logger: capture.logger)
+        let services = RunningServices([relay])
+        try await Task.sleep(for: .seconds(5))
+        try await services.stop()
+
+        #expect(try await fixture.count("sent_at IS NOT NULL") == 0)
+        let failed = relay.statistics.failedRounds
+        // Without backoff (a 400 ms pause after each ~300 ms timeout) there would be about 7.
+        #expect((2...5).contains(failed), "failed rounds: \(failed)")
+        #expect(capture.messages(at: .warning).filter { $0.contains("publishing failed") }.count == 1)
     }
 
     /// Two relays on one schema: only one publishes; every event appears once.

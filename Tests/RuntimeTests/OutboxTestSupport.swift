@@ -105,8 +105,8 @@ extension OutboxRelay.Options {
     static var testing: OutboxRelay.Options {
         OutboxRelay.Options(
             batchSize: 500, idleInterval: .milliseconds(50), lockRetryInterval: .milliseconds(200),
-            initialBackoff: .milliseconds(200), maximumBackoff: .seconds(1), deliveryTimeout: .seconds(5),
-            closeFlushTimeout: .seconds(2))
+            initialBackoff: .milliseconds(200), maximumBackoff: .seconds(1),
+            stallWarning: .milliseconds(500), shutdownGrace: .seconds(1), closeFlushTimeout: .seconds(2))
     }
 }
 

@@ -19,15 +19,22 @@ import ServiceLifecycle
 ///   which holds the lock and runs all its SQL; it checks it still holds the lock at the start of
 ///   every round, so if that connection drops (the server releases the lock) it stops publishing
 ///   until it gets the lock again. Replicas without the lock retry every `lockRetryInterval`.
-/// - **Broker down:** failed rounds back off exponentially (`initialBackoff` to
-///   `maximumBackoff`); the outage is logged once when it starts and once when it ends.
-///   `deliveryTimeout` bounds how long librdkafka keeps trying one message before reporting it
-///   failed (rows stay pending, so a short value loses nothing); keep it below the service's
-///   shutdown bound so a batch in flight during an outage still ends within it.
+/// - **Broker down:** by default messages never time out in librdkafka (`message.timeout.ms=0`):
+///   the batch waits in the producer's queue while librdkafka reconnects with its own backoff
+///   (`reconnect.backoff.ms` up to `reconnect.backoff.max.ms`) and is delivered, in order, when
+///   the broker is back. A timed-out message would leave a gap that later messages of its key can
+///   pass (librdkafka INTRODUCTION.md, "Message timeout considerations"), which is why there is no
+///   finite timeout unless `deliveryTimeout` asks for one. A batch still waiting after
+///   `stallWarning` logs one warning per outage, and one line when publishing recovers. Rounds that
+///   fail (rejected messages, purge, database errors) back off exponentially (`initialBackoff` to
+///   `maximumBackoff`), also logged once per outage.
 /// - **Wake-up:** polls with `idleInterval` between empty rounds; a full batch is followed
 ///   immediately by the next.
 /// - **Graceful shutdown:** the batch in flight completes (reports awaited, rows marked), no new
-///   round starts, the producer is flushed and closed, then the lock connection is closed.
+///   round starts, the producer is flushed and closed, then the lock connection is closed. If the
+///   broker is down, the batch is abandoned after `shutdownGrace` (the producer is closed, which
+///   purges it: every outstanding message fails, so its rows stay pending); keep `shutdownGrace`
+///   plus `closeFlushTimeout` below the service's shutdown bound.
 /// - **Retention:** the active relay deletes rows sent more than `retention` ago every
 ///   `retentionInterval` (`OutboxRetention`).
 /// - **Metrics:** `RuntimeMetrics.eventsProduced` (service, topic) counts rows published and
@@ -45,8 +52,15 @@ public final class OutboxRelay: Service, Sendable {
         public var initialBackoff: Duration
         public var maximumBackoff: Duration
         /// librdkafka's `message.timeout.ms` for the relay's producer (unless the Kafka
-        /// configuration sets it): how long one message may wait for the broker before failing.
-        public var deliveryTimeout: Duration
+        /// configuration sets it); nil (the default) = never time out. A finite value lets a
+        /// message of a key fail while later ones of the same key are delivered (see the type's
+        /// documentation): only for tests or when ordering does not matter.
+        public var deliveryTimeout: Duration?
+        /// A batch waiting longer than this for its delivery reports is logged (once per outage).
+        public var stallWarning: Duration
+        /// At graceful shutdown, how long the batch in flight may still wait for the broker
+        /// before it is abandoned (its rows stay pending).
+        public var shutdownGrace: Duration
         /// How long `close()` flushes the producer at shutdown.
         public var closeFlushTimeout: Duration
         /// Sent rows older than this are deleted.
@@ -59,8 +73,9 @@ public final class OutboxRelay: Service, Sendable {
         public init(
             batchSize: Int = 1_000, idleInterval: Duration = .milliseconds(100),
             lockRetryInterval: Duration = .seconds(5), initialBackoff: Duration = .milliseconds(500),
-            maximumBackoff: Duration = .seconds(30), deliveryTimeout: Duration = .seconds(10),
-            closeFlushTimeout: Duration = .seconds(5), retention: Duration = OutboxRetention.defaultRetention,
+            maximumBackoff: Duration = .seconds(30), deliveryTimeout: Duration? = nil,
+            stallWarning: Duration = .seconds(10), shutdownGrace: Duration = .seconds(5),
+            closeFlushTimeout: Duration = .seconds(3), retention: Duration = OutboxRetention.defaultRetention,
             retentionInterval: Duration = OutboxRetention.defaultInterval, backlogInterval: Duration = .seconds(1)
         ) {
             self.batchSize = max(1, batchSize)
@@ -69,6 +84,8 @@ public final class OutboxRelay: Service, Sendable {
             self.initialBackoff = initialBackoff
             self.maximumBackoff = max(initialBackoff, maximumBackoff)
             self.deliveryTimeout = deliveryTimeout
+            self.stallWarning = stallWarning
+            self.shutdownGrace = shutdownGrace
             self.closeFlushTimeout = closeFlushTimeout
             self.retention = retention
             self.retentionInterval = retentionInterval
@@ -124,8 +141,12 @@ public final class OutboxRelay: Service, Sendable {
     public func run() async throws {
         var producerConfig = kafka
         if producerConfig.properties["message.timeout.ms"] == nil && producerConfig.properties["delivery.timeout.ms"] == nil {
-            let (seconds, attoseconds) = options.deliveryTimeout.components
-            producerConfig.properties["message.timeout.ms"] = String(max(1, seconds * 1_000 + attoseconds / 1_000_000_000_000_000))
+            var milliseconds: Int64 = 0  // librdkafka: 0 = infinite
+            if let timeout = options.deliveryTimeout {
+                let (seconds, attoseconds) = timeout.components
+                milliseconds = max(1, seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
+            }
+            producerConfig.properties["message.timeout.ms"] = String(milliseconds)
         }
         let producer = try KafkaProducer(config: producerConfig, maxInFlight: options.batchSize, logger: logger)
         let connection = PostgresPool(
@@ -156,7 +177,7 @@ private struct RelayLoop {
     /// The backend pid of the session that took the lock.
     var lockSession: Int?
     var announcedStandby = false
-    var publishingOutage = false
+    let publishingOutage = OutageFlag()
     var databaseOutage = false
     var backoff: Duration
     var nextBacklogCount = ContinuousClock.now
@@ -222,7 +243,7 @@ private struct RelayLoop {
     /// Produces `rows`, marks the delivered ones, and records `backlog` (pending before) minus them.
     private mutating func publish(_ rows: [OutboxRow], backlog: Int?) async -> Duration? {
         let options = relay.options
-        let results = await producer.sendBatch(rows.compactMap(\.message))
+        let results = await produce(rows.compactMap(\.message))
         var next = results.makeIterator()
         let perRow = rows.map { $0.message == nil ? nil : next.next() }
         for row in rows where row.message == nil && loggedMalformed.insert(row.seq).inserted {
@@ -245,8 +266,7 @@ private struct RelayLoop {
             if batch.failures > 0 { $0.failedRounds += 1 }
         }
         guard batch.failures == 0 else {
-            if !publishingOutage {
-                publishingOutage = true
+            if publishingOutage.begin() {
                 relay.logger.warning("outbox publishing failed; retrying with backoff until the broker accepts", metadata: [
                     "failed": "\(batch.failures)", "held_back": "\(batch.heldBack)",
                     "error": "\(batch.firstError.map { "\($0)" } ?? "malformed row")"])
@@ -255,6 +275,34 @@ private struct RelayLoop {
         }
         publishingRecovered()
         return rows.count == options.batchSize ? nil : options.idleInterval
+    }
+
+    /// Sends the batch and waits for every report. Logs a stall (once per outage) if the reports
+    /// take longer than `stallWarning`; at graceful shutdown, gives the broker `shutdownGrace`
+    /// more and then closes the producer, which fails whatever is outstanding.
+    private func produce(_ messages: [OutgoingMessage]) async -> [Result<DeliveryReport, KafkaError>] {
+        let producer = self.producer, relay = self.relay, outage = publishingOutage
+        let finished = OutageFlag()
+        let watchdog = Task {
+            try await Task.sleep(for: relay.options.stallWarning)
+            if !finished.isSet && outage.begin() {
+                relay.logger.warning("outbox batch still waiting for the broker; retrying until it is reachable",
+                                     metadata: ["messages": "\(messages.count)", "waited": "\(relay.options.stallWarning)"])
+            }
+        }
+        let results = await withGracefulShutdownHandler {
+            await producer.sendBatch(messages)
+        } onGracefulShutdown: {
+            Task {
+                try await Task.sleep(for: relay.options.shutdownGrace)
+                guard !finished.isSet else { return }
+                relay.logger.warning("shutting down with an outbox batch not acknowledged; its rows stay pending")
+                await producer.close(flushTimeout: .zero)
+            }
+        }
+        _ = finished.begin()
+        watchdog.cancel()
+        return results
     }
 
     private mutating func producedCounter(_ topic: String) -> Counter {
@@ -311,9 +359,7 @@ private struct RelayLoop {
 
     private mutating func publishingRecovered() {
         backoff = relay.options.initialBackoff
-        guard publishingOutage else { return }
-        publishingOutage = false
-        relay.logger.info("outbox publishing recovered")
+        if publishingOutage.end() { relay.logger.info("outbox publishing recovered") }
     }
 
     private mutating func nextBackoff() -> Duration {
@@ -321,6 +367,20 @@ private struct RelayLoop {
         backoff = min(backoff * 2, relay.options.maximumBackoff)
         return pause
     }
+}
+
+/// A flag set and cleared from several tasks; `begin`/`end` say whether they changed it.
+private final class OutageFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+
+    var isSet: Bool { lock.withLock { set } }
+
+    /// Sets the flag; true if it was clear.
+    func begin() -> Bool { lock.withLock { defer { set = true }; return !set } }
+
+    /// Clears the flag; true if it was set.
+    func end() -> Bool { lock.withLock { defer { set = false }; return set } }
 }
 
 /// The relay's statistics behind a lock (read from other tasks).

@@ -9,21 +9,26 @@ import Kafka
 ///
 /// Why this never lets a later event of K be *applied* before an earlier one:
 /// - All rows of K go to one partition (same key), produced in seq order by one idempotent
-///   producer (`enable.idempotence=true`, so at most 5 in-flight requests per partition and
-///   sequence numbers per partition). The broker appends a partition's messages in the order
-///   produced and never leaves a gap: when a message of a partition fails (e.g. times out while
-///   the broker is down), librdkafka fails the messages queued or in flight after it on that
-///   partition too, rather than delivering them past the hole. So on the topic the first copies
-///   of K's events appear in seq order, possibly followed by re-sent copies (duplicates).
-/// - A re-sent copy repeats an event the consumer already applied (its inbox absorbs it) or one
-///   it has not seen yet, in which case every earlier row of K was already delivered before it
-///   (rows are marked only as a prefix per key, and resending restarts from the oldest pending).
+///   producer (`enable.idempotence=true`: per-partition sequence numbers, order kept across
+///   retries). The broker rejects a request whose sequence does not follow the last one it wrote,
+///   so what reaches a partition is always a prefix of what was produced to it, unless librdkafka
+///   itself drops a message and moves on (a gap).
+/// - librdkafka makes a gap in two cases (INTRODUCTION.md, "Idempotent Producer"): a message that
+///   times out (`message.timeout.ms`) — later messages of the partition are then sent with a
+///   bumped epoch — and a message the broker rejects permanently. The relay therefore sets no
+///   message timeout by default (`OutboxRelay.Options.deliveryTimeout` = nil: during an outage the
+///   batch simply waits), and at shutdown it abandons a stuck batch by closing the producer, which
+///   purges every outstanding message at once (no later message survives an earlier one).
+/// - So on the topic the first copies of K's events appear in seq order, possibly followed by
+///   re-sent copies: a re-sent row is either already applied (the consumer's inbox absorbs it) or
+///   every earlier row of K was delivered before it (rows are marked only as a prefix per key, and
+///   each round restarts from the oldest pending row).
 /// - Rows of other keys are not held back by K's failure: ordering is only promised per key.
 ///
-/// The one case this rule cannot cover is a row librdkafka refuses at `produce` time (e.g. larger
-/// than `message.max.bytes`): it never reaches the broker, so later rows of K in the same batch
-/// may. The relay then keeps that key blocked (nothing more of K is marked) and logs the error;
-/// such a row needs an operator.
+/// What remains for an operator: a row the broker or librdkafka rejects permanently (e.g. larger
+/// than `message.max.bytes`, or malformed stored headers) blocks its key — nothing later of K is
+/// marked, and the relay logs it — but later rows of K in the same batch may already be on the
+/// topic. With a finite `deliveryTimeout` the same can happen after a timeout.
 struct OutboxRelayBatch {
     /// Seqs to mark sent.
     var delivered: [Int64] = []
