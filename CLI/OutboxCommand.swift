@@ -114,12 +114,21 @@ struct OutboxCommand: AsyncParsableCommand {
                 print("Pendentes: \(status.pending)")
                 print("Enviados (retidos): \(status.sent)")
                 if let age = status.oldestPendingAgeSeconds, let created = status.oldestPendingCreatedAt {
-                    print("Pendente mais antigo: há \(age) s (gravado em \(ISO8601DateFormatter().string(from: created)))")
+                    print("Pendente mais antigo: há \(duration(age)) (gravado em \(ISO8601DateFormatter().string(from: created)))")
                 } else {
                     print("Pendente mais antigo: nenhum")
                 }
             }
         }
+    }
+}
+
+/// `2 h 5 min`, `3 min 20 s`, `42 s`.
+private func duration(_ seconds: Int) -> String {
+    switch seconds {
+    case 3_600...: return "\(seconds / 3_600) h \(seconds % 3_600 / 60) min"
+    case 60...: return "\(seconds / 60) min \(seconds % 60) s"
+    default: return "\(seconds) s"
     }
 }
 

@@ -8,7 +8,9 @@ import Postgres
 /// Replaying marks sent rows pending again; the active `OutboxRelay` then publishes them, in seq
 /// order, together with whatever is still pending — so consumers see the original order again
 /// (their inboxes absorb the events they already applied). Rows already deleted by
-/// `OutboxRetention` cannot be replayed.
+/// `OutboxRetention` cannot be replayed. What replay cannot undo: events the relay published
+/// after the broker lost data and before the replay reached consumers before the replayed ones
+/// (a batch already in flight when the replay commits is such a case too).
 public struct OutboxReplay: Sendable {
     public enum ReplayError: Error, Equatable, CustomStringConvertible {
         /// No outbox row has this event id (never written here, or deleted by retention).
