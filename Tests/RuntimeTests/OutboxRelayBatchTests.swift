@@ -17,7 +17,7 @@ import Testing
         let batch = OutboxRelayBatch(rows: rows, results: [ok, ok, failed, ok, ok, ok])
         #expect(batch.delivered == [1, 2, 4, 6])
         #expect(batch.heldBack == 1)  // row 5 was delivered but follows a failure of "a"
-        #expect(batch.failures == 1)
+        #expect(batch.failures == 1 && batch.failedKeys == ["a"])
         #expect(batch.deliveredPerTopic == ["t": 3, "u": 1])
     }
 

@@ -125,6 +125,8 @@ let unreachableBroker = KafkaConfig(bootstrapServers: "127.0.0.1:1", clientID: "
         // Without backoff (a 400 ms pause after each ~300 ms timeout) there would be about 7.
         #expect((2...5).contains(failed), "failed rounds: \(failed)")
         #expect(capture.messages(at: .warning).filter { $0.contains("publishing failed") }.count == 1)
+        // The first round sends all ten rows; later rounds probe the failing key with its oldest row.
+        #expect(relay.statistics.produced == 10 + (failed - 1))
     }
 
     /// Two relays on one schema: only one publishes; every event appears once.

@@ -101,6 +101,8 @@ public final class OutboxRelay: Service, Sendable {
         public var failedRounds = 0
         /// Rows published and marked sent.
         public var published = 0
+        /// Messages handed to the producer (published, failed, or delivered but held back).
+        public var produced = 0
         /// Times this relay took the lock and became the active one.
         public var activations = 0
         /// Rows deleted by retention.
@@ -183,6 +185,9 @@ private struct RelayLoop {
     var nextBacklogCount = ContinuousClock.now
     var nextRetention = ContinuousClock.now
     var loggedMalformed = Set<Int64>()
+    /// Keys that failed last round: only their oldest pending row is produced until it succeeds,
+    /// so a failing key is probed with one message instead of re-sending all its later rows.
+    var probing = Set<String>()
 
     init(relay: OutboxRelay, producer: KafkaProducer, connection: PostgresPool) {
         self.relay = relay
@@ -240,10 +245,14 @@ private struct RelayLoop {
         return await publish(fetched.rows, backlog: fetched.backlog)
     }
 
-    /// Produces `rows`, marks the delivered ones, and records `backlog` (pending before) minus them.
-    private mutating func publish(_ rows: [OutboxRow], backlog: Int?) async -> Duration? {
+    /// Produces `fetched` (minus the later rows of probed keys), marks the delivered ones, and
+    /// records `backlog` (pending before) minus them.
+    private mutating func publish(_ fetched: [OutboxRow], backlog: Int?) async -> Duration? {
         let options = relay.options
-        let results = await produce(rows.compactMap(\.message))
+        var probed = Set<String>()
+        let rows = fetched.filter { !probing.contains($0.partitionKey) || probed.insert($0.partitionKey).inserted }
+        let messages = rows.compactMap(\.message)
+        let results = await produce(messages)
         var next = results.makeIterator()
         let perRow = rows.map { $0.message == nil ? nil : next.next() }
         for row in rows where row.message == nil && loggedMalformed.insert(row.seq).inserted {
@@ -260,7 +269,9 @@ private struct RelayLoop {
         }
         for (topic, count) in batch.deliveredPerTopic { producedCounter(topic).increment(by: count) }
         if let backlog { backlogGauge.record(max(0, backlog - delivered.count)) }
+        probing = batch.failedKeys
         relay.record {
+            $0.produced += messages.count
             $0.publishingRounds += 1
             $0.published += delivered.count
             if batch.failures > 0 { $0.failedRounds += 1 }
@@ -271,10 +282,11 @@ private struct RelayLoop {
                     "failed": "\(batch.failures)", "held_back": "\(batch.heldBack)",
                     "error": "\(batch.firstError.map { "\($0)" } ?? "malformed row")"])
             }
-            return nextBackoff()
+            // Back off only when nothing got through: other keys keep their pace meanwhile.
+            return delivered.isEmpty ? nextBackoff() : options.idleInterval
         }
         publishingRecovered()
-        return rows.count == options.batchSize ? nil : options.idleInterval
+        return fetched.count == options.batchSize ? nil : options.idleInterval
     }
 
     /// Sends the batch and waits for every report. Logs a stall (once per outage) if the reports

@@ -5,7 +5,8 @@ import Kafka
 /// Rule: per partition key, only the rows before that key's first failure (in seq order). A row
 /// of key K that failed, and every later row of K in the batch, stays pending even if its own
 /// delivery succeeded; the next round starts again from the oldest pending row, so they are
-/// produced again, in seq order.
+/// produced again, in seq order. (Until it succeeds, the relay produces only K's oldest pending
+/// row each round, so a failing key does not re-send all its later rows every time.)
 ///
 /// Why this never lets a later event of K be *applied* before an earlier one:
 /// - All rows of K go to one partition (same key), produced in seq order by one idempotent
@@ -37,13 +38,14 @@ struct OutboxRelayBatch {
     /// The first failure, for the log.
     var firstError: KafkaError?
     var failures = 0
+    /// Keys with a failure in this batch.
+    var failedKeys = Set<String>()
     /// Successfully delivered and marked rows, per topic (for the produced-events counter).
     var deliveredPerTopic: [String: Int] = [:]
 
     init(rows: [OutboxRow], results: [Result<DeliveryReport, KafkaError>?]) {
-        var blockedKeys = Set<String>()
         for (row, result) in zip(rows, results) {
-            if blockedKeys.contains(row.partitionKey) {
+            if failedKeys.contains(row.partitionKey) {
                 if case .success = result { heldBack += 1 }
                 continue
             }
@@ -52,11 +54,11 @@ struct OutboxRelayBatch {
                 delivered.append(row.seq)
                 deliveredPerTopic[row.topic, default: 0] += 1
             case .failure(let error):
-                blockedKeys.insert(row.partitionKey)
+                failedKeys.insert(row.partitionKey)
                 failures += 1
                 if firstError == nil { firstError = error }
             case nil:  // not produced at all (malformed headers)
-                blockedKeys.insert(row.partitionKey)
+                failedKeys.insert(row.partitionKey)
                 failures += 1
             }
         }
