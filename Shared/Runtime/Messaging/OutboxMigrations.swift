@@ -1,0 +1,30 @@
+import Postgres
+
+extension RuntimeMigrations {
+    /// The outbox relay's migrations (versions 10-19). Append to `RuntimeMigrations.all`.
+    ///
+    /// 10 — per-key seq order equals commit order. `seq` comes from a sequence when the row is
+    /// inserted, not when its transaction commits: two concurrent transactions writing the same
+    /// partition key could commit in the opposite order of their seqs, and the relay could then
+    /// publish the higher seq before the lower one is even visible. The trigger makes writers of
+    /// one key (per schema) queue on a transaction-scoped advisory lock and take their seq only
+    /// once they hold it, so for each key: seq order = commit order, and any snapshot that sees a
+    /// row of the key also sees every earlier row of it. Writers of different keys do not wait for
+    /// each other (beyond rare hash collisions). A transaction writing several keys takes several
+    /// locks; two such transactions taking them in opposite orders can deadlock (SQLSTATE 40P01,
+    /// `PostgresError.isRetryable`, so the consumer's retry applies).
+    public static let outbox: [PostgresMigration] = [
+        PostgresMigration(version: 10, name: "outbox seq in commit order per key", sql: """
+            CREATE FUNCTION outbox_seq_per_key() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_advisory_xact_lock(hashtextextended(TG_TABLE_SCHEMA || '.outbox.key:' || NEW.partition_key, 0));
+                NEW.seq := nextval(pg_get_serial_sequence(format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME), 'seq'));
+                RETURN NEW;
+            END
+            $$;
+            ALTER TABLE outbox ALTER COLUMN seq DROP DEFAULT;
+            CREATE TRIGGER outbox_seq_per_key BEFORE INSERT ON outbox
+                FOR EACH ROW EXECUTE FUNCTION outbox_seq_per_key();
+            """),
+    ]
+}

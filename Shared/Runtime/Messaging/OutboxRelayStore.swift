@@ -1,0 +1,93 @@
+import Foundation
+import Kafka
+import Postgres
+
+/// One pending outbox row, ready to produce.
+struct OutboxRow: Sendable {
+    let seq: Int64
+    let topic: String
+    let partitionKey: String
+    /// Nil when the stored headers are not the JSON array of single-key objects `OutboxWriter`
+    /// writes: such a row is never produced (it blocks its key, and the relay logs it).
+    let message: OutgoingMessage?
+}
+
+/// The relay's SQL, run synchronously on its dedicated connection (search_path = the service's
+/// schema, so table names are unqualified).
+enum OutboxRelayStore {
+    /// The session advisory lock that makes one relay per schema the active one. FNV-1a of
+    /// `ressus.outbox.<schema>`, like `PostgresMigrator`'s key (a different prefix, so no clash).
+    static func lockKey(schema: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "ressus.outbox.\(schema)".utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+
+    /// True when this session holds the lock, taking it if it is free. The check comes first so
+    /// that a session already holding it does not stack the (re-entrant) lock again. A bigint key
+    /// appears in `pg_locks` as classid = high half, objid = low half, objsubid = 1.
+    /// Also returns the session's backend pid, so the caller notices a replaced connection.
+    static func holdsOrAcquiresLock(_ connection: PostgresConnection, key: Int64) throws -> (held: Bool, session: Int) {
+        let high = Int64(UInt32(truncatingIfNeeded: key >> 32))
+        let low = Int64(UInt32(truncatingIfNeeded: key))
+        let rows = try connection.query(lockQuery, [key, high, low])
+        return (try rows[0].decode(Bool.self, at: 0), try rows[0].decode(Int.self, at: 1))
+    }
+
+    /// The oldest pending rows, in commit (seq) order.
+    static func pending(_ connection: PostgresConnection, limit: Int) throws -> [OutboxRow] {
+        try connection.query(pendingQuery, [limit]).map { row in
+            let seq = try row.decode(Int64.self, at: 0)
+            let topic = try row.decode(String.self, at: 1)
+            let key = try row.decode(String.self, at: 2)
+            let headers = parseHeaders(try row.decode(String.self, at: 3))
+            let payload = try row.decode([UInt8].self, at: 4)
+            return OutboxRow(
+                seq: seq, topic: topic, partitionKey: key,
+                message: headers.map { OutgoingMessage(topic: topic, key: key, value: payload, headers: $0) })
+        }
+    }
+
+    /// Marks the rows with these sequence numbers sent; returns how many changed.
+    static func markSent(_ connection: PostgresConnection, seqs: [Int64]) throws -> Int {
+        guard !seqs.isEmpty else { return 0 }
+        return try connection.execute(markSentStatement, [seqs.map(String.init)])
+    }
+
+    /// Rows not yet published.
+    static func backlog(_ connection: PostgresConnection) throws -> Int {
+        try connection.query(backlogQuery)[0].decode(Int.self, at: 0)
+    }
+
+    /// `[{"ce_id":"..."}, {"ce_type":"..."}, ...]` to Kafka headers, in order; nil if malformed.
+    static func parseHeaders(_ json: String) -> [KafkaHeader]? {
+        guard let array = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [Any] else { return nil }
+        var headers: [KafkaHeader] = []
+        for element in array {
+            guard let object = element as? [String: Any], object.count == 1,
+                  let (name, value) = object.first, let text = value as? String else { return nil }
+            headers.append(KafkaHeader(name: name, string: text))
+        }
+        return headers
+    }
+
+    static let lockQuery = PostgresStatement("""
+        SELECT CASE WHEN EXISTS (
+                   SELECT 1 FROM pg_locks
+                   WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
+                     AND objsubid = 1 AND classid::bigint = $2 AND objid::bigint = $3)
+               THEN true ELSE pg_try_advisory_lock($1) END,
+               pg_backend_pid()
+        """)
+    static let pendingQuery = PostgresStatement("""
+        SELECT seq, topic, partition_key, headers::text, payload
+        FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1
+        """)
+    static let markSentStatement = PostgresStatement("""
+        UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::text[]::bigint[]) AND sent_at IS NULL
+        """)
+    static let backlogQuery = PostgresStatement("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+}

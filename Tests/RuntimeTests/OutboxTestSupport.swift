@@ -1,0 +1,181 @@
+import Foundation
+import Kafka
+import Logging
+import Metrics
+import Models
+import Postgres
+import Runtime
+import ServiceLifecycle
+import Testing
+
+/// A fresh schema (runtime + outbox migrations) and a fresh topic on the shared servers.
+struct OutboxFixture {
+    let schema: String
+    let topic: String
+    let database: PostgresConfiguration
+    let pool: PostgresPool
+    let kafka: KafkaConfig
+
+    static func make(partitions: Int = 3, poolSize: Int = 4, createTopic: Bool = true) async throws -> OutboxFixture {
+        let environment = ProcessInfo.processInfo.environment
+        guard let url = environment["RESSUS_DATABASE_URL"], !url.isEmpty else {
+            throw TestFailure("RESSUS_DATABASE_URL is not set: run `make test` or `source .local/run/env.sh` first")
+        }
+        guard let brokers = environment["RESSUS_KAFKA_BROKERS"], !brokers.isEmpty else {
+            throw TestFailure("RESSUS_KAFKA_BROKERS is not set: run `make test` or `source .local/run/env.sh` first")
+        }
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let schema = "outbox_test_\(suffix)"
+        let database = try PostgresConfiguration(connectionString: url, applicationName: "outbox-tests", schema: schema)
+        let pool = PostgresPool(configuration: database, options: .init(size: poolSize))
+        try await PostgresMigrator(schema: schema, migrations: RuntimeMigrations.all + RuntimeMigrations.outbox)
+            .migrate(using: pool)
+        let kafka = KafkaConfig(bootstrapServers: brokers, clientID: "outbox-tests")
+        let topic = "outbox-test-\(suffix)"
+        if createTopic {
+            try await KafkaAdmin(config: kafka, logger: quietOutboxLogger).createTopics([TopicSpec(name: topic, partitions: partitions)])
+        }
+        return OutboxFixture(schema: schema, topic: topic, database: database, pool: pool, kafka: kafka)
+    }
+
+    /// Drops the schema and closes the pool.
+    func tearDown() async {
+        let schema = self.schema
+        _ = try? await pool.withConnection { try $0.execute("DROP SCHEMA \(try $0.quoteIdentifier(schema)) CASCADE") }
+        await pool.close()
+    }
+
+    /// An event of `key` whose payload names it and its index.
+    static func envelope(key: String, index: Int) -> EventEnvelope {
+        EventEnvelope(
+            type: .ressus("test.outbox-relay", version: 1), source: "/ressus/outbox-tests", time: Date(),
+            partitionKey: key, payload: Data("{\"key\":\"\(key)\",\"index\":\(index)}".utf8))
+    }
+
+    /// Appends the events in one transaction.
+    func append(_ envelopes: [EventEnvelope]) async throws {
+        let topic = self.topic
+        try await pool.withTransaction { connection in
+            let writer = OutboxWriter(connection: connection)
+            for envelope in envelopes { try writer.append(envelope, topic: topic) }
+        }
+    }
+
+    /// Event ids (with keys) in seq order.
+    func rowsInSeqOrder() async throws -> [(id: UUID, key: String, sent: Bool)] {
+        try await pool.withConnection { connection in
+            try connection.query("SELECT event_id, partition_key, sent_at IS NOT NULL FROM outbox ORDER BY seq").map {
+                (try $0.decode(UUID.self, at: 0), try $0.decode(String.self, at: 1), try $0.decode(Bool.self, at: 2))
+            }
+        }
+    }
+
+    func count(_ condition: String) async throws -> Int {
+        try await pool.withConnection { try $0.query("SELECT count(*) FROM outbox WHERE \(condition)")[0].decode(Int.self, at: 0) }
+    }
+
+    func relay(kafka: KafkaConfig? = nil, options: OutboxRelay.Options = .testing, logger: Logger = quietOutboxLogger,
+               metricsFactory: (any MetricsFactory)? = nil) -> OutboxRelay {
+        OutboxRelay(service: "outbox-tests", database: database, kafka: kafka ?? self.kafka, options: options,
+                    logger: logger, metricsFactory: metricsFactory)
+    }
+
+    /// Reads `topic` from the beginning with a new group until `count` messages came (or
+    /// `deadline`), then `settle` longer to catch extra ones.
+    func consume(count: Int, within deadline: Duration = .seconds(40), settle: Duration = .seconds(2)) async throws -> [KafkaMessage] {
+        let consumer = try KafkaConsumer(
+            config: kafka, groupID: "outbox-test-\(UUID().uuidString.prefix(8))", topics: [topic], logger: quietOutboxLogger)
+        var received: [KafkaMessage] = []
+        let clock = ContinuousClock()
+        let end = clock.now + deadline
+        while received.count < count && clock.now < end {
+            received += try await consumer.poll(maxMessages: 1_000, timeout: .milliseconds(300))
+        }
+        let settleEnd = clock.now + settle
+        while clock.now < settleEnd {
+            received += try await consumer.poll(maxMessages: 1_000, timeout: .milliseconds(200))
+        }
+        try await consumer.close()
+        return received
+    }
+}
+
+extension OutboxRelay.Options {
+    /// Short pauses so tests run quickly.
+    static var testing: OutboxRelay.Options {
+        OutboxRelay.Options(
+            batchSize: 500, idleInterval: .milliseconds(50), lockRetryInterval: .milliseconds(200),
+            initialBackoff: .milliseconds(200), maximumBackoff: .seconds(1),
+            stallWarning: .milliseconds(500), shutdownGrace: .seconds(1), closeFlushTimeout: .seconds(2))
+    }
+}
+
+extension KafkaMessage {
+    var eventID: UUID? { headerString("ce_id").flatMap(UUID.init(uuidString:)) }
+    var keyString: String? { key.map { String(decoding: $0, as: UTF8.self) } }
+}
+
+var quietOutboxLogger: Logger {
+    var logger = Logger(label: "outbox-tests")
+    logger.logLevel = .critical
+    return logger
+}
+
+/// Runs services in a ServiceGroup (no signals) until `stop()`.
+struct RunningServices {
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+
+    init(_ services: [any Service]) {
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [], logger: quietOutboxLogger))
+        self.group = group
+        task = Task { try await group.run() }
+    }
+
+    /// Triggers graceful shutdown and waits for every service to return.
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+}
+
+/// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
+func eventually(within timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
+    let clock = ContinuousClock()
+    let end = clock.now + timeout
+    while clock.now < end {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+}
+
+/// Collects log messages (for "logged once per outage").
+final class OutboxLogCapture: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [(level: Logger.Level, message: String)] = []
+
+    var logger: Logger {
+        Logger(label: "outbox-tests") { _ in Handler(capture: self) }
+    }
+
+    func messages(at level: Logger.Level) -> [String] {
+        lock.withLock { entries.filter { $0.level == level }.map(\.message) }
+    }
+
+    fileprivate func add(_ level: Logger.Level, _ message: String) { lock.withLock { entries.append((level, message)) } }
+
+    struct Handler: LogHandler {
+        let capture: OutboxLogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .info
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) { capture.add(event.level, "\(event.message)") }
+    }
+}
