@@ -109,5 +109,10 @@ let package = Package(
             dependencies: ["Runtime", .product(name: "MetricsTestKit", package: "swift-metrics")]
         ),
         .testTarget(name: "PDFTests", dependencies: ["PDF"]),
+
+        // A scheduler worker process that the scheduler crash tests kill with SIGKILL.
+        .executableTarget(
+            name: "scheduler-test-worker", dependencies: ["Runtime", "Postgres"], path: "Tests/Support/SchedulerWorkerProcess"
+        ),
     ]
 )
