@@ -8,7 +8,7 @@ struct Ressus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ressus",
         abstract: "Ferramenta do operador do Ressarcimento ao SUS (ANS).",
-        subcommands: [Calcular.self, CNPJCommand.self, Prazo.self]
+        subcommands: [Calcular.self, CNPJCommand.self, Prazo.self, RelogioCommand.self]
     )
 }
 

@@ -20,16 +20,21 @@ public enum ClockMode: Sendable, Equatable {
         case "wall":
             return .wall
         case "simulated":
-            let startText = start.flatMap { $0.isEmpty ? nil : $0 } ?? defaultStart
-            guard let instant = parseInstant(startText) else {
-                throw ConfigurationError(
-                    variable: "RESSUS_CLOCK_START",
-                    problem: "must be an ISO 8601 instant with offset (e.g. \(defaultStart)), got '\(startText)'")
-            }
-            return .simulated(start: instant)
+            return .simulated(start: try simulatedStart(start))
         default:
             throw ConfigurationError(variable: "RESSUS_CLOCK", problem: "must be wall or simulated, got '\(modeText)'")
         }
+    }
+
+    /// Parses `RESSUS_CLOCK_START` (nil or empty means ``defaultStart``).
+    public static func simulatedStart(_ text: String?) throws -> Date {
+        let startText = text.flatMap { $0.isEmpty ? nil : $0 } ?? defaultStart
+        guard let instant = parseInstant(startText) else {
+            throw ConfigurationError(
+                variable: "RESSUS_CLOCK_START",
+                problem: "must be an ISO 8601 instant with offset (e.g. \(defaultStart)), got '\(startText)'")
+        }
+        return instant
     }
 
     /// Builds the clock.
