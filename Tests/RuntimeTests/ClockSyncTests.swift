@@ -79,7 +79,10 @@ import Testing
             let fifteenDays = Self.start.addingTimeInterval(15 * 86_400)
             try await ClockTopic.publishAdvance(to: fifteenDays, kafka: kafka, topic: topic, source: "tests", logger: logger)
             let clockC = SimulatedClock(startingAt: Self.start)
-            let late = RunningServices([ClockSync(clock: clockC, kafka: kafka, serviceName: "gamma", instanceID: "c", scheduler: nil, topic: topic)])
+            let syncC = ClockSync(clock: clockC, kafka: kafka, serviceName: "gamma", instanceID: "c", scheduler: nil, topic: topic)
+            let late = RunningServices([syncC])
+            await syncC.caughtUp()
+            #expect(clockC.now == fifteenDays, "caught up, so at the latest published instant")
             try await Self.waitFor("all three instances to acknowledge day 15", in: observed, follower: follower) { acks in
                 ["a", "b", "c"].allSatisfy { instance in acks.contains { $0.instance == instance && $0.instant == fifteenDays } }
             }

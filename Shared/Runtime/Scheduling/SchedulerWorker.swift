@@ -109,7 +109,7 @@ public final class SchedulerWorker: Service, Sendable {
         var claimed = 0
         var fired = 0
         var failures = 0
-        var firedKinds: [String] = []
+        var firedByKind: [String: Int] = [:]
     }
 
     /// One transaction: claim up to `batchSize` due items, fire each inside a savepoint, mark it
@@ -135,7 +135,7 @@ public final class SchedulerWorker: Service, Sendable {
                         _ = try connection.execute(Self.markDone, [item.id, now])
                     }
                     result.fired += 1
-                    result.firedKinds.append(item.kind)
+                    result.firedByKind[item.kind, default: 0] += 1
                 } catch {
                     // The savepoint undid the item's work; the failure is recorded in this
                     // transaction, on the row this transaction holds locked.
@@ -156,8 +156,9 @@ public final class SchedulerWorker: Service, Sendable {
             }
             return result
         }
-        for kind in result.firedKinds {
-            Counter(label: RuntimeMetrics.scheduledFired, dimensions: [("service", serviceName), ("kind", kind)]).increment()
+        for (kind, count) in result.firedByKind {
+            Counter(label: RuntimeMetrics.scheduledFired, dimensions: [("service", serviceName), ("kind", kind)])
+                .increment(by: count)
         }
         return result
     }
