@@ -42,15 +42,21 @@ import Testing
             }
             var running = RunningServices([makeWorker()])
             var advances: [Date] = []
-            // 20 advances of 12 hours cover the 240 hours; the first worker stops after 9 of them.
+            // 20 advances of 12 hours cover the 240 hours. At the 10th, the first worker is stopped
+            // (graceful) as soon as it has committed a batch of that advance's items (~50 items, so
+            // usually mid-round), and a new worker goes on.
             for step in 1...20 {
+                let instant = Self.start.addingTimeInterval(Double(step) * 12 * 3600 - 1)
+                let firedBefore = try await pool.count("SELECT count(*) FROM fire_log")
+                clock.advance(to: instant)
+                advances.append(instant)
                 if step == 10 {
+                    try await SchedulerTestSchema.eventually("a first batch at step 10") {
+                        try await pool.count("SELECT count(*) FROM fire_log") > firedBefore
+                    }
                     try await running.stop()
                     running = RunningServices([makeWorker()])
                 }
-                let instant = Self.start.addingTimeInterval(Double(step) * 12 * 3600 - 1)
-                clock.advance(to: instant)
-                advances.append(instant)
                 let dueCount = try await pool.count(
                     "SELECT count(*) FROM scheduled_work WHERE due_at <= $1", [instant])
                 try await SchedulerTestSchema.eventually("items due by step \(step) to fire") {
@@ -125,7 +131,7 @@ import Testing
             }
             let worker = SchedulerWorker(
                 database: pool, clock: clock, handlers: [flaky, SchedulerTestSchema.recorder(kind: "ok")],
-                policy: SchedulerPolicy(batchSize: 3, maxAttempts: 3, initialBackoff: .milliseconds(500)), serviceName: "test")
+                policy: SchedulerPolicy(batchSize: 3, maxAttempts: 3, initialBackoff: .seconds(1), maximumBackoff: .seconds(1)), serviceName: "test")
 
             let firstRound = try await worker.fireDue()
             #expect(firstRound.fired == 5)
@@ -137,7 +143,7 @@ import Testing
 
             // Retries happen on the poll interval, without the simulated clock moving.
             let running = RunningServices([worker])
-            try await SchedulerTestSchema.eventually("retries to settle") {
+            try await SchedulerTestSchema.eventually("retries to settle", timeout: .seconds(20)) {
                 try await pool.count("SELECT count(*) FROM scheduled_work WHERE kind = 'flaky' AND status IN ('done', 'failed')") == 2
             }
             try await running.stop()

@@ -109,6 +109,7 @@ public final class ClockSync: Service, Sendable {
     private func drain() async throws {
         guard let scheduler else { return }
         let report = try await scheduler.fireDue()
+        guard report.complete else { throw ClockTopicError(message: "shutting down before all due work was fired") }
         if report.stillDue > 0 {
             logger.warning("scheduled work still due after firing", metadata: [
                 "instant": "\(report.now)", "still_due": "\(report.stillDue)"])

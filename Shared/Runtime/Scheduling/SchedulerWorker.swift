@@ -23,6 +23,8 @@ public final class SchedulerWorker: Service, Sendable {
         /// Items of this worker's kinds due at `now` and still pending afterwards: waiting for a
         /// retry, or being fired by another replica at that moment.
         public var stillDue: Int = 0
+        /// False when a graceful shutdown stopped the round before every claimable item was fired.
+        public var complete: Bool = true
     }
 
     private let database: PostgresPool
@@ -93,7 +95,11 @@ public final class SchedulerWorker: Service, Sendable {
                 let batch = try await fireBatch(now: now)
                 report.fired += batch.fired
                 report.failures += batch.failures
-                if batch.claimed < policy.batchSize || Task.isShuttingDownGracefully { break }
+                if batch.claimed < policy.batchSize { break }
+                if Task.isShuttingDownGracefully {
+                    report.complete = false
+                    break
+                }
             }
             report.stillDue = try await countDue(now: now)
             Gauge(label: RuntimeMetrics.scheduledDue, dimensions: [("service", serviceName)]).record(report.stillDue)
