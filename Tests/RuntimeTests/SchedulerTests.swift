@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import Postgres
 import Runtime
 import Testing
@@ -199,6 +200,41 @@ import Testing
             #expect(try await worker.fireDue().fired == 0)
             let fired = try await Self.orders(pool).fired
             #expect(fired == ["b", "a"])
+        }
+    }
+
+    struct DeadlinePassed: DomainEvent {
+        static let eventType = EventType.ressus("test.deadline.passed", version: 1)
+        var key: String
+        var partitionKey: String { key }
+    }
+
+    @Test func handlersWriteOutboxEventsAndScheduleFollowUpsFiredInTheSameRound() async throws {
+        try await SchedulerTestSchema.withSchema { pool, _ in
+            let clock = SimulatedClock(startingAt: Self.start)
+            let chain = ScheduledWorkClosure(kind: "chain") { item, context in
+                try context.outbox.append(
+                    DeadlinePassed(key: item.key), topic: "test.deadlines", source: "tests", time: item.dueAt)
+                let step = try item.payload(as: [String: Int].self)["step"]!
+                if step < 5 {
+                    try ScheduledWork.schedule(
+                        kind: "chain", key: "chain-\(step + 1)", dueAt: item.dueAt.addingTimeInterval(60),
+                        payload: ["step": step + 1], on: context.connection)
+                }
+            }
+            let worker = SchedulerWorker(database: pool, clock: clock, handlers: [chain], serviceName: "test")
+            _ = try await pool.withTransaction { connection in
+                try ScheduledWork.schedule(
+                    kind: "chain", key: "chain-0", dueAt: Self.start.addingTimeInterval(-3600), payload: ["step": 0], on: connection)
+            }
+            let report = try await worker.fireDue()
+            #expect(report.fired == 6)
+            #expect(report.stillDue == 0)
+            let events = try await pool.withConnection { connection in
+                try connection.query("SELECT partition_key, event_type FROM outbox ORDER BY seq")
+                    .map { "\(try $0.decode(String.self, at: 0)) \(try $0.decode(String.self, at: 1))" }
+            }
+            #expect(events == (0...5).map { "chain-\($0) br.gov.ans.ressus.test.deadline.passed.v1" })
         }
     }
 }

@@ -84,7 +84,8 @@ public final class SchedulerWorker: Service, Sendable {
     }
 
     /// Fires every item due at the business clock's current instant, batch after batch, until none
-    /// is left that this worker can claim. Rounds in one process never overlap; a graceful shutdown
+    /// is left that this worker can claim (items waiting for a retry, or locked by another replica,
+    /// are not waited for; `Report.stillDue` counts them). Rounds in one process never overlap; a graceful shutdown
     /// stops between batches.
     @discardableResult
     public func fireDue() async throws -> Report {
@@ -95,7 +96,8 @@ public final class SchedulerWorker: Service, Sendable {
                 let batch = try await fireBatch(now: now)
                 report.fired += batch.fired
                 report.failures += batch.failures
-                if batch.claimed < policy.batchSize { break }
+                // Until a claim finds nothing: handlers may have scheduled more work due by now.
+                if batch.claimed == 0 { break }
                 if Task.isShuttingDownGracefully {
                     report.complete = false
                     break
