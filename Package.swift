@@ -130,5 +130,10 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+
+        // A scheduler worker process that the scheduler crash tests kill with SIGKILL.
+        .executableTarget(
+            name: "scheduler-test-worker", dependencies: ["Runtime", "Postgres"], path: "Tests/Support/SchedulerWorkerProcess"
+        ),
     ]
 )

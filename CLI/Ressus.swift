@@ -8,7 +8,10 @@ struct Ressus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ressus",
         abstract: "Ferramenta do operador do Ressarcimento ao SUS (ANS).",
-        subcommands: [Calcular.self, CNPJCommand.self, Prazo.self, DeadLetterCommand.self, OutboxCommand.self]
+        subcommands: [
+            Calcular.self, CNPJCommand.self, Prazo.self, RelogioCommand.self,
+            OutboxCommand.self, DeadLetterCommand.self,
+        ]
     )
 }
 

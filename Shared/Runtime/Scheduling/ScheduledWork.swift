@@ -1,0 +1,121 @@
+import Foundation
+import Models
+import Postgres
+
+/// Durable, future-dated work in the service's own schema (table `scheduled_work`): deadlines are
+/// rows, never in-memory timers (DESIGN.md, "Time"). Items are written inside the caller's
+/// transaction, so scheduling commits (or rolls back) together with the state change that caused it;
+/// a ``SchedulerWorker`` fires them once they are due on the business clock.
+///
+/// An item is identified by its kind and key. Scheduling an existing key **reschedules** it:
+/// - pending, failed or cancelled: due time and payload are replaced and the item is pending again
+///   (attempts reset), so replaying the event that scheduled it is harmless;
+/// - done (already fired): nothing changes; the work happened and is never re-armed.
+public enum ScheduledWork {
+    /// What `schedule` did.
+    public enum Outcome: Sendable, Equatable {
+        /// A new item was created.
+        case scheduled
+        /// An existing, not yet fired item now has the given due time and payload.
+        case rescheduled
+        /// The item already fired; nothing changed.
+        case alreadyFired
+    }
+
+    /// Schedules `kind`/`key` to fire at `dueAt` (business clock) with a JSON object as payload,
+    /// in the transaction open on `connection`.
+    @discardableResult
+    public static func schedule(
+        kind: String, key: String, dueAt: Date, payloadJSON: String = "{}", on connection: PostgresConnection
+    ) throws -> Outcome {
+        let rows = try connection.query(upsert, [kind, key, dueAt, PostgresJSON(payloadJSON)])
+        guard let row = rows.first else { return .alreadyFired }
+        return try row.decode(Bool.self, at: 0) ? .scheduled : .rescheduled
+    }
+
+    /// Schedules `kind`/`key` with an `Encodable` payload (encoded like event payloads: sorted keys,
+    /// ISO 8601 dates).
+    @discardableResult
+    public static func schedule<Payload: Encodable>(
+        kind: String, key: String, dueAt: Date, payload: Payload, on connection: PostgresConnection
+    ) throws -> Outcome {
+        let json = String(decoding: try EventJSON.encoder.encode(payload), as: UTF8.self)
+        return try schedule(kind: kind, key: key, dueAt: dueAt, payloadJSON: json, on: connection)
+    }
+
+    /// Cancels a pending (or failed) item. Returns false when there is none, or it already fired.
+    /// If a worker is firing the item right now, this waits for it and then returns false.
+    @discardableResult
+    public static func cancel(kind: String, key: String, on connection: PostgresConnection) throws -> Bool {
+        try connection.execute(cancelStatement, [kind, key]) > 0
+    }
+
+    /// The item's current state, or nil when it was never scheduled.
+    public static func status(kind: String, key: String, on connection: PostgresConnection) throws -> ScheduledItem.Status? {
+        let rows = try connection.query(statusStatement, [kind, key])
+        return try rows.first.map { ScheduledItem.Status(rawValue: try $0.decode(String.self, at: 0)) ?? .pending }
+    }
+
+    static let upsert = PostgresStatement("""
+        INSERT INTO scheduled_work (kind, work_key, due_at, payload) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (kind, work_key) DO UPDATE
+            SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload, status = 'pending',
+                attempts = 0, last_error = NULL, retry_at = NULL, failed_at = NULL
+            WHERE scheduled_work.status <> 'done'
+        RETURNING (xmax = 0) AS inserted
+        """)
+
+    static let cancelStatement = PostgresStatement("""
+        UPDATE scheduled_work SET status = 'cancelled', retry_at = NULL
+        WHERE kind = $1 AND work_key = $2 AND status IN ('pending', 'failed')
+        """)
+
+    static let statusStatement = PostgresStatement(
+        "SELECT status FROM scheduled_work WHERE kind = $1 AND work_key = $2")
+}
+
+/// One claimed item, as a handler sees it.
+public struct ScheduledItem: Sendable {
+    public enum Status: String, Sendable {
+        case pending, done, cancelled, failed
+    }
+
+    public let id: Int64
+    public let kind: String
+    public let key: String
+    /// When it was due on the business clock. Deterministic under the simulated clock: prefer it
+    /// over `HandlerContext.now` for timestamps that must be the same every run.
+    public let dueAt: Date
+    /// The JSON payload given when it was scheduled.
+    public let payloadJSON: String
+    /// Failed attempts before this one.
+    public let attempts: Int
+
+    /// Decodes the payload (event JSON conventions).
+    public func payload<Payload: Decodable>(as type: Payload.Type) throws -> Payload {
+        try EventJSON.decoder.decode(type, from: Data(payloadJSON.utf8))
+    }
+}
+
+/// Does the work of one kind when an item of that kind is due. Runs synchronously inside the
+/// worker's transaction: whatever it writes on `context.connection` (state, `context.outbox`
+/// events, new scheduled work) commits together with marking the item done, so an item's effect
+/// happens exactly once. Throwing undoes the item's work; it is retried later with backoff.
+public protocol ScheduledWorkHandler: Sendable {
+    /// The kind of item this handler fires.
+    var kind: String { get }
+    func fire(_ item: ScheduledItem, context: HandlerContext) throws
+}
+
+/// A handler given as a closure.
+public struct ScheduledWorkClosure: ScheduledWorkHandler {
+    public let kind: String
+    let body: @Sendable (ScheduledItem, HandlerContext) throws -> Void
+
+    public init(kind: String, _ body: @escaping @Sendable (ScheduledItem, HandlerContext) throws -> Void) {
+        self.kind = kind
+        self.body = body
+    }
+
+    public func fire(_ item: ScheduledItem, context: HandlerContext) throws { try body(item, context) }
+}
