@@ -62,8 +62,8 @@ final class PostgresConnectionSlot: @unchecked Sendable {
             let fresh = try PostgresConnection(configuration: configuration)
             connection = fresh
             return fresh
-        } catch let error as PostgresError where error.kind == .connectionFailed {
-            throw ConnectFailed(error: error)
+        } catch let error as PostgresError where error.isRetryable {
+            throw ConnectFailed(error: error) // refused, or the server is starting or shutting down
         }
     }
 

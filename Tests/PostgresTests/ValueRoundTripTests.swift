@@ -197,4 +197,19 @@ struct Sample: Equatable, Sendable {
             #expect(count == 0)
         }
     }
+
+    @Test func copyRejectsARowWithTheWrongNumberOfValues() async throws {
+        try await TestDatabase.withSchema { pool, _ in
+            let (kind, count) = try await pool.withConnection { connection in
+                try connection.executeScript("CREATE TABLE c (n bigint, label text)")
+                var kind: PostgresError.Kind?
+                do {
+                    try connection.copy(into: "c", columns: ["n", "label"], rows: [[1, "one"], [2]])
+                } catch let error as PostgresError { kind = error.kind }
+                return (kind, try connection.query("SELECT count(*) FROM c")[0].decode(Int64.self, at: 0))
+            }
+            #expect(kind == .misuse)
+            #expect(count == 0)
+        }
+    }
 }
