@@ -1,11 +1,13 @@
 import CLibPQ
 
 /// Rows streamed into one `COPY ... FROM STDIN` (text format). Rows are buffered and handed to
-/// libpq (`PQputCopyData`) every `batchSize` rows.
+/// libpq (`PQputCopyData`) every `batchSize` rows, or sooner once 16 KiB are pending, so the server
+/// parses one chunk while the next is being encoded.
 public final class PostgresCopyWriter {
     private let handle: OpaquePointer
     private let columnCount: Int
     private let batchSize: Int
+    private static let flushBytes = 16 * 1024
     private var buffer: [UInt8] = []
     private var rowsInBuffer = 0
     /// Rows appended so far.
@@ -15,7 +17,7 @@ public final class PostgresCopyWriter {
         self.handle = handle
         self.columnCount = columnCount
         self.batchSize = max(1, batchSize)
-        buffer.reserveCapacity(64 * 1024)
+        buffer.reserveCapacity(Self.flushBytes + 4096)
     }
 
     /// Appends one row; `values` must match the COPY's columns in number and order.
@@ -30,7 +32,7 @@ public final class PostgresCopyWriter {
         buffer.append(UInt8(ascii: "\n"))
         rowCount += 1
         rowsInBuffer += 1
-        if rowsInBuffer >= batchSize { try flush() }
+        if rowsInBuffer >= batchSize || buffer.count >= Self.flushBytes { try flush() }
     }
 
     func flush() throws {

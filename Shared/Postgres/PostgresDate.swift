@@ -83,21 +83,22 @@ enum ASCIIDigits {
 
     /// Appends a signed integer in decimal.
     static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
-        if value == 0 { bytes.append(UInt8(ascii: "0")); return }
+        if value >= 0 && value < 10 {
+            bytes.append(UInt8(ascii: "0") + UInt8(value))
+            return
+        }
         var magnitude = value.magnitude
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0) // 24 bytes: room for 20 digits
-        let count = withUnsafeMutableBytes(of: &buffer) { raw -> Int in
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // 24 bytes: room for 20 digits
+        withUnsafeMutableBytes(of: &digits) { raw in
             var position = raw.count
             while magnitude > 0 {
                 position -= 1
-                raw[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                raw[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
                 magnitude /= 10
             }
-            bytes.append(contentsOf: raw[position...])
-            return raw.count - position
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[position...]))
         }
-        _ = count
     }
 
     /// Parses an optionally signed decimal integer; nil on any other character or overflow.
