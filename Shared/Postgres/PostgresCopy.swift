@@ -2,7 +2,7 @@ import CLibPQ
 
 /// Rows streamed into one `COPY ... FROM STDIN` (text format). Rows are buffered and handed to
 /// libpq (`PQputCopyData`) every `batchSize` rows, or sooner once 16 KiB are pending, so the server
-/// parses one chunk while the next is being encoded.
+/// parses one chunk while the next is being encoded. Valid only inside the `copy` closure.
 public final class PostgresCopyWriter {
     private let handle: OpaquePointer
     private let columnCount: Int
@@ -76,14 +76,15 @@ extension PostgresConnection {
             throw error
         }
         guard PQputCopyEnd(handle, nil) == 1 else { throw PostgresError.fromConnection(handle) }
-        var outcome: Result<Int, Error> = .failure(PostgresError(kind: .connectionLost, message: "COPY ended without a result"))
+        var outcome: Result<Int, Error>?
         while let result = PQgetResult(handle) {
-            if case .failure(let error as PostgresError) = outcome, error.kind == .connectionLost {
+            if outcome == nil {
                 outcome = Result { try PostgresRows(result: check(result, handle)).affectedRows }
             } else {
                 PQclear(result)
             }
         }
+        guard let outcome else { throw PostgresError.fromConnection(handle) }
         return try outcome.get()
     }
 
