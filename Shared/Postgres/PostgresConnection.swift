@@ -18,6 +18,7 @@ public final class PostgresConnection {
     private var handle: OpaquePointer?
     /// Prepared statement names by SQL text and parameter types.
     private var preparedNames: [String: String] = [:]
+    private var preparedCount = 0
 
     /// Connects (`PQconnectdbParams`) and sets the session's `search_path` to the configured schema.
     public init(configuration: PostgresConfiguration) throws {
@@ -86,7 +87,8 @@ public final class PostgresConnection {
         if let cached = preparedNames[key] {
             name = cached
         } else {
-            name = "ressus_\(preparedNames.count + 1)"
+            preparedCount += 1
+            name = "ressus_\(preparedCount)"
             let prepared = bound.types.withUnsafeBufferPointer { types in
                 PQprepare(handle, name, statement.sql, Int32(bound.count), types.baseAddress)
             }

@@ -13,6 +13,8 @@ final class PostgresConnectionSlot: @unchecked Sendable {
     private let worker: PostgresWorkerThread
     /// Only touched on `worker`'s thread.
     private var connection: PostgresConnection?
+    /// Set by `shutdown()`; afterwards no connection is opened again. Only touched on the thread.
+    private var isShutDown = false
 
     init(id: Int, configuration: PostgresConfiguration, logger: Logger) {
         self.id = id
@@ -26,7 +28,7 @@ final class PostgresConnectionSlot: @unchecked Sendable {
     func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             worker.submit {
-                continuation.resume(with: Result { try self.runOnQueue(body) })
+                continuation.resume(with: Result { try self.runOnThread(body) })
             }
         }
     }
@@ -35,6 +37,7 @@ final class PostgresConnectionSlot: @unchecked Sendable {
     func shutdown() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             worker.submit {
+                self.isShutDown = true
                 self.connection?.close()
                 self.connection = nil
                 continuation.resume()
@@ -44,13 +47,14 @@ final class PostgresConnectionSlot: @unchecked Sendable {
 
     deinit { worker.stop() }
 
-    private func runOnQueue<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+    private func runOnThread<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         let connection = try connected()
         defer { settle(connection) }
         return try body(connection)
     }
 
     private func connected() throws -> PostgresConnection {
+        guard !isShutDown else { throw PostgresError(kind: .poolClosed, message: "the pool is closed") }
         if let connection {
             connection.absorbPendingInput()
             if connection.isConnected { return connection }
@@ -62,8 +66,8 @@ final class PostgresConnectionSlot: @unchecked Sendable {
             let fresh = try PostgresConnection(configuration: configuration)
             connection = fresh
             return fresh
-        } catch let error as PostgresError where error.kind == .connectionFailed {
-            throw ConnectFailed(error: error)
+        } catch let error as PostgresError where error.isRetryable {
+            throw ConnectFailed(error: error) // refused, or the server is starting or shutting down
         }
     }
 

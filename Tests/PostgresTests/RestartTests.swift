@@ -58,10 +58,17 @@ import Testing
             }
         }
 
-        try await Self.waitUntil({ await progress.confirmed.count >= 300 }, timeout: .seconds(60))
-        try await onOwnThread { try cluster.restart() }
-        let atRestart = await progress.confirmed.count
-        try await Self.waitUntil({ await progress.confirmed.count >= atRestart + 300 }, timeout: .seconds(60))
+        let atRestart: Int
+        do {
+            try await Self.waitUntil({ await progress.confirmed.count >= 300 }, timeout: .seconds(60))
+            try await onOwnThread { try cluster.restart() }
+            atRestart = await progress.confirmed.count
+            try await Self.waitUntil({ await progress.confirmed.count >= atRestart + 300 }, timeout: .seconds(60))
+        } catch {
+            await progress.stop()
+            workers.cancel()
+            throw error
+        }
         await progress.stop()
         try await workers.value
 

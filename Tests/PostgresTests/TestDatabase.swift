@@ -45,12 +45,3 @@ enum TestDatabase {
         await pool.close()
     }
 }
-
-/// Counts and remembers things from many tasks.
-actor Tally<Element: Hashable & Sendable> {
-    private(set) var elements: Set<Element> = []
-    private(set) var failures: [String] = []
-    func insert(_ element: Element) { elements.insert(element) }
-    func fail(_ message: String) { failures.append(message) }
-    var count: Int { elements.count }
-}

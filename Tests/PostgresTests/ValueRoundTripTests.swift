@@ -197,4 +197,39 @@ struct Sample: Equatable, Sendable {
             #expect(count == 0)
         }
     }
+
+    @Test func copyRejectsARowWithTheWrongNumberOfValues() async throws {
+        try await TestDatabase.withSchema { pool, _ in
+            let (kind, count) = try await pool.withConnection { connection in
+                try connection.executeScript("CREATE TABLE c (n bigint, label text)")
+                var kind: PostgresError.Kind?
+                do {
+                    try connection.copy(into: "c", columns: ["n", "label"], rows: [[1, "one"], [2]])
+                } catch let error as PostgresError { kind = error.kind }
+                return (kind, try connection.query("SELECT count(*) FROM c")[0].decode(Int64.self, at: 0))
+            }
+            #expect(kind == .misuse)
+            #expect(count == 0)
+        }
+    }
+
+    /// Enough rows for many chunks (by row count and by size), with escapes across chunk edges.
+    @Test func largeCopyArrivesIntact() async throws {
+        try await TestDatabase.withSchema { pool, _ in
+            let expected = (0..<20_000).map { n in (Int64(n), "row\t\(n) \\ \(String(repeating: "é", count: n % 50))\n") }
+            let (copied, read) = try await pool.withConnection { connection in
+                try connection.executeScript("CREATE TABLE c (n bigint, label text)")
+                let copied = try connection.copy(
+                    into: "c", columns: ["n", "label"], rows: expected.lazy.map { [$0.0, $0.1] }, batchSize: 700
+                )
+                let read = try connection.query("SELECT n, label FROM c ORDER BY n").map {
+                    (try $0.decode(Int64.self, at: 0), try $0.decode(String.self, at: 1))
+                }
+                return (copied, read)
+            }
+            #expect(copied == expected.count)
+            #expect(read.map(\.0) == expected.map(\.0))
+            #expect(read.map(\.1) == expected.map(\.1))
+        }
+    }
 }
