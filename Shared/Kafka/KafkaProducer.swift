@@ -70,7 +70,7 @@ public final class KafkaProducer: Sendable {
     /// `CLOSED`); those already handed over still get their delivery report.
     public func sendBatch(_ messages: [OutgoingMessage]) async -> [Result<DeliveryReport, KafkaError>] {
         guard !messages.isEmpty else { return [] }
-        let batch = DeliveryBatch(topics: messages.map(\.topic), limiter: limiter)
+        let batch = DeliveryBatch(count: messages.count, limiter: limiter)
         var next = 0
         while next < messages.count && !Task.isCancelled {
             let granted = await limiter.acquire(upTo: messages.count - next)
@@ -103,7 +103,7 @@ public final class KafkaProducer: Sendable {
             let error: KafkaError = Task.isCancelled ? .cancelled : .closed("producer")
             for index in next..<messages.count { batch.failed(index, error) }
         }
-        return await batch.results()
+        return await batch.results { messages[$0].topic }
     }
 
     private func enqueue(_ messages: [OutgoingMessage], _ index: Int, opaque: UnsafeMutableRawPointer) -> rd_kafka_resp_err_t {
