@@ -13,8 +13,9 @@ enum KafkaBenchmark {
 
     static let rounds = 5
 
-    /// Runs `rounds` alternating rounds of raw and wrapper measurements and reports the best of
-    /// each (the machine is shared, so single figures are noisy), then the memory check.
+    /// Runs the memory check, then `rounds` alternating rounds of raw and wrapper measurements,
+    /// and reports the best figure of each and the median of the per-round ratios (the machine is
+    /// shared, so single figures are noisy). The wrapper keeps its default in-flight bound.
     static func run(brokers: String, messages: Int = 100_000) async throws {
         var logger = Logger(label: "kafka-benchmark")
         logger.logLevel = .warning
