@@ -146,7 +146,8 @@ public final class KafkaProducer: Sendable {
             // Purged messages get a delivery report with a _PURGE_* error, so no send waits forever.
             rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
             poller.stopAndWait()
-            rd_kafka_poll(handle.pointer, 0)
+            // Serve those reports (up to a second) so every waiting send resumes before destroy.
+            for _ in 0..<100 where rd_kafka_outq_len(handle.pointer) > 0 { rd_kafka_poll(handle.pointer, 10) }
             rd_kafka_destroy(handle.pointer)
         }
     }
