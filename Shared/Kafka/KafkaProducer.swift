@@ -96,6 +96,9 @@ public final class KafkaProducer: Sendable {
                 next += 1
                 if Task.isCancelled { break }
             }
+            // Serve the reports already waiting, as a plain librdkafka loop would: their permits
+            // come back without waiting for the poller thread to be scheduled.
+            rd_kafka_poll(handle.pointer, 0)
             gate.leave()
             if next < end { limiter.release(end - next) }  // permits taken for unsent messages
         }
