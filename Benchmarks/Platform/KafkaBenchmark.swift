@@ -13,8 +13,9 @@ enum KafkaBenchmark {
 
     static let rounds = 5
 
-    /// Runs `rounds` alternating rounds of raw and wrapper measurements and reports the best of
-    /// each (the machine is shared, so single figures are noisy), then the memory check.
+    /// Runs the memory check, then `rounds` alternating rounds of raw and wrapper measurements,
+    /// and reports the best figure of each and the median of the per-round ratios (the machine is
+    /// shared, so single figures are noisy). The wrapper keeps its default in-flight bound.
     static func run(brokers: String, messages: Int = 100_000) async throws {
         var logger = Logger(label: "kafka-benchmark")
         logger.logLevel = .warning
@@ -94,7 +95,7 @@ enum KafkaBenchmark {
         let elapsed = ContinuousClock.now - start
         await producer.close()
         let failed = results.filter { if case .failure = $0 { true } else { false } }.count
-        guard failed == 0 else { throw BenchmarkFailure("wrapper produce: \(failed) messages failed") }
+        guard failed == 0 else { throw Failure("wrapper produce: \(failed) messages failed") }
         return Double(count) / elapsed.seconds
     }
 
@@ -105,7 +106,7 @@ enum KafkaBenchmark {
         var start: ContinuousClock.Instant?
         let deadline = ContinuousClock.now + .seconds(120)
         while received < count {
-            guard ContinuousClock.now < deadline else { throw BenchmarkFailure("wrapper consume: only \(received) of \(count)") }
+            guard ContinuousClock.now < deadline else { throw Failure("wrapper consume: only \(received) of \(count)") }
             let batch = try await consumer.poll(maxMessages: 1_000, timeout: .milliseconds(500))
             if start == nil && !batch.isEmpty { start = ContinuousClock.now }
             received += batch.count
@@ -148,7 +149,7 @@ enum KafkaBenchmark {
     }
 
     /// Resident set size of this process (VmRSS from /proc/self/status), in bytes.
-    static func residentBytes() -> Int {
+    fileprivate static func residentBytes() -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
               let kilobytes = Int(line.split(separator: " ")[1]) else { return 0 }
@@ -156,98 +157,102 @@ enum KafkaBenchmark {
     }
 }
 
-struct BenchmarkFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+extension KafkaBenchmark {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
 }
 
 extension Duration {
-    var seconds: Double {
+    fileprivate var seconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
 
-/// The same work written directly against librdkafka's C API: the baseline for the wrapper.
-enum RawProbe {
-    /// Counts delivery reports; passed as the client's opaque.
-    final class Counters {
-        var delivered = 0
-        var failed = 0
-    }
-
-    static func makeClient(_ type: rd_kafka_type_t, _ settings: [String: String], setup: (OpaquePointer) -> Void) throws -> OpaquePointer {
-        let conf = rd_kafka_conf_new()!
-        var error = [CChar](repeating: 0, count: 512)
-        for (name, value) in settings where rd_kafka_conf_set(conf, name, value, &error, error.count) != RD_KAFKA_CONF_OK {
-            throw BenchmarkFailure("raw: \(name)=\(value) rejected")
+extension KafkaBenchmark {
+    /// The same work written directly against librdkafka's C API: the baseline for the wrapper.
+    enum RawProbe {
+        /// Counts delivery reports; passed as the client's opaque.
+        final class Counters {
+            var delivered = 0
+            var failed = 0
         }
-        setup(conf)
-        guard let handle = rd_kafka_new(type, conf, &error, error.count) else { throw BenchmarkFailure("raw: rd_kafka_new failed") }
-        return handle
-    }
 
-    static func produce(brokers: String, topic: String, keys: [[UInt8]], payload: [UInt8], count: Int) throws -> Double {
-        let counters = Counters()
-        let handle = try makeClient(RD_KAFKA_PRODUCER, [
-            "bootstrap.servers": brokers, "enable.idempotence": "true", "acks": "all", "linger.ms": "5",
-            "queue.buffering.max.messages": "100000", "log_level": "4",
-        ]) { conf in
-            rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(counters).toOpaque())
-            rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
-                let counters = Unmanaged<Counters>.fromOpaque(opaque!).takeUnretainedValue()
-                if message!.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR { counters.delivered += 1 } else { counters.failed += 1 }
+        static func makeClient(_ type: rd_kafka_type_t, _ settings: [String: String], setup: (OpaquePointer) -> Void) throws -> OpaquePointer {
+            let conf = rd_kafka_conf_new()!
+            var error = [CChar](repeating: 0, count: 512)
+            for (name, value) in settings where rd_kafka_conf_set(conf, name, value, &error, error.count) != RD_KAFKA_CONF_OK {
+                throw Failure("raw: \(name)=\(value) rejected")
             }
+            setup(conf)
+            guard let handle = rd_kafka_new(type, conf, &error, error.count) else { throw Failure("raw: rd_kafka_new failed") }
+            return handle
         }
-        defer { rd_kafka_destroy(handle) }
-        let start = ContinuousClock.now
-        payload.withUnsafeBytes { value in
-            for index in 0..<count {
-                keys[index % keys.count].withUnsafeBytes { key in
-                    while ressus_rd_kafka_produce(handle, topic, RD_KAFKA_PARTITION_UA, key.baseAddress, key.count,
-                                                  value.baseAddress, value.count, nil, nil) == RD_KAFKA_RESP_ERR__QUEUE_FULL {
-                        rd_kafka_poll(handle, 1)
-                    }
+
+        static func produce(brokers: String, topic: String, keys: [[UInt8]], payload: [UInt8], count: Int) throws -> Double {
+            let counters = Counters()
+            let handle = try makeClient(RD_KAFKA_PRODUCER, [
+                "bootstrap.servers": brokers, "enable.idempotence": "true", "acks": "all", "linger.ms": "5",
+                "queue.buffering.max.messages": "100000", "log_level": "4",
+            ]) { conf in
+                rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(counters).toOpaque())
+                rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
+                    let counters = Unmanaged<Counters>.fromOpaque(opaque!).takeUnretainedValue()
+                    if message!.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR { counters.delivered += 1 } else { counters.failed += 1 }
                 }
-                rd_kafka_poll(handle, 0)
             }
+            defer { rd_kafka_destroy(handle) }
+            let start = ContinuousClock.now
+            payload.withUnsafeBytes { value in
+                for index in 0..<count {
+                    keys[index % keys.count].withUnsafeBytes { key in
+                        while ressus_rd_kafka_produce(handle, topic, RD_KAFKA_PARTITION_UA, key.baseAddress, key.count,
+                                                      value.baseAddress, value.count, nil, nil) == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                            rd_kafka_poll(handle, 1)
+                        }
+                    }
+                    rd_kafka_poll(handle, 0)
+                }
+            }
+            _ = rd_kafka_flush(handle, 120_000)
+            let elapsed = ContinuousClock.now - start
+            guard counters.delivered == count else {
+                throw Failure("raw produce: \(counters.delivered) delivered, \(counters.failed) failed")
+            }
+            return Double(count) / elapsed.seconds
         }
-        _ = rd_kafka_flush(handle, 120_000)
-        let elapsed = ContinuousClock.now - start
-        guard counters.delivered == count else {
-            throw BenchmarkFailure("raw produce: \(counters.delivered) delivered, \(counters.failed) failed")
-        }
-        return Double(count) / elapsed.seconds
-    }
 
-    static func consume(brokers: String, topic: String, group: String, count: Int) throws -> Double {
-        let handle = try makeClient(RD_KAFKA_CONSUMER, [
-            "bootstrap.servers": brokers, "group.id": group, "auto.offset.reset": "earliest",
-            "enable.auto.commit": "false", "enable.auto.offset.store": "false",
-            "session.timeout.ms": String(KafkaDefaults.sessionTimeoutMilliseconds),
-            "partition.assignment.strategy": "cooperative-sticky", "log_level": "4",
-        ]) { _ in }
-        defer { rd_kafka_destroy(handle) }
-        rd_kafka_poll_set_consumer(handle)
-        let list = rd_kafka_topic_partition_list_new(1)!
-        rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA)
-        rd_kafka_subscribe(handle, list)
-        rd_kafka_topic_partition_list_destroy(list)
-        var received = 0, bytes = 0
-        var start: ContinuousClock.Instant?
-        let deadline = ContinuousClock.now + .seconds(120)
-        while received < count {
-            guard ContinuousClock.now < deadline else { throw BenchmarkFailure("raw consume: only \(received) of \(count)") }
-            guard let message = rd_kafka_consumer_poll(handle, 500) else { continue }
-            if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                if start == nil { start = ContinuousClock.now }
-                received += 1
-                bytes += message.pointee.len
+        static func consume(brokers: String, topic: String, group: String, count: Int) throws -> Double {
+            let handle = try makeClient(RD_KAFKA_CONSUMER, [
+                "bootstrap.servers": brokers, "group.id": group, "auto.offset.reset": "earliest",
+                "enable.auto.commit": "false", "enable.auto.offset.store": "false",
+                "session.timeout.ms": String(KafkaDefaults.sessionTimeoutMilliseconds),
+                "partition.assignment.strategy": "cooperative-sticky", "log_level": "4",
+            ]) { _ in }
+            defer { rd_kafka_destroy(handle) }
+            rd_kafka_poll_set_consumer(handle)
+            let list = rd_kafka_topic_partition_list_new(1)!
+            rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA)
+            rd_kafka_subscribe(handle, list)
+            rd_kafka_topic_partition_list_destroy(list)
+            var received = 0, bytes = 0
+            var start: ContinuousClock.Instant?
+            let deadline = ContinuousClock.now + .seconds(120)
+            while received < count {
+                guard ContinuousClock.now < deadline else { throw Failure("raw consume: only \(received) of \(count)") }
+                guard let message = rd_kafka_consumer_poll(handle, 500) else { continue }
+                if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    if start == nil { start = ContinuousClock.now }
+                    received += 1
+                    bytes += message.pointee.len
+                }
+                rd_kafka_message_destroy(message)
             }
-            rd_kafka_message_destroy(message)
+            let elapsed = ContinuousClock.now - start!
+            rd_kafka_consumer_close(handle)
+            return Double(count) / elapsed.seconds
         }
-        let elapsed = ContinuousClock.now - start!
-        rd_kafka_consumer_close(handle)
-        return Double(count) / elapsed.seconds
     }
 }

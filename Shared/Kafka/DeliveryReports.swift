@@ -36,24 +36,24 @@ final class DeliveryBatch: @unchecked Sendable {
         var continuation: CheckedContinuation<Void, Never>?
     }
 
-    private let topics: [String]
+    private let count: Int
     private let limiter: InFlightLimiter
     private let state: Locked<State>
     private let slots: UnsafeMutablePointer<DeliverySlot>
 
-    init(topics: [String], limiter: InFlightLimiter) {
-        self.topics = topics
+    init(count: Int, limiter: InFlightLimiter) {
+        self.count = count
         self.limiter = limiter
-        state = Locked(State(outcomes: Array(repeating: Outcome(), count: topics.count), remaining: topics.count))
-        slots = .allocate(capacity: topics.count)
+        state = Locked(State(outcomes: Array(repeating: Outcome(), count: count), remaining: count))
+        slots = .allocate(capacity: count)
         let unmanaged = Unmanaged.passUnretained(self)
-        for index in topics.indices {
+        for index in 0..<count {
             (slots + index).initialize(to: DeliverySlot(batch: unmanaged, index: index))
         }
     }
 
     deinit {
-        slots.deinitialize(count: topics.count)
+        slots.deinitialize(count: count)
         slots.deallocate()
     }
 
@@ -94,8 +94,9 @@ final class DeliveryBatch: @unchecked Sendable {
         continuation?.resume()
     }
 
-    /// Suspends until every message has a report (or failed to enqueue), then returns them.
-    func results() async -> Results {
+    /// Suspends until every message has a report (or failed to enqueue), then returns them;
+    /// `topic(index)` names message `index`'s topic.
+    func results(topic: (Int) -> String) async -> Results {
         await withCheckedContinuation { continuation in
             let done = state.withLock { state in
                 if state.remaining == 0 { return true }
@@ -111,7 +112,7 @@ final class DeliveryBatch: @unchecked Sendable {
             if outcome.error != RD_KAFKA_RESP_ERR_NO_ERROR {
                 return .failure(KafkaError(code: outcome.error, operation: "delivery"))
             }
-            return .success(DeliveryReport(topic: topics[index], partition: outcome.partition, offset: outcome.offset))
+            return .success(DeliveryReport(topic: topic(index), partition: outcome.partition, offset: outcome.offset))
         }
     }
 }

@@ -51,10 +51,7 @@ public final class KafkaAdmin: Sendable {
                 let list = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count)
                 return topicResults(list, count)
             }
-            let failed = results.filter { $0.error != RD_KAFKA_RESP_ERR_NO_ERROR && $0.error != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS }
-            if let first = failed.first {
-                throw KafkaError(code: first.error, message: "create topics: " + failed.map { "\($0.name): \($0.message)" }.joined(separator: "; "))
-            }
+            try throwFailures(results, accepting: RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS, operation: "create topics")
         }
     }
 
@@ -71,10 +68,7 @@ public final class KafkaAdmin: Sendable {
                 let list = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event), &count)
                 return topicResults(list, count)
             }
-            let failed = results.filter { $0.error != RD_KAFKA_RESP_ERR_NO_ERROR && $0.error != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART }
-            if let first = failed.first {
-                throw KafkaError(code: first.error, message: "delete topics: " + failed.map { "\($0.name): \($0.message)" }.joined(separator: "; "))
-            }
+            try throwFailures(results, accepting: RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, operation: "delete topics")
         }
     }
 
@@ -124,6 +118,14 @@ public final class KafkaAdmin: Sendable {
             throw KafkaError(code: error, message: "admin request: \(String(cString: rd_kafka_event_error_string(event)))")
         }
         return read(event)
+    }
+
+    /// Throws one KafkaError naming every topic whose result is an error other than `accepted`.
+    private func throwFailures(_ results: [TopicResult], accepting accepted: rd_kafka_resp_err_t, operation: String) throws {
+        let failed = results.filter { $0.error != RD_KAFKA_RESP_ERR_NO_ERROR && $0.error != accepted }
+        guard let first = failed.first else { return }
+        let detail = failed.map { "\($0.name): \($0.message)" }.joined(separator: "; ")
+        throw KafkaError(code: first.error, message: "\(operation): \(detail)")
     }
 
     private func topicResults(_ list: UnsafeMutablePointer<OpaquePointer?>?, _ count: Int) -> [TopicResult] {

@@ -1,4 +1,16 @@
 /// Connection settings shared by producers, consumers and the admin client.
+///
+/// ```swift
+/// let config = KafkaConfig(bootstrapServers: brokers, clientID: "ressus-intake")
+/// let producer = try KafkaProducer(config: config)
+/// let report = try await producer.send(topic: "charges", key: Array(registroANS.utf8), value: json)
+///
+/// let consumer = try KafkaConsumer(config: config, groupID: "debt-calculator", topics: ["charges"])
+/// for try await message in consumer.messages() {
+///     try handle(message)          // e.g. inbox + effect in one PostgreSQL transaction
+///     try consumer.store(message)  // committed on the next commitStored(), rebalance or close()
+/// }
+/// ```
 public struct KafkaConfig: Sendable {
     /// Comma-separated `host:port` list (`bootstrap.servers`).
     public var bootstrapServers: String

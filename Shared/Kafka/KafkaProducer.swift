@@ -70,7 +70,7 @@ public final class KafkaProducer: Sendable {
     /// `CLOSED`); those already handed over still get their delivery report.
     public func sendBatch(_ messages: [OutgoingMessage]) async -> [Result<DeliveryReport, KafkaError>] {
         guard !messages.isEmpty else { return [] }
-        let batch = DeliveryBatch(topics: messages.map(\.topic), limiter: limiter)
+        let batch = DeliveryBatch(count: messages.count, limiter: limiter)
         var next = 0
         while next < messages.count && !Task.isCancelled {
             let granted = await limiter.acquire(upTo: messages.count - next)
@@ -96,6 +96,9 @@ public final class KafkaProducer: Sendable {
                 next += 1
                 if Task.isCancelled { break }
             }
+            // Serve the reports already waiting, as a plain librdkafka loop would: their permits
+            // come back without waiting for the poller thread to be scheduled.
+            rd_kafka_poll(handle.pointer, 0)
             gate.leave()
             if next < end { limiter.release(end - next) }  // permits taken for unsent messages
         }
@@ -103,7 +106,7 @@ public final class KafkaProducer: Sendable {
             let error: KafkaError = Task.isCancelled ? .cancelled : .closed("producer")
             for index in next..<messages.count { batch.failed(index, error) }
         }
-        return await batch.results()
+        return await batch.results { messages[$0].topic }
     }
 
     private func enqueue(_ messages: [OutgoingMessage], _ index: Int, opaque: UnsafeMutableRawPointer) -> rd_kafka_resp_err_t {
@@ -146,7 +149,8 @@ public final class KafkaProducer: Sendable {
             // Purged messages get a delivery report with a _PURGE_* error, so no send waits forever.
             rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
             poller.stopAndWait()
-            rd_kafka_poll(handle.pointer, 0)
+            // Serve those reports (up to a second) so every waiting send resumes before destroy.
+            for _ in 0..<100 where rd_kafka_outq_len(handle.pointer) > 0 { rd_kafka_poll(handle.pointer, 10) }
             rd_kafka_destroy(handle.pointer)
         }
     }

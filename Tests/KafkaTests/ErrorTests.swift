@@ -1,4 +1,5 @@
 import Kafka
+import Logging
 import Testing
 
 @Suite struct ErrorTests {
@@ -43,5 +44,21 @@ import Testing
         var count = 0
         for try await _ in consumer.messages() { count += 1 }
         #expect(count == 0)
+    }
+}
+
+@Suite struct LoggingBridgeTests {
+    /// librdkafka's own log lines and error events reach the client's swift-log Logger.
+    @Test func librdkafkaLogsReachSwiftLog() async throws {
+        let entries = Guarded<[(Logger.Level, String)]>([])
+        let logger = Logger(label: "bridge") { _ in CapturingLogHandler(entries: entries) }
+        let config = KafkaConfig(bootstrapServers: "127.0.0.1:1", properties: ["message.timeout.ms": "500"])
+        let producer = try KafkaProducer(config: config, logger: logger)
+        _ = try? await producer.send(topic: uniqueName("nowhere"), key: nil, value: [1])
+        await producer.close(flushTimeout: .milliseconds(100))
+        let logged = entries.withLock { $0 }
+        #expect(logged.contains { $0.0 == .error && $0.1.contains("librdkafka FAIL") && $0.1.contains("127.0.0.1:1") },
+                "\(logged)")
+        #expect(logged.contains { $0.0 == .warning && $0.1.contains("librdkafka error _TRANSPORT") }, "\(logged)")
     }
 }

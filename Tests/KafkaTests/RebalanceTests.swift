@@ -22,7 +22,7 @@ final class GroupLog: Sendable {
     func secondConsumerSplitsPartitionsWithoutLoss(strategy: AssignmentStrategy) async throws {
         let topic = try await freshTopic("rebalance", partitions: 6)
         let group = uniqueName("rebalance-group")
-        let total = 12_000
+        let total = 16_000
         let producer = try KafkaProducer(config: try testConfig(), logger: testLogger)
         _ = try await producer.sendBatch(keyedMessages(topic: topic, count: total, keys: 60)).map { try $0.get() }
         await producer.close()
@@ -33,14 +33,13 @@ final class GroupLog: Sendable {
                               logger: testLogger, onRebalance: { log.append(.event(consumer: id, $0)) })
         }
         let seen = Guarded<Set<String>>([])
+        let finished = Guarded(false)
         let first = try member(1)
         /// Slow consumption (about 2,000 messages/s) so the second member joins mid-topic.
         @Sendable func run(_ consumer: KafkaConsumer, id: Int) async throws {
-            var idle = 0
-            while idle < 8 {
-                let batch = try await consumer.poll(maxMessages: 20, timeout: .milliseconds(250))
+            while !finished.withLock({ $0 }) {
+                let batch = try await consumer.poll(maxMessages: 20, timeout: .milliseconds(100))
                 log.append(.batch(consumer: id, batch))
-                idle = batch.isEmpty && seen.withLock { $0.count } >= total ? idle + 1 : 0
                 seen.withLock { for message in batch { $0.insert("\(message.partition)/\(message.offset)") } }
                 do { try consumer.store(batch) } catch {}  // a partition revoked meanwhile: redelivered
                 if !batch.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
@@ -50,6 +49,17 @@ final class GroupLog: Sendable {
         while seen.withLock({ $0.count }) < 1_000 { try await Task.sleep(for: .milliseconds(20)) }
         let second = try member(2)
         async let secondRun: Void = run(second, id: 2)
+        // Until everything is consumed and the group has settled on a split (a cooperative
+        // rebalance takes two rounds), or a minute has passed.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let settled = !first.assignment.isEmpty && !second.assignment.isEmpty
+                && first.assignment.union(second.assignment).count == 6
+            if settled && seen.withLock({ $0.count }) == total { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .milliseconds(500))  // let any redelivery show up in the log
+        finished.withLock { $0 = true }
         try await firstRun
         try await secondRun
 
@@ -79,5 +89,10 @@ final class GroupLog: Sendable {
             }
         }
         #expect(revocations >= 1, "the first consumer must have given up partitions")
+        let handedToSecond = log.all.reduce(0) { count, entry in
+            if case .batch(2, let messages) = entry { return count + messages.count }
+            return count
+        }
+        #expect(handedToSecond > 0, "the second member should have taken over part of the topic mid-stream")
     }
 }

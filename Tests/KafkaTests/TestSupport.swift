@@ -95,3 +95,19 @@ final class Guarded<Value>: @unchecked Sendable {
         return try body(&value)
     }
 }
+
+/// A swift-log handler that keeps what it is given, for checking the librdkafka log bridge.
+struct CapturingLogHandler: LogHandler {
+    let entries: Guarded<[(Logger.Level, String)]>
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        entries.withLock { $0.append((event.level, event.message.description)) }
+    }
+}
