@@ -32,7 +32,7 @@ struct InboxFixture {
         let database = PostgresPool(
             configuration: try PostgresConfiguration(connectionString: url, applicationName: "inbox-tests-\(suffix)", schema: schema),
             options: .init(size: 2), logger: quietLogger)
-        _ = try await PostgresMigrator(schema: schema, migrations: RuntimeMigrations.all + RuntimeMigrations.inbox,
+        _ = try await PostgresMigrator(schema: schema, migrations: RuntimeMigrations.all,
                                        logger: quietLogger).migrate(using: database)
         try await database.withConnection { connection in
             try connection.executeScript("""

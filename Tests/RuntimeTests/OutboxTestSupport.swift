@@ -28,7 +28,7 @@ struct OutboxFixture {
         let schema = "outbox_test_\(suffix)"
         let database = try PostgresConfiguration(connectionString: url, applicationName: "outbox-tests", schema: schema)
         let pool = PostgresPool(configuration: database, options: .init(size: poolSize))
-        try await PostgresMigrator(schema: schema, migrations: RuntimeMigrations.all + RuntimeMigrations.outbox)
+        try await PostgresMigrator(schema: schema, migrations: RuntimeMigrations.all)
             .migrate(using: pool)
         let kafka = KafkaConfig(bootstrapServers: brokers, clientID: "outbox-tests")
         let topic = "outbox-test-\(suffix)"
@@ -121,24 +121,6 @@ var quietOutboxLogger: Logger {
     return logger
 }
 
-/// Runs services in a ServiceGroup (no signals) until `stop()`.
-struct RunningServices {
-    let group: ServiceGroup
-    let task: Task<Void, any Error>
-
-    init(_ services: [any Service]) {
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: [], logger: quietOutboxLogger))
-        self.group = group
-        task = Task { try await group.run() }
-    }
-
-    /// Triggers graceful shutdown and waits for every service to return.
-    func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await task.value
-    }
-}
 
 /// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
 func eventually(within timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {

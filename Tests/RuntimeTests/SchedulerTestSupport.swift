@@ -31,7 +31,7 @@ enum SchedulerTestSchema {
         let pool = try pool(schema: schema)
         try await pool.withConnection { try $0.executeScript("CREATE SCHEMA \(try $0.quoteIdentifier(schema))") }
         do {
-            try await PostgresMigrator(schema: schema, migrations: RuntimeMigrations.all + RuntimeMigrations.scheduler)
+            try await PostgresMigrator(schema: schema, migrations: RuntimeMigrations.all)
                 .migrate(using: pool)
             try await pool.withConnection { try $0.executeScript(fireLogTable) }
             let value = try await body(pool, schema)
@@ -81,23 +81,6 @@ enum SchedulerTestSchema {
     }
 }
 
-/// Runs services in a `ServiceGroup` until `stop()` triggers a graceful shutdown.
-struct RunningServices {
-    let group: ServiceGroup
-    let task: Task<Void, any Error>
-
-    init(_ services: [any Service]) {
-        let group = ServiceGroup(configuration: .init(services: services, logger: Logger(label: "ressus.tests")))
-        self.group = group
-        task = Task { try await group.run() }
-    }
-
-    /// Graceful shutdown; returns when every service has returned.
-    func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await task.value
-    }
-}
 
 extension PostgresPool {
     func count(_ sql: String, _ parameters: [any PostgresEncodable] = []) async throws -> Int {

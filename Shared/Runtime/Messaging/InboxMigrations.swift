@@ -1,8 +1,7 @@
 import Postgres
 
 extension RuntimeMigrations {
-    /// The inbox consumer's additions to the runtime tables (versions 20-29). The integrator appends
-    /// them to `RuntimeMigrations.all`.
+    /// The inbox consumer's additions to the runtime tables (versions 20-29).
     public static let inbox: [PostgresMigration] = [
         PostgresMigration(version: 20, name: "runtime inbox skipped outcome", sql: """
             ALTER TABLE inbox DROP CONSTRAINT inbox_outcome_check;

@@ -1,7 +1,7 @@
 import Postgres
 
 extension RuntimeMigrations {
-    /// The outbox relay's migrations (versions 10-19). Append to `RuntimeMigrations.all`.
+    /// The outbox relay's migrations (versions 10-19).
     ///
     /// 10 — per-key seq order equals commit order. `seq` comes from a sequence when the row is
     /// inserted, not when its transaction commits: two concurrent transactions writing the same

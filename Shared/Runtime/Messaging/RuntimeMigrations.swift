@@ -6,7 +6,23 @@ public enum RuntimeMigrations {
     /// The first version a service may use for its own migrations.
     public static let firstServiceVersion = 100
 
-    public static let all: [PostgresMigration] = [
+    /// Every runtime migration, in version order: the base tables below, then the outbox (10-19),
+    /// inbox (20-29) and scheduler (30-39) additions.
+    public static let all: [PostgresMigration] = base + outbox + inbox + scheduler
+
+    /// Prepends the runtime's migrations to a service's own, which must start at
+    /// ``firstServiceVersion``.
+    public static func with(service migrations: [PostgresMigration]) throws -> [PostgresMigration] {
+        if let low = migrations.first(where: { $0.version < firstServiceVersion }) {
+            throw PostgresError(
+                kind: .misuse,
+                message: "service migration \(low.version) (\(low.name)) uses a version reserved for the runtime (below \(firstServiceVersion))")
+        }
+        return all + migrations
+    }
+
+    /// The tables every schema starts with.
+    static let base: [PostgresMigration] = [
         PostgresMigration(version: 1, name: "runtime outbox", sql: """
             CREATE TABLE outbox (
                 seq            bigserial PRIMARY KEY,

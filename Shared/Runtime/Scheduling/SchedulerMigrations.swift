@@ -2,7 +2,6 @@ import Postgres
 
 extension RuntimeMigrations {
     /// The scheduler's additions to `scheduled_work` (versions 30-39 are the scheduler's range).
-    /// Apply after ``RuntimeMigrations/all``.
     public static let scheduler: [PostgresMigration] = [
         PostgresMigration(version: 30, name: "scheduled work retries", sql: """
             ALTER TABLE scheduled_work DROP CONSTRAINT scheduled_work_status_check;

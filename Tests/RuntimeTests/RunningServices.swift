@@ -1,0 +1,22 @@
+import Logging
+import ServiceLifecycle
+
+/// Runs services in a `ServiceGroup` (no signal handling) until `stop()` triggers a graceful
+/// shutdown.
+struct RunningServices {
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+
+    init(_ services: [any Service], logger: Logger = Logger(label: "ressus.tests")) {
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [], logger: logger))
+        self.group = group
+        task = Task { try await group.run() }
+    }
+
+    /// Triggers graceful shutdown and waits for every service to return.
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+}
