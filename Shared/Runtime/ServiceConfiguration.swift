@@ -38,6 +38,19 @@ public struct ConfigurationError: Error, CustomStringConvertible {
 /// | `RESSUS_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
 /// | `RESSUS_DB_POOL_SIZE` | `4` | PostgreSQL connections per service instance |
 /// | `RESSUS_SHUTDOWN_TIMEOUT_SECONDS` | `15` | bound on graceful shutdown before cancellation |
+/// | `RESSUS_CLOCK` | `wall` | `wall` or `simulated` (shared through the `ressus.clock` topic) |
+/// | `RESSUS_CLOCK_START` | `2026-01-02T09:00:00-03:00` | simulated instant before any advance |
+/// | `RESSUS_CLOCK_TOPIC` | `ressus.clock` | topic sharing the simulated clock |
+/// | `RESSUS_CONSUMER_BATCH_SIZE` | `500` | events applied per inbox transaction at most |
+/// | `RESSUS_CONSUMER_MAX_ATTEMPTS` | `5` | handler attempts before an event is dead-lettered |
+/// | `RESSUS_CONSUMER_RETRY_BACKOFF_MS` | `100` | first retry wait (doubles per failure) |
+/// | `RESSUS_CONSUMER_RETRY_BACKOFF_MAX_MS` | `30000` | longest retry wait |
+/// | `RESSUS_CONSUMER_POLL_TIMEOUT_MS` | `500` | how long one poll waits for a first message |
+/// | `RESSUS_OUTBOX_BATCH_SIZE` | `1000` | outbox rows published per relay round at most |
+/// | `RESSUS_OUTBOX_POLL_MILLISECONDS` | `100` | relay sleep when the outbox is empty |
+/// | `RESSUS_OUTBOX_RETENTION_DAYS` | `7` | how long sent outbox rows stay for replays |
+///
+/// The HTTP endpoint's variables are in `ServiceConfiguration+HTTP.swift`.
 public struct ServiceConfiguration: Sendable {
     public enum LogFormat: String, Sendable { case text, json }
 
@@ -47,6 +60,10 @@ public struct ServiceConfiguration: Sendable {
     public var logFormat: LogFormat
     public var databasePoolSize: Int
     public var shutdownTimeout: Duration
+    public var clock: ClockMode
+    public var clockTopic: String
+    public var inbox: InboxConsumerOptions
+    public var outbox: OutboxRelay.Options
 
     /// Reads the configuration of `service` from `environment`.
     public init(
@@ -79,5 +96,30 @@ public struct ServiceConfiguration: Sendable {
         logFormat = parsedFormat
         databasePoolSize = try integer("RESSUS_DB_POOL_SIZE", default: 4, range: 1...64)
         shutdownTimeout = .seconds(try integer("RESSUS_SHUTDOWN_TIMEOUT_SECONDS", default: 15, range: 1...600))
+        clock = try ClockMode.parse(mode: value("RESSUS_CLOCK"), start: value("RESSUS_CLOCK_START"))
+        clockTopic = value("RESSUS_CLOCK_TOPIC") ?? ClockTopic.name
+
+        let inboxDefaults = InboxConsumerOptions()
+        inbox = InboxConsumerOptions(
+            batchSize: try integer("RESSUS_CONSUMER_BATCH_SIZE", default: inboxDefaults.batchSize, range: 1...100_000),
+            maxAttempts: try integer("RESSUS_CONSUMER_MAX_ATTEMPTS", default: inboxDefaults.maxAttempts, range: 1...1_000),
+            initialBackoff: .milliseconds(try integer(
+                "RESSUS_CONSUMER_RETRY_BACKOFF_MS", default: Self.milliseconds(inboxDefaults.initialBackoff), range: 1...3_600_000)),
+            maximumBackoff: .milliseconds(try integer(
+                "RESSUS_CONSUMER_RETRY_BACKOFF_MAX_MS", default: Self.milliseconds(inboxDefaults.maximumBackoff), range: 1...3_600_000)),
+            pollTimeout: .milliseconds(try integer(
+                "RESSUS_CONSUMER_POLL_TIMEOUT_MS", default: Self.milliseconds(inboxDefaults.pollTimeout), range: 1...60_000)))
+
+        var outboxOptions = OutboxRelay.Options()
+        outboxOptions.batchSize = try integer("RESSUS_OUTBOX_BATCH_SIZE", default: outboxOptions.batchSize, range: 1...100_000)
+        outboxOptions.idleInterval = .milliseconds(try integer(
+            "RESSUS_OUTBOX_POLL_MILLISECONDS", default: Self.milliseconds(outboxOptions.idleInterval), range: 1...60_000))
+        let retentionDays = Int(OutboxRetention.defaultRetention.components.seconds / 86_400)
+        outboxOptions.retention = .seconds(86_400 * (try integer("RESSUS_OUTBOX_RETENTION_DAYS", default: retentionDays, range: 1...3_650)))
+        outbox = outboxOptions
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }

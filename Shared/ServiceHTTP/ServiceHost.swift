@@ -20,11 +20,21 @@ public enum ServiceHost {
 
     /// Runs the service and returns the process exit status: 0 after a clean shutdown (also when
     /// stopped while still starting), 1 when it failed, 2 for a configuration error.
+    ///
+    /// Every service gets the runtime: its schema migrated with the runtime tables plus
+    /// `migrations` (versions from ``RuntimeMigrations/firstServiceVersion``), the outbox relay,
+    /// the durable scheduler (firing `scheduled`), the shared simulated clock when
+    /// `RESSUS_CLOCK=simulated`, and, when `handler` is given, an inbox consumer of `topics` (group
+    /// and inbox name = the service name). `components` adds the service's own long-running parts.
     public static func run(
         _ descriptor: ServiceDescriptor,
         migrations: [PostgresMigration] = [],
+        topics: [String] = [],
+        handler: (any EventHandler)? = nil,
+        scheduled: [any ScheduledWorkHandler] = [],
         components: @escaping Components = { _ in [] }
     ) async -> Int32 {
+        let subscription = handler.map { InboxSubscription(topics: topics, handler: $0) }
         let configuration: ServiceConfiguration
         let http: HTTPEndpointConfiguration
         do {
@@ -58,8 +68,16 @@ public enum ServiceHost {
         let health = HealthChecks(readiness: readiness, database: database, broker: admin)
         let endpoint = HTTPEndpoint.makeApplication(
             configuration: http, health: health, registry: registry, logger: logger)
+        let allMigrations: [PostgresMigration]
+        do {
+            allMigrations = try RuntimeMigrations.with(service: migrations)
+        } catch {
+            logger.critical("invalid migrations", metadata: ["error": "\(error)"])
+            return 2
+        }
         let core = ServiceCore(
-            descriptor: descriptor, configuration: configuration, migrations: migrations,
+            descriptor: descriptor, configuration: configuration, migrations: allMigrations,
+            subscription: subscription, scheduled: scheduled,
             components: components, database: database, kafka: kafka, admin: admin,
             readiness: readiness, logger: logger)
 
@@ -107,6 +125,8 @@ struct ServiceCore: Service {
     let descriptor: ServiceDescriptor
     let configuration: ServiceConfiguration
     let migrations: [PostgresMigration]
+    let subscription: InboxSubscription?
+    let scheduled: [any ScheduledWorkHandler]
     let components: ServiceHost.Components
     let database: PostgresPool
     let kafka: KafkaConfig
@@ -121,7 +141,7 @@ struct ServiceCore: Service {
             return
         }
         let consumers = context.consumers
-        let services = try await components(context) + [
+        let services = runtimeComponents(context) + (try await components(context)) + [
             ConsumerLagReporter(consumers: { consumers.all }, logger: logger),
             ReadinessMarker(readiness: readiness, logger: logger),
         ]
@@ -147,7 +167,58 @@ struct ServiceCore: Service {
         }
         return ServiceContext(
             descriptor: descriptor, configuration: configuration, logger: logger,
-            database: database, kafka: kafka, clock: WallClock())
+            database: database, kafka: kafka, clock: configuration.clock.makeClock())
+    }
+
+    /// The runtime's own components: outbox relay, scheduler, clock sync (simulated clock only)
+    /// and the inbox consumer (when the service subscribes to topics). Under a simulated clock the
+    /// consumer starts only once the clock has caught up with the clock topic.
+    private func runtimeComponents(_ context: ServiceContext) -> [any Service] {
+        let relay = OutboxRelay(
+            service: descriptor.name, database: database.configuration, kafka: kafka,
+            options: configuration.outbox, logger: logger)
+        let scheduler = SchedulerWorker(
+            database: database, clock: context.clock, handlers: scheduled, serviceName: descriptor.name, logger: logger)
+        var services: [any Service] = [relay, scheduler]
+        var clockSync: ClockSync?
+        if let simulated = context.clock as? SimulatedClock {
+            let sync = ClockSync(
+                clock: simulated, kafka: kafka, serviceName: descriptor.name, scheduler: scheduler,
+                topic: configuration.clockTopic, logger: logger)
+            services.append(sync)
+            clockSync = sync
+        }
+        if let subscription {
+            let consumer = InboxConsumer(
+                name: descriptor.name, topics: subscription.topics, handler: subscription.handler,
+                database: database, kafka: kafka, clock: context.clock, options: configuration.inbox, logger: logger)
+            let sync = clockSync
+            services.append(StartingAfter(consumer) { await sync?.caughtUp() })
+        }
+        return services
+    }
+}
+
+/// The topics a service consumes and the handler that applies their events.
+struct InboxSubscription: Sendable {
+    let topics: [String]
+    let handler: any EventHandler
+}
+
+/// Runs `service` once `precondition` has returned (skipped when shut down before that).
+struct StartingAfter: Service {
+    let service: any Service
+    let precondition: @Sendable () async -> Void
+
+    init(_ service: any Service, precondition: @escaping @Sendable () async -> Void) {
+        self.service = service
+        self.precondition = precondition
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await precondition() }
+        guard !Task.isShuttingDownGracefully, !Task.isCancelled else { return }
+        try await service.run()
     }
 }
 
