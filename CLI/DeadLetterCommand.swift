@@ -10,42 +10,10 @@ struct DeadLetterCommand: AsyncParsableCommand {
         subcommands: [Listar.self, Reenviar.self]
     )
 
-    /// The services that consume events: the name (also its inbox consumer name) and its schema.
-    static let servicos: [(nome: String, esquema: String)] = [
-        ("intake", "intake"), ("deadlines", "deadlines"), ("debt-calculator", "debt_calculator"),
-        ("report-publisher", "report_publisher"), ("fns-transfer", "fns_transfer"),
-    ]
-
-    /// The service named `nome` (by name or schema).
-    static func servico(_ nome: String) throws -> (nome: String, esquema: String) {
-        guard let found = servicos.first(where: { $0.nome == nome || $0.esquema == nome }) else {
-            throw OperatorError(message: "serviço '\(nome)' desconhecido; use "
-                + servicos.map(\.esquema).joined(separator: ", "))
-        }
-        return found
-    }
-
     /// Connection options shared by the subcommands.
     struct Conexao: ParsableArguments {
-        @Option(name: .customLong("banco"), help: "URL do PostgreSQL (padrão: RESSUS_DATABASE_URL).")
-        var banco: String?
-
-        @Option(name: .customLong("brokers"), help: "Brokers Kafka host:porta (padrão: RESSUS_KAFKA_BROKERS).")
-        var brokers: String?
-
-        func urlDoBanco() throws -> String {
-            guard let url = banco ?? ProcessInfo.processInfo.environment["RESSUS_DATABASE_URL"], !url.isEmpty else {
-                throw OperatorError(message: "informe --banco ou defina RESSUS_DATABASE_URL")
-            }
-            return url
-        }
-
-        func listaDeBrokers() throws -> String {
-            guard let list = brokers ?? ProcessInfo.processInfo.environment["RESSUS_KAFKA_BROKERS"], !list.isEmpty else {
-                throw OperatorError(message: "informe --brokers ou defina RESSUS_KAFKA_BROKERS")
-            }
-            return list
-        }
+        @OptionGroup var banco: DatabaseOption
+        @OptionGroup var brokers: BrokerOption
     }
 
     /// `ressus dlt listar --topico T [--servico S]`.
@@ -59,17 +27,17 @@ struct DeadLetterCommand: AsyncParsableCommand {
         @Option(name: .customLong("topico"), help: "O tópico de origem (ou o próprio <tópico>.DLT).")
         var topico: String
 
-        @Option(name: .customLong("servico"), help: "Serviço consumidor (intake, deadlines, debt_calculator, report_publisher, fns_transfer).")
+        @Option(name: .customLong("servico"), help: "Serviço consumidor: \(serviceNames).")
         var servico: String?
 
         @OptionGroup var conexao: Conexao
 
         func run() async throws {
             try await reportingErrors {
-                let esquema = try servico.map { try DeadLetterCommand.servico($0).esquema }
+                let esquema = try servico.map { try service(named: $0).schema }
                 let entradas = try await DeadLetters.list(
-                    topic: topico, brokers: try conexao.listaDeBrokers(),
-                    databaseURL: esquema == nil ? nil : try conexao.urlDoBanco(), schema: esquema)
+                    topic: topico, brokers: try conexao.brokers.list(),
+                    databaseURL: esquema == nil ? nil : try conexao.banco.url(), schema: esquema)
                 let dlt = DeadLetters.deadLetterTopic(topico)
                 guard !entradas.isEmpty else {
                     print("Nenhuma mensagem em \(dlt).")
@@ -125,7 +93,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
         @Flag(name: .customLong("todos"), help: "Reenvia todas as mensagens do serviço ainda não reenviadas.")
         var todos = false
 
-        @Option(name: .customLong("servico"), help: "Serviço consumidor (intake, deadlines, debt_calculator, report_publisher, fns_transfer).")
+        @Option(name: .customLong("servico"), help: "Serviço consumidor: \(serviceNames).")
         var servico: String
 
         @Option(name: .customLong("consumidor"), help: "Nome do consumidor, se diferente do nome do serviço.")
@@ -142,10 +110,10 @@ struct DeadLetterCommand: AsyncParsableCommand {
                     guard let id = UUID(uuidString: texto) else { throw OperatorError(message: "--evento: '\(texto)' não é um UUID") }
                     return id
                 }
-                let alvo = try DeadLetterCommand.servico(servico)
+                let alvo = try service(named: servico)
                 let reenviadas = try await DeadLetters.redrive(
-                    topic: topico, consumer: consumidor ?? alvo.nome, eventIDs: todos ? nil : Set(ids),
-                    brokers: try conexao.listaDeBrokers(), databaseURL: try conexao.urlDoBanco(), schema: alvo.esquema)
+                    topic: topico, consumer: consumidor ?? alvo.name, eventIDs: todos ? nil : Set(ids),
+                    brokers: try conexao.brokers.list(), databaseURL: try conexao.banco.url(), schema: alvo.schema)
                 guard !reenviadas.isEmpty else {
                     print("Nenhuma mensagem a reenviar.")
                     return

@@ -13,43 +13,22 @@ struct OutboxCommand: AsyncParsableCommand {
 
     /// Which service's outbox, and where its database is.
     struct Alvo: ParsableArguments {
-        @Option(name: .customLong("servico"), help: "Serviço: \(OutboxCommand.schemas.keys.sorted().joined(separator: ", ")).")
+        @Option(name: .customLong("servico"), help: "Serviço: \(serviceNames).")
         var servico: String
 
         @Option(name: .customLong("esquema"), help: "Esquema do serviço no banco (padrão: o do serviço).")
         var esquema: String?
 
-        @Option(name: .customLong("banco"), help: "URL do PostgreSQL (padrão: RESSUS_DATABASE_URL).")
-        var banco: String?
+        @OptionGroup var banco: DatabaseOption
 
         func schema() throws -> String {
-            if let esquema { return esquema }
-            guard let schema = OutboxCommand.schemas[servico] else {
-                throw OperatorError(message: "serviço '\(servico)' desconhecido; use "
-                    + OutboxCommand.schemas.keys.sorted().joined(separator: ", ") + " ou informe --esquema")
-            }
-            return schema
+            try esquema ?? service(named: servico).schema
         }
 
         func pool() throws -> PostgresPool {
-            guard let url = banco ?? ProcessInfo.processInfo.environment["RESSUS_DATABASE_URL"], !url.isEmpty else {
-                throw OperatorError(message: "informe --banco ou defina RESSUS_DATABASE_URL")
-            }
-            let configuration: PostgresConfiguration
-            do {
-                configuration = try PostgresConfiguration(connectionString: url, applicationName: "ressus-cli", schema: try schema())
-            } catch let error as PostgresError {
-                throw OperatorError(message: "URL do banco inválida: \(error.message)")
-            }
-            return PostgresPool(configuration: configuration, options: .init(size: 1, reconnectTimeout: .seconds(5)))
+            try banco.pool(schema: try schema())
         }
     }
-
-    /// Service name → schema (each service's `ServiceDescriptor`).
-    static let schemas = [
-        "intake": "intake", "deadlines": "deadlines", "debt-calculator": "debt_calculator",
-        "report-publisher": "report_publisher", "fns-transfer": "fns_transfer",
-    ]
 
     /// `ressus outbox reenviar`: marks published events pending again, from a time or an event.
     struct Reenviar: AsyncParsableCommand {

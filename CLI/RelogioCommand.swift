@@ -15,18 +15,13 @@ struct RelogioCommand: AsyncParsableCommand {
 
     /// Options shared by the subcommands.
     struct Conexao: ParsableArguments {
-        @Option(name: .customLong("brokers"), help: "Servidores Kafka, host:porta[,host:porta] (padrão: RESSUS_KAFKA_BROKERS).")
-        var brokers: String?
+        @OptionGroup var brokers: BrokerOption
 
         @Option(name: .customLong("topico"), help: .hidden)
         var topico: String = ClockTopic.name
 
         func kafka() throws -> KafkaConfig {
-            let env = ProcessInfo.processInfo.environment["RESSUS_KAFKA_BROKERS"].flatMap { $0.isEmpty ? nil : $0 }
-            guard let brokers = brokers ?? env else {
-                throw OperatorError(message: "informe --brokers ou defina RESSUS_KAFKA_BROKERS")
-            }
-            return KafkaConfig(bootstrapServers: brokers, clientID: "ressus-relogio")
+            try brokers.kafka(clientID: "ressus-relogio")
         }
     }
 

@@ -3,5 +3,4 @@ import Runtime
 import ServiceHTTP
 
 // ressus-report-publisher: wiring only; the handlers arrive with the service's own issue.
-let descriptor = ServiceDescriptor(name: "report-publisher", schema: "report_publisher")
-exit(await ServiceHost.run(descriptor))
+exit(await ServiceHost.run(.reportPublisher))

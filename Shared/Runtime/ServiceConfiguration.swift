@@ -13,6 +13,20 @@ public struct ServiceDescriptor: Sendable, Hashable {
         self.schema = schema
     }
 
+    public static let intake = ServiceDescriptor(name: "intake", schema: "intake")
+    public static let deadlines = ServiceDescriptor(name: "deadlines", schema: "deadlines")
+    public static let debtCalculator = ServiceDescriptor(name: "debt-calculator", schema: "debt_calculator")
+    public static let reportPublisher = ServiceDescriptor(name: "report-publisher", schema: "report_publisher")
+    public static let fnsTransfer = ServiceDescriptor(name: "fns-transfer", schema: "fns_transfer")
+
+    /// The five services, in the order of the billing cycle.
+    public static let all: [ServiceDescriptor] = [intake, deadlines, debtCalculator, reportPublisher, fnsTransfer]
+
+    /// The service with this name or schema, e.g. "debt-calculator" or "debt_calculator".
+    public static func named(_ nameOrSchema: String) -> ServiceDescriptor? {
+        all.first { $0.name == nameOrSchema || $0.schema == nameOrSchema }
+    }
+
     /// The environment-variable prefix for per-service overrides, e.g. `RESSUS_DEBT_CALCULATOR_`.
     public var environmentPrefix: String {
         "RESSUS_" + name.uppercased().replacingOccurrences(of: "-", with: "_") + "_"
