@@ -13,12 +13,23 @@ let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: 
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
-/// A service executable: thin wiring over the shared runtime.
-func service(_ name: String, folder: String) -> Target {
+/// A service executable (`Services/<folder>/App`): thin wiring over the shared runtime and, when
+/// the service has one, its library target `<folder>Core` (`Services/<folder>/Core`).
+func service(_ name: String, folder: String, core: Bool = false) -> Target {
     .executableTarget(
         name: name,
-        dependencies: ["Runtime", "ServiceHTTP", "Models", swiftLog, serviceLifecycle],
-        path: "Services/\(folder)"
+        dependencies: ["Runtime", "ServiceHTTP", "Models", swiftLog, serviceLifecycle]
+            + (core ? [.target(name: "\(folder)Core")] : []),
+        path: "Services/\(folder)/App"
+    )
+}
+
+/// A service's library: handlers and read/write model, testable without Kafka or PostgreSQL.
+func serviceCore(folder: String) -> Target {
+    .target(
+        name: "\(folder)Core",
+        dependencies: ["Runtime", "Models", "Postgres", "Kafka", swiftLog],
+        path: "Services/\(folder)/Core"
     )
 }
 
@@ -98,14 +109,20 @@ let package = Package(
             path: "Shared/ServiceHTTP"
         ),
 
-        service("IntakeService", folder: "Intake"),
-        service("DeadlinesService", folder: "Deadlines"),
+        serviceCore(folder: "Intake"),
+        serviceCore(folder: "Deadlines"),
+        service("IntakeService", folder: "Intake", core: true),
+        service("DeadlinesService", folder: "Deadlines", core: true),
         service("DebtCalculatorService", folder: "DebtCalculator"),
         service("ReportPublisherService", folder: "ReportPublisher"),
         service("FNSTransferService", folder: "FNSTransfer"),
 
         // The operator CLI (`ressus`), in Portuguese for ANS staff.
-        .executableTarget(name: "RessusCLI", dependencies: ["Models", "Runtime", argumentParser], path: "CLI"),
+        .executableTarget(
+            name: "RessusCLI",
+            dependencies: ["Models", "Runtime", "Kafka", "Postgres", "IntakeCore", "DeadlinesCore", argumentParser, swiftLog],
+            path: "CLI"
+        ),
 
         .executableTarget(
             name: "PlatformBenchmark", dependencies: ["Kafka", "Postgres"], path: "Benchmarks/Platform"
@@ -123,6 +140,8 @@ let package = Package(
             dependencies: ["Runtime", .product(name: "MetricsTestKit", package: "swift-metrics")]
         ),
         .testTarget(name: "PDFTests", dependencies: ["PDF"]),
+        .testTarget(name: "IntakeTests", dependencies: ["IntakeCore", "Runtime", "Models", "Postgres", "Kafka"]),
+        .testTarget(name: "DeadlinesTests", dependencies: ["DeadlinesCore", "Runtime", "Models", "Postgres", "Kafka"]),
         .testTarget(
             name: "ServiceHTTPTests",
             dependencies: [

@@ -1,0 +1,20 @@
+/// The Kafka topics between the services, with their partition counts. Every event on a topic is
+/// keyed by the operadora's registro ANS, so one operadora's events stay in order.
+public enum Topics {
+    /// Operadoras registered or updated (intake).
+    public static let operadoras = TopicDefinition(name: "ressus.operadoras", partitions: 6)
+    /// Identified atendimentos published by upstream systems (input of intake).
+    public static let upstreamAtendimentos = TopicDefinition(name: "ressus.upstream.atendimentos", partitions: 6)
+    /// Notifications (Ofício ABI) and their atendimentos (intake).
+    public static let notifications = TopicDefinition(name: "ressus.notifications", partitions: 6)
+    /// Ciência, impugnações, recursos, decisions and chargeable atendimentos (deadlines).
+    public static let deadlines = TopicDefinition(name: "ressus.deadlines", partitions: 6)
+
+    public static let all = [operadoras, upstreamAtendimentos, notifications, deadlines]
+}
+
+/// A topic's name and partition count.
+public struct TopicDefinition: Sendable, Hashable {
+    public let name: String
+    public let partitions: Int
+}
