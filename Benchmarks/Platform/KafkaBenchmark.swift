@@ -1,5 +1,8 @@
 import CRdKafka
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Kafka
 import Logging
 
@@ -119,6 +122,7 @@ enum KafkaBenchmark {
     private static func memoryGrowth(config: KafkaConfig, topic: String, keys: [[UInt8]], payload: [UInt8],
                                      count: Int, maxInFlight: Int, logger: Logger) async throws -> (megabytes: Double, queued: Int) {
         let producer = try KafkaProducer(config: config, maxInFlight: maxInFlight, logger: logger)
+        releaseFreedMemory()  // so memory freed by the previous measurement does not hide this one's growth
         let baseline = residentBytes()
         let sampler = Task.detached {
             var peak = (resident: 0, queued: 0)
@@ -144,6 +148,15 @@ enum KafkaBenchmark {
         let peak = await sampler.value
         await producer.close()
         return (Double(max(0, peak.resident - baseline)) / 1_048_576, peak.queued)
+    }
+
+    /// Returns free heap memory to the system (glibc's `malloc_trim`, looked up at run time since
+    /// Swift's Glibc module does not export malloc.h).
+    fileprivate static func releaseFreedMemory() {
+        #if canImport(Glibc)
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        if let symbol = dlsym(nil, "malloc_trim") { _ = unsafeBitCast(symbol, to: MallocTrim.self)(0) }
+        #endif
     }
 
     /// Resident set size of this process (VmRSS from /proc/self/status), in bytes.
