@@ -32,8 +32,11 @@ public enum KafkaDefaults {
     /// Consumer `session.timeout.ms`. 6 s is Apache Kafka's minimum allowed by default
     /// (`group.min.session.timeout.ms`); Tansu lets a member join in about half of it.
     public static let sessionTimeoutMilliseconds = 6_000
-    /// Producer: messages produced but not yet acknowledged before `send` suspends.
-    public static let maxInFlightMessages = 10_000
+    /// Producer: messages produced but not yet acknowledged before `send` suspends. Equal to
+    /// librdkafka's own default queue size (`queue.buffering.max.messages`), so a slow broker is
+    /// not starved (a smaller bound caps throughput at bound / acknowledgement latency); each
+    /// in-flight message costs its payload plus a few hundred bytes.
+    public static let maxInFlightMessages = 100_000
     /// Consumer: messages returned by one `poll` at most.
     public static let pollBatchSize = 500
     /// How long `close()` lets a producer flush outstanding messages.

@@ -15,17 +15,29 @@ final class GroupLog: Sendable {
 }
 
 @Suite struct RebalanceTests {
-    /// A second consumer joins while the first is consuming: the partitions are split between them,
-    /// no message is lost, and after a revocation no message of a revoked partition is handed out
-    /// by the consumer that lost it (until it is assigned that partition again).
+    /// A second consumer joins while the first is consuming a steady stream: the partitions are
+    /// split between them, no message is lost, and after a revocation no message of a revoked
+    /// partition is handed out by the consumer that lost it (until it is assigned it again).
     @Test(arguments: [AssignmentStrategy.cooperativeSticky, .eager])
     func secondConsumerSplitsPartitionsWithoutLoss(strategy: AssignmentStrategy) async throws {
         let topic = try await freshTopic("rebalance", partitions: 6)
         let group = uniqueName("rebalance-group")
-        let total = 16_000
         let producer = try KafkaProducer(config: try testConfig(), logger: testLogger)
-        _ = try await producer.sendBatch(keyedMessages(topic: topic, count: total, keys: 60)).map { try $0.get() }
-        await producer.close()
+        let produced = Guarded(0)
+        @Sendable func produce(_ count: Int) async throws {
+            let reports = try await producer.sendBatch(keyedMessages(topic: topic, count: count, keys: 60)).map { try $0.get() }
+            produced.withLock { $0 += reports.count }
+        }
+        try await produce(2_000)
+        // A steady stream (about 2,000 messages/s) until the group has settled, so the first
+        // member is mid-stream when it has to give partitions up.
+        let streaming = Guarded(true)
+        let stream = Task {
+            while streaming.withLock({ $0 }) {
+                try await produce(100)
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
 
         let log = GroupLog()
         func member(_ id: Int) throws -> KafkaConsumer {
@@ -35,7 +47,7 @@ final class GroupLog: Sendable {
         let seen = Guarded<Set<String>>([])
         let finished = Guarded(false)
         let first = try member(1)
-        /// Slow consumption (about 2,000 messages/s) so the second member joins mid-topic.
+        /// Slow consumption (at most about 2,000 messages/s).
         @Sendable func run(_ consumer: KafkaConsumer, id: Int) async throws {
             while !finished.withLock({ $0 }) {
                 let batch = try await consumer.poll(maxMessages: 20, timeout: .milliseconds(100))
@@ -49,19 +61,24 @@ final class GroupLog: Sendable {
         while seen.withLock({ $0.count }) < 1_000 { try await Task.sleep(for: .milliseconds(20)) }
         let second = try member(2)
         async let secondRun: Void = run(second, id: 2)
-        // Until everything is consumed and the group has settled on a split (a cooperative
-        // rebalance takes two rounds), or a minute has passed.
+        // Until the group has settled on a split (a cooperative rebalance takes two rounds).
         let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            let settled = !first.assignment.isEmpty && !second.assignment.isEmpty
-                && first.assignment.union(second.assignment).count == 6
-            if settled && seen.withLock({ $0.count }) == total { break }
+        while ContinuousClock.now < deadline
+            && (first.assignment.isEmpty || second.assignment.isEmpty || first.assignment.union(second.assignment).count < 6) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        streaming.withLock { $0 = false }
+        try await stream.value
+        try await produce(2_000)  // spread over all six partitions, so both members get some
+        let total = produced.withLock { $0 }
+        while ContinuousClock.now < deadline && seen.withLock({ $0.count }) < total {
             try await Task.sleep(for: .milliseconds(100))
         }
         try await Task.sleep(for: .milliseconds(500))  // let any redelivery show up in the log
         finished.withLock { $0 = true }
         try await firstRun
         try await secondRun
+        await producer.close()
 
         let firstAssignment = first.assignment, secondAssignment = second.assignment
         try await first.close()
