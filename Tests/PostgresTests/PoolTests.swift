@@ -27,41 +27,66 @@ import Testing
         }
     }
 
-    /// While every connection sits in a slow query, Swift tasks still run: libpq blocks the
-    /// connections' own threads, not the cooperative pool.
-    @Test func blockingQueriesDoNotStallOtherTasks() async throws {
+    /// While every connection sits in a blocked query, Swift tasks still run: libpq blocks the
+    /// connections' own threads, not the cooperative pool. The queries wait on an advisory lock the
+    /// test holds, so the check does not depend on timing: if libpq blocked the cooperative pool
+    /// (2 threads here), the ticks below could not run and the time limit would end the test.
+    @Test(.timeLimit(.minutes(1))) func blockingQueriesDoNotStallOtherTasks() async throws {
         try await TestDatabase.withSchema(poolSize: 4) { pool, _ in
-            let clock = ContinuousClock()
-            let started = clock.now
-            async let slow: Void = withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 { group.addTask { try await pool.withConnection { _ = try $0.query("SELECT pg_sleep(0.4)") } } }
-                try await group.waitForAll()
+            let key = Int64.random(in: 1...Int64.max)
+            let holder = try PostgresConnection(configuration: pool.configuration)
+            defer { holder.close() }
+            try holder.query("SELECT pg_advisory_lock($1)", [key])
+            let finished = Counter()
+            let blocked = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<4 {
+                        group.addTask {
+                            try await pool.withConnection { _ = try $0.query("SELECT pg_advisory_lock_shared($1)", [key]) }
+                            finished.increment()
+                        }
+                    }
+                    try await group.waitForAll()
+                }
             }
-            try await Task.sleep(for: .milliseconds(100)) // let the slow queries occupy the pool
+            // Wait until all four connections are blocked on the lock.
+            let watcher = try PostgresConnection(configuration: pool.configuration)
+            defer { watcher.close() }
+            var waiting = 0
+            for _ in 0..<600 where waiting < 4 {
+                waiting = try watcher.query(
+                    "SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = ($1::bigint & 4294967295)::oid",
+                    [key])[0].decode(Int.self, at: 0)
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(waiting == 4, "the four queries never blocked on the lock")
             var ticks = 0
-            let tickStart = clock.now
             for _ in 0..<10 {
-                try await Task.sleep(for: .milliseconds(10))
+                try await Task.sleep(for: .milliseconds(5))
                 ticks += 1
             }
-            let tickElapsed = clock.now - tickStart
-            try await slow
-            let total = clock.now - started
             #expect(ticks == 10)
-            #expect(tickElapsed < .milliseconds(600), "async work stalled for \(tickElapsed) while queries ran")
-            #expect(total >= .milliseconds(800), "8 queries of 0.4 s on 4 connections need two rounds")
+            #expect(finished.count == 0, "the blocked queries finished before the lock was released")
+            try holder.query("SELECT pg_advisory_unlock($1)", [key])
+            try await blocked.value
+            #expect(finished.count == 4)
         }
     }
 
-    @Test func waitingForAConnectionCanBeCancelled() async throws {
+    @Test(.timeLimit(.minutes(1))) func waitingForAConnectionCanBeCancelled() async throws {
         try await TestDatabase.withSchema(poolSize: 1) { pool, _ in
-            async let holder: Void = pool.withConnection { _ = try $0.query("SELECT pg_sleep(0.5)") }
-            try await Task.sleep(for: .milliseconds(100))
+            let key = Int64.random(in: 1...Int64.max)
+            let holder = try PostgresConnection(configuration: pool.configuration)
+            defer { holder.close() }
+            try holder.query("SELECT pg_advisory_lock($1)", [key])
+            // The pool's only connection stays busy until the test releases the lock.
+            let busy = Task { try await pool.withConnection { _ = try $0.query("SELECT pg_advisory_lock_shared($1)", [key]) } }
             let waiter = Task { try await pool.withConnection { _ in 1 } }
             try await Task.sleep(for: .milliseconds(50))
             waiter.cancel()
             await #expect(throws: CancellationError.self) { try await waiter.value }
-            try await holder
+            try holder.query("SELECT pg_advisory_unlock($1)", [key])
+            try await busy.value
             #expect(try await pool.withConnection { _ in 2 } == 2)
         }
     }
@@ -78,4 +103,12 @@ import Testing
             #expect(second != first)
         }
     }
+}
+
+/// A thread-safe counter for tests.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() { lock.withLock { value += 1 } }
+    var count: Int { lock.withLock { value } }
 }
