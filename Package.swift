@@ -133,19 +133,21 @@ let package = Package(
             name: "ModelsTests",
             dependencies: ["Models", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
+        // Helpers shared by the test targets: child processes, built products, environment.
+        .target(name: "TestSupport", dependencies: [swiftLog, serviceLifecycle], path: "Tests/Support/TestSupport"),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(
             name: "RuntimeTests",
-            dependencies: ["Runtime", .product(name: "MetricsTestKit", package: "swift-metrics")]
+            dependencies: ["Runtime", "TestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")]
         ),
         .testTarget(name: "PDFTests", dependencies: ["PDF"]),
-        .testTarget(name: "IntakeTests", dependencies: ["IntakeCore", "Runtime", "Models", "Postgres", "Kafka"]),
-        .testTarget(name: "DeadlinesTests", dependencies: ["DeadlinesCore", "Runtime", "Models", "Postgres", "Kafka"]),
+        .testTarget(name: "IntakeTests", dependencies: ["IntakeCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
+        .testTarget(name: "DeadlinesTests", dependencies: ["DeadlinesCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(
             name: "ServiceHTTPTests",
             dependencies: [
-                "ServiceHTTP", "Runtime", "Kafka", swiftLog, metrics, serviceLifecycle,
+                "ServiceHTTP", "Runtime", "Kafka", "TestSupport", swiftLog, metrics, serviceLifecycle,
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),

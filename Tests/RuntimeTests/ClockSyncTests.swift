@@ -3,16 +3,14 @@ import Kafka
 import Logging
 import Postgres
 import Runtime
+import TestSupport
 import Testing
 
 @Suite struct ClockSyncTests {
     static let start = ISO8601DateFormatter().date(from: "2026-01-02T12:00:00Z")!
 
     static func kafka() throws -> KafkaConfig {
-        guard let brokers = ProcessInfo.processInfo.environment["RESSUS_KAFKA_BROKERS"], !brokers.isEmpty else {
-            throw TestFailure("RESSUS_KAFKA_BROKERS is not set: run the tests with `make test`")
-        }
-        return KafkaConfig(bootstrapServers: brokers, clientID: "ressus-clock-tests")
+        KafkaConfig(bootstrapServers: try TestEnvironment.kafkaBrokers(), clientID: "ressus-clock-tests")
     }
 
     /// Collects what a test follower reads from the clock topic.

@@ -3,6 +3,7 @@ import Kafka
 import Models
 import Postgres
 import Runtime
+import TestSupport
 import Testing
 
 /// Poison events, undecodable messages and redrive, against real PostgreSQL and Tansu.
@@ -52,7 +53,8 @@ import Testing
             #expect(entry.originalHeaders == original)
 
             // The operator's view: `ressus dlt listar`.
-            let listing = try Self.ressus(["dlt", "listar", "--topico", fixture.topic])
+            let result = try await ChildProcess.run("ressus", ["dlt", "listar", "--topico", fixture.topic])
+            let listing = (status: result.status, output: result.output + result.error)
             #expect(listing.status == 0, "output: \(listing.output)")
             #expect(listing.output.contains("1 mensagem(ns) em \(fixture.topic).DLT"))
             #expect(listing.output.contains(poison.id.uuidString.lowercased()))
@@ -164,24 +166,5 @@ import Testing
         #expect(a != DeadLetterMessage.syntheticEventID(topic: "t", partition: 2, offset: 42))
         #expect(a != DeadLetterMessage.syntheticEventID(topic: "u", partition: 1, offset: 42))
         #expect(a.uuidString.lowercased().dropFirst(14).first == "8")  // version 8
-    }
-
-    /// Runs the built `ressus` CLI with the test environment; returns its exit status and output.
-    static func ressus(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        let candidates = [folder, ServiceExecutableTests.productsDirectory].map { $0.appendingPathComponent("ressus") }
-        guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw TestFailure("ressus not built; looked in \(candidates.map(\.path)) (run make build)")
-        }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -4,6 +4,7 @@ import MetricsTestKit
 import Models
 import Postgres
 import Runtime
+import TestSupport
 import Testing
 
 /// The inbox consumer against real PostgreSQL and Tansu: exactly-once effect, ordering, offsets.

@@ -6,6 +6,7 @@ import Models
 import Postgres
 import Runtime
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 /// A private schema (runtime tables + an `effects` table), a fresh topic and a consumer name for one
@@ -20,13 +21,8 @@ struct InboxFixture {
     static let emittedTopic = "inbox-test-emitted"
 
     static func make(partitions: Int = 3) async throws -> InboxFixture {
-        let env = ProcessInfo.processInfo.environment
-        guard let url = env["RESSUS_DATABASE_URL"], !url.isEmpty else {
-            throw TestFailure("RESSUS_DATABASE_URL is not set: run the tests with `make test`")
-        }
-        guard let brokers = env["RESSUS_KAFKA_BROKERS"], !brokers.isEmpty else {
-            throw TestFailure("RESSUS_KAFKA_BROKERS is not set: run the tests with `make test`")
-        }
+        let url = try TestEnvironment.databaseURL()
+        let brokers = try TestEnvironment.kafkaBrokers()
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let schema = "inbox_test_\(suffix)"
         let database = PostgresPool(
@@ -121,15 +117,6 @@ func running<T>(_ consumer: InboxConsumer, _ body: () async throws -> T) async t
         await group.triggerGracefulShutdown()
         _ = try? await task.value
         throw error
-    }
-}
-
-/// Polls `condition` every 100 ms until it holds or `timeout` passes (then fails, naming `what`).
-func waitUntil(_ what: String, timeout: Duration = .seconds(40), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else { throw TestFailure("timed out waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(100))
     }
 }
 

@@ -5,6 +5,7 @@ import MetricsTestKit
 import Models
 import Postgres
 import Runtime
+import TestSupport
 import Testing
 
 /// Port 1 on loopback: nothing listens there, so every connection is refused.

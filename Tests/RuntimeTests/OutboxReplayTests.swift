@@ -3,6 +3,7 @@ import Kafka
 import Models
 import Postgres
 import Runtime
+import TestSupport
 import Testing
 
 /// Replay, retention and status against the real PostgreSQL (and broker for replay).

@@ -6,6 +6,7 @@ import Models
 import Postgres
 import Runtime
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 /// A fresh schema (runtime + outbox migrations) and a fresh topic on the shared servers.
@@ -17,13 +18,8 @@ struct OutboxFixture {
     let kafka: KafkaConfig
 
     static func make(partitions: Int = 3, poolSize: Int = 4, createTopic: Bool = true) async throws -> OutboxFixture {
-        let environment = ProcessInfo.processInfo.environment
-        guard let url = environment["RESSUS_DATABASE_URL"], !url.isEmpty else {
-            throw TestFailure("RESSUS_DATABASE_URL is not set: run `make test` or `source .local/run/env.sh` first")
-        }
-        guard let brokers = environment["RESSUS_KAFKA_BROKERS"], !brokers.isEmpty else {
-            throw TestFailure("RESSUS_KAFKA_BROKERS is not set: run `make test` or `source .local/run/env.sh` first")
-        }
+        let url = try TestEnvironment.databaseURL()
+        let brokers = try TestEnvironment.kafkaBrokers()
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let schema = "outbox_test_\(suffix)"
         let database = try PostgresConfiguration(connectionString: url, applicationName: "outbox-tests", schema: schema)

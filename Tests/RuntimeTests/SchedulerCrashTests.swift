@@ -1,25 +1,14 @@
 import Foundation
 import Postgres
 import Runtime
+import TestSupport
 import Testing
 
 /// A worker process killed with SIGKILL while firing leaves every item either fired (done, recorded
 /// once) or pending (not recorded): the claim, the effect and the mark commit together.
 @Suite struct SchedulerCrashTests {
-    static func workerExecutable() throws -> URL {
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let candidates = [
-            testBinary.deletingLastPathComponent(),
-            testBinary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("debug"),
-        ].map { $0.appendingPathComponent("scheduler-test-worker") }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw TestFailure("scheduler-test-worker not built; looked in \(candidates.map(\.path)) (run swift build --build-tests)")
-        }
-        return found
-    }
-
     @Test func aKilledWorkerLeavesEachItemFiredOrPendingNeverTwice() async throws {
-        let executable = try Self.workerExecutable()
+        let executable = try BuiltProducts.executable("scheduler-test-worker")
         try await SchedulerTestSchema.withSchema { pool, schema in
             let due = ISO8601DateFormatter().date(from: "2026-02-01T12:00:00Z")!
             try await pool.withTransaction { connection in

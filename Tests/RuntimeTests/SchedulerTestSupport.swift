@@ -3,16 +3,12 @@ import Logging
 import Postgres
 import Runtime
 import ServiceLifecycle
+import TestSupport
 
 /// The shared test database, a fresh schema with the runtime and scheduler migrations per test, and
 /// a fire log table the tests' handlers write to.
 enum SchedulerTestSchema {
-    static func databaseURL() throws -> String {
-        guard let url = ProcessInfo.processInfo.environment["RESSUS_DATABASE_URL"], !url.isEmpty else {
-            throw TestFailure("RESSUS_DATABASE_URL is not set: run the tests with `make test`")
-        }
-        return url
-    }
+    static func databaseURL() throws -> String { try TestEnvironment.databaseURL() }
 
     static func randomName(_ prefix: String) -> String {
         prefix + "_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
@@ -71,13 +67,9 @@ enum SchedulerTestSchema {
 
     /// Polls `condition` until it holds or `timeout` passes.
     static func eventually(
-        _ what: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool
+        _ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool
     ) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try await !condition() {
-            if ContinuousClock.now > deadline { throw TestFailure("timed out after \(timeout) waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await waitUntil(what, timeout: timeout, condition)
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Models
 import Postgres
 import Runtime
+import TestSupport
 import Testing
 
 @Suite struct SchedulerTests {

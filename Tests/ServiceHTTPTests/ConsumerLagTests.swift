@@ -4,6 +4,7 @@ import Logging
 import Prometheus
 import Runtime
 import ServiceHTTP
+import TestSupport
 import Testing
 
 /// `KafkaConsumer.lag()` and the lag reporter against the local broker.
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func lagIsProducedMinusCommitted() async throws {
-        let config = KafkaConfig(bootstrapServers: try requiredEnvironment()["RESSUS_KAFKA_BROKERS"]!, clientID: "ressus-service-http-tests")
+        let config = KafkaConfig(bootstrapServers: try TestEnvironment.kafkaBrokers(), clientID: "ressus-service-http-tests")
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let topic = "lag-\(suffix)"
         let admin = try KafkaAdmin(config: config, logger: logger)

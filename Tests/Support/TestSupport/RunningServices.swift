@@ -3,11 +3,11 @@ import ServiceLifecycle
 
 /// Runs services in a `ServiceGroup` (no signal handling) until `stop()` triggers a graceful
 /// shutdown.
-struct RunningServices {
-    let group: ServiceGroup
-    let task: Task<Void, any Error>
+public struct RunningServices {
+    public let group: ServiceGroup
+    public let task: Task<Void, any Error>
 
-    init(_ services: [any Service], logger: Logger = Logger(label: "ressus.tests")) {
+    public init(_ services: [any Service], logger: Logger = Logger(label: "ressus.tests")) {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [], logger: logger))
         self.group = group
@@ -15,7 +15,7 @@ struct RunningServices {
     }
 
     /// Triggers graceful shutdown and waits for every service to return.
-    func stop() async throws {
+    public func stop() async throws {
         await group.triggerGracefulShutdown()
         try await task.value
     }
