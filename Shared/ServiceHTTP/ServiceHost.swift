@@ -191,7 +191,8 @@ struct ServiceCore: Service {
         if let subscription {
             let consumer = InboxConsumer(
                 name: descriptor.name, topics: subscription.topics, handler: subscription.handler,
-                database: database, kafka: kafka, clock: context.clock, options: configuration.inbox, logger: logger)
+                database: database, kafka: kafka, clock: context.clock, options: configuration.inbox, logger: logger,
+                registry: context.consumers)
             let sync = clockSync
             services.append(StartingAfter(consumer) { await sync?.caughtUp() })
         }

@@ -42,6 +42,7 @@ public final class InboxConsumer: Service, Sendable {
     private let logger: Logger
     private let counts = InboxLock(InboxConsumerStatistics())
     private let metricsOverride: (any MetricsFactory)?
+    private let registry: ConsumerRegistry?
     /// Read at each use, so a `MetricsSystem` bootstrapped after construction is honoured.
     private var metrics: any MetricsFactory { metricsOverride ?? MetricsSystem.factory }
 
@@ -50,9 +51,11 @@ public final class InboxConsumer: Service, Sendable {
     ///   - database: a pool whose search_path is the service's schema (with the runtime tables).
     ///   - clock: gives the handler's `now` (read when each batch transaction starts).
     ///   - metrics: where the metrics go; nil for the process-wide `MetricsSystem`.
+    ///   - registry: where the Kafka consumer is registered for lag reporting, if anywhere.
     public init(name: String, topics: [String], handler: any EventHandler, database: PostgresPool,
                 kafka: KafkaConfig, clock: any BusinessClock, options: InboxConsumerOptions = InboxConsumerOptions(),
-                logger: Logger = Logger(label: "ressus.inbox"), metrics: (any MetricsFactory)? = nil) {
+                logger: Logger = Logger(label: "ressus.inbox"), metrics: (any MetricsFactory)? = nil,
+                registry: ConsumerRegistry? = nil) {
         precondition(!topics.isEmpty, "an inbox consumer needs at least one topic")
         self.name = name
         self.topics = topics
@@ -62,6 +65,7 @@ public final class InboxConsumer: Service, Sendable {
         self.clock = clock
         self.options = options
         metricsOverride = metrics
+        self.registry = registry
         var logger = logger
         logger[metadataKey: "consumer"] = "\(name)"
         self.logger = logger
@@ -75,6 +79,7 @@ public final class InboxConsumer: Service, Sendable {
         try await KafkaAdmin(config: kafka, logger: logger)
             .createTopics(topics.map { TopicSpec(name: DeadLetterMessage.topic(for: $0), partitions: 1) })
         let consumer = try KafkaConsumer(config: kafka, groupID: name, topics: topics, logger: logger)
+        registry?.register(consumer)
         let producer: KafkaProducer
         do {
             producer = try KafkaProducer(config: kafka, maxInFlight: 1_000, logger: logger)
