@@ -6,14 +6,15 @@ import Testing
 /// A worker process killed with SIGKILL while firing leaves every item either fired (done, recorded
 /// once) or pending (not recorded): the claim, the effect and the mark commit together.
 @Suite struct SchedulerCrashTests {
-    static func workerExecutable() throws -> URL {
+    /// A test-support executable built next to the test bundle (`scheduler-test-worker` by default).
+    static func workerExecutable(named name: String = "scheduler-test-worker") throws -> URL {
         let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         let candidates = [
             testBinary.deletingLastPathComponent(),
             testBinary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("debug"),
-        ].map { $0.appendingPathComponent("scheduler-test-worker") }
+        ].map { $0.appendingPathComponent(name) }
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw TestFailure("scheduler-test-worker not built; looked in \(candidates.map(\.path)) (run swift build --build-tests)")
+            throw TestFailure("\(name) not built; looked in \(candidates.map(\.path)) (run swift build --build-tests)")
         }
         return found
     }
