@@ -10,9 +10,9 @@ struct BacklogBenchmark {
     let events: Int
 
     func run() async throws {
-        print("runtime backlog benchmark: \(events) events in the outbox before relay and consumer start")
+        report("runtime backlog benchmark: \(events) events in the outbox before relay and consumer start")
         let filled = try await seconds { try await fill() }
-        print(String(format: "  outbox filled by COPY in %.1f s (%.0f rows/s); RSS %.1f MiB, peak %.1f MiB",
+        report(String(format: "  outbox filled by COPY in %.1f s (%.0f rows/s); RSS %.1f MiB, peak %.1f MiB",
                      filled, Double(events) / filled, ProcessMemory.currentMiB, ProcessMemory.peakMiB))
         let peakBeforeDrain = ProcessMemory.peakMiB
 
@@ -27,16 +27,16 @@ struct BacklogBenchmark {
                 "SELECT count(*) FROM outbox WHERE sent_at IS NULL", in: pipeline.writerPool)
             let rss = ProcessMemory.currentMiB
             highestRSS = max(highestRSS, rss)
-            print(String(format: "  %6.1f s: %d applied (%.0f events/s), backlog %d in the outbox, %d not yet applied; RSS %.1f MiB",
+            report(String(format: "  %6.1f s: %d applied (%.0f events/s), backlog %d in the outbox, %d not yet applied; RSS %.1f MiB",
                          (now - start).seconds, applied, Double(applied - last.applied) / (now - last.time).seconds,
                          pending, events - applied, rss))
             last = (now, applied)
         }
         let elapsed = (ContinuousClock.now - start).seconds
         try await running.stop()
-        print(String(format: "  drained %d events in %.1f s: %.0f events/s (includes the consumer joining its group)",
+        report(String(format: "  drained %d events in %.1f s: %.0f events/s (includes the consumer joining its group)",
                      events, elapsed, Double(events) / elapsed))
-        print(String(format: "  peak RSS: %.1f MiB overall (VmHWM), %.1f MiB before draining, highest sampled while draining %.1f MiB",
+        report(String(format: "  peak RSS: %.1f MiB overall (VmHWM), %.1f MiB before draining, highest sampled while draining %.1f MiB",
                      ProcessMemory.peakMiB, peakBeforeDrain, highestRSS))
     }
 

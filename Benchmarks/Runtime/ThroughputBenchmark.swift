@@ -10,10 +10,10 @@ struct ThroughputBenchmark {
     let writers: Int
 
     func run() async throws {
-        print("runtime benchmark: \(events) events, transactions of \(Self.eventsPerTransaction) events + 1 state row, "
+        report("runtime benchmark: \(events) events, transactions of \(Self.eventsPerTransaction) events + 1 state row, "
               + "\(writers) writers, \(BenchmarkPipeline.keys) keys, 3 partitions")
         let ceiling = try await PsqlCeiling.measure(rows: events, pipeline: pipeline)
-        print(String(format: "  psql \\copy of %d state rows: %.0f rows/s (%.0f rows/s without psql start-up)",
+        report(String(format: "  psql \\copy of %d state rows: %.0f rows/s (%.0f rows/s without psql start-up)",
                      events, ceiling.rowsPerSecond, ceiling.rowsPerSecondWithoutStartup))
 
         let running = try await pipeline.start()
@@ -25,11 +25,11 @@ struct ThroughputBenchmark {
         try await verify()
 
         let rate = Double(events) / elapsed
-        print(String(format: "  appended to the outbox in %.2f s (%.0f events/s)", appended, Double(events) / appended))
-        print(String(format: "  end to end (first append -> last effect committed): %.2f s, %.0f events/s", elapsed, rate))
-        print(String(format: "  ratio to psql \\copy: %.2f (target >= 0.40); without psql start-up: %.2f",
+        report(String(format: "  appended to the outbox in %.2f s (%.0f events/s)", appended, Double(events) / appended))
+        report(String(format: "  end to end (first append -> last effect committed): %.2f s, %.0f events/s", elapsed, rate))
+        report(String(format: "  ratio to psql \\copy: %.2f (target >= 0.40); without psql start-up: %.2f",
                      rate / ceiling.rowsPerSecond, rate / ceiling.rowsPerSecondWithoutStartup))
-        print(String(format: "  peak RSS (VmHWM): %.1f MiB", ProcessMemory.peakMiB))
+        report(String(format: "  peak RSS (VmHWM): %.1f MiB", ProcessMemory.peakMiB))
     }
 
     /// The writers: each transaction writes one state row and its events (one key per transaction,
