@@ -125,10 +125,20 @@ struct RunningPipeline {
 
     /// Polls every 5 ms until the consumer has applied `count` events in total.
     func waitUntilApplied(_ count: Int, timeout: Duration) async throws {
+        try await waitUntil(timeout: timeout, "events applied", count: count) { applied }
+    }
+
+    /// Polls every 5 ms until the relay has published `count` events; returns when that was seen.
+    func waitUntilPublished(_ count: Int, timeout: Duration) async throws -> ContinuousClock.Instant {
+        try await waitUntil(timeout: timeout, "events published", count: count) { relay.statistics.published }
+        return ContinuousClock.now
+    }
+
+    private func waitUntil(timeout: Duration, _ what: String, count: Int, _ done: () -> Int) async throws {
         let deadline = ContinuousClock.now + timeout
-        while applied < count {
+        while done() < count {
             guard ContinuousClock.now < deadline else {
-                throw BenchmarkFailure("only \(applied) of \(count) events applied within \(timeout)")
+                throw BenchmarkFailure("only \(done()) of \(count) \(what) within \(timeout)")
             }
             try await Task.sleep(for: .milliseconds(5))
         }

@@ -19,6 +19,7 @@ struct ThroughputBenchmark {
         let running = try await pipeline.start()
         let start = ContinuousClock.now
         let appended = try await seconds { try await append() }
+        let published = try await running.waitUntilPublished(1 + events, timeout: .seconds(900))
         try await running.waitUntilApplied(1 + events, timeout: .seconds(900))
         let elapsed = (ContinuousClock.now - start).seconds
         try await running.stop()
@@ -26,6 +27,7 @@ struct ThroughputBenchmark {
 
         let rate = Double(events) / elapsed
         report(String(format: "  appended to the outbox in %.2f s (%.0f events/s)", appended, Double(events) / appended))
+        report(String(format: "  published by the relay %.2f s after the first append", (published - start).seconds))
         report(String(format: "  end to end (first append -> last effect committed): %.2f s, %.0f events/s", elapsed, rate))
         report(String(format: "  ratio to psql \\copy: %.2f (target >= 0.40); without psql start-up: %.2f",
                      rate / ceiling.rowsPerSecond, rate / ceiling.rowsPerSecondWithoutStartup))
