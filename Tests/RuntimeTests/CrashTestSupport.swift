@@ -77,14 +77,18 @@ final class RuntimeWorker: @unchecked Sendable {
         process.terminate()
     }
 
-    /// Waits for the process to exit; true if a signal ended it (as after `crash()`).
-    @discardableResult
-    func waitForExit(timeout: Duration = .seconds(20)) async throws -> Bool {
+    /// Waits for the process to exit.
+    func waitForExit(timeout: Duration = .seconds(20)) async throws {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             guard ContinuousClock.now < deadline else { throw TestFailure("runtime-test-worker did not exit within \(timeout)") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        return process.terminationReason == .uncaughtSignal
     }
+
+    /// After exit: a signal ended it (as after `crash()`).
+    var wasKilled: Bool { process.terminationReason == .uncaughtSignal }
+
+    /// After exit: it returned normally with status 0 (as after `stop()`).
+    var exitedCleanly: Bool { process.terminationReason == .exit && process.terminationStatus == 0 }
 }
