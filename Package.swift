@@ -128,6 +128,9 @@ let package = Package(
             name: "PlatformBenchmark", dependencies: ["Kafka", "Postgres"], path: "Benchmarks/Platform"
         ),
         .executableTarget(name: "RulesBenchmark", dependencies: ["Models"], path: "Benchmarks/Rules"),
+        .executableTarget(
+            name: "runtime-benchmark", dependencies: ["Runtime", "Kafka", "Postgres", "Models"], path: "Benchmarks/Runtime"
+        ),
 
         .testTarget(
             name: "ModelsTests",
@@ -155,6 +158,12 @@ let package = Package(
         // A scheduler worker process that the scheduler crash tests kill with SIGKILL.
         .executableTarget(
             name: "scheduler-test-worker", dependencies: ["Runtime", "Postgres"], path: "Tests/Support/SchedulerWorkerProcess"
+        ),
+        // A messaging worker process (inbox consumer or outbox relay) that the runtime crash tests kill.
+        .executableTarget(
+            name: "runtime-test-worker",
+            dependencies: ["Runtime", "Postgres", "Kafka", "Models", swiftLog, serviceLifecycle],
+            path: "Tests/Support/RuntimeWorkerProcess"
         ),
     ]
 )
