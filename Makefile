@@ -28,12 +28,14 @@ test: build infra
 demo: build infra
 	@$(WITH_ENV) bash deploy/local/demo.sh
 
-## benchmark: platform and rules benchmarks (release build)
+## benchmark: platform, rules and runtime benchmarks (release build); figures in BENCHMARKS.md
 benchmark: bootstrap infra
 	swift build -c release --product platform-benchmark
 	swift build -c release --product rules-benchmark
+	swift build -c release --product runtime-benchmark
 	$(WITH_ENV) .build/release/platform-benchmark
 	.build/release/rules-benchmark
+	$(WITH_ENV) .build/release/runtime-benchmark --events 100000
 
 ## stop: stop the services, the broker and the database started by these scripts
 stop:
