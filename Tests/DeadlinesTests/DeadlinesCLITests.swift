@@ -37,6 +37,24 @@ import Testing
             #expect(impugnacao.status == 0, "stderr: \(impugnacao.error)")
             #expect(impugnacao.output.contains("aceita em 09/02/2026"), "\(impugnacao.output)")
 
+            let noValue = try await Self.run(["impugnacao", "decidir", "--atendimento", documents[0], "--decisao", "parcial"] + schema)
+            #expect(noValue.status == 1)
+            #expect(noValue.error.contains("a decisão parcial exige --valor"), "\(noValue.error)")
+            let decided = try await Self.run(["impugnacao", "decidir", "--atendimento", documents[0], "--decisao", "parcial",
+                                              "--valor", "500,00"] + schema)
+            #expect(decided.status == 0, "stderr: \(decided.error)")
+            #expect(decided.output.contains("parcialmente deferida, valor R$ 500,00"), "\(decided.output)")
+            // Ciência of the decision on Mon Feb 9: recurso until Thu Feb 19.
+            let decisionCiencia = try await Self.run(["ciencia", "registrar", "--decisao", documents[0], "--data", "2026-02-09"] + schema)
+            #expect(decisionCiencia.status == 0, "stderr: \(decisionCiencia.error)")
+            #expect(decisionCiencia.output.contains("Prazo final para recurso: 19/02/2026"), "\(decisionCiencia.output)")
+            let recurso = try await Self.run(["recurso", "registrar", "--abi", "12", "--operadora", "135790",
+                                              "--atendimento", documents[0], "--texto", "Valor ainda indevido"] + schema)
+            #expect(recurso.status == 0, "stderr: \(recurso.error)")
+            #expect(recurso.output.contains("recurso do atendimento \(documents[0]) aceito"), "\(recurso.output)")
+            let recursoDecided = try await Self.run(["recurso", "decidir", "--atendimento", documents[0], "--decisao", "indeferida"] + schema)
+            #expect(recursoDecided.status == 0, "stderr: \(recursoDecided.error)")
+
             // After the window (ends Mar 11): refused, recorded as refused.
             service.cancel()
             _ = try? await service.value
@@ -58,7 +76,10 @@ import Testing
 
             let status = try await Self.run(["status", "--esquema-prazos", fixture.schema])
             #expect(status.status == 0, "stderr: \(status.error)")
-            #expect(status.output.contains("atendimentos: cobravel 1, impugnado 1"), "\(status.output)")
+            // The recurso decision (Feb 9) went tacit on Feb 19 and released the first atendimento too.
+            #expect(status.output.contains("atendimentos: cobravel 2"), "\(status.output)")
+            #expect(status.output.contains("decisões: impugnacao_parcial 1, recurso_indeferida 1"), "\(status.output)")
+            #expect(status.output.contains("impugnações: aceita 1, recusada 1"), "\(status.output)")
         }
     }
 
