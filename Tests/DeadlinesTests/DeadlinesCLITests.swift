@@ -80,6 +80,7 @@ import Testing
             #expect(status.output.contains("atendimentos: cobravel 2"), "\(status.output)")
             #expect(status.output.contains("decisões: impugnacao_parcial 1, recurso_indeferida 1"), "\(status.output)")
             #expect(status.output.contains("impugnações: aceita 1, recusada 1"), "\(status.output)")
+            #expect(status.output.contains("prazos agendados: nenhum"), "\(status.output)")
         }
     }
 

@@ -21,6 +21,8 @@ public struct DeadlinesStatus: Sendable {
                 + "FROM decisions GROUP BY 1 ORDER BY 1"),
             ("recursos", "SELECT status, count(*) FROM recursos GROUP BY status ORDER BY status"),
             ("pedidos do operador", "SELECT status, count(*) FROM requests GROUP BY status ORDER BY status"),
+            ("prazos agendados", "SELECT kind, count(*) FROM scheduled_work WHERE status = 'pending' "
+                + "AND kind LIKE 'deadlines.%' GROUP BY kind ORDER BY kind"),
         ]
         var counts: [(table: String, states: [(state: String, count: Int)])] = []
         for (table, sql) in queries {
