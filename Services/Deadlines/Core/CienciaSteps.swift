@@ -1,0 +1,119 @@
+import Foundation
+import Models
+import Postgres
+import Runtime
+
+extension DeadlineProcess {
+    /// Explicit ciência of a notification (RN 377/2015): the earlier of the acknowledgement and the
+    /// tacit ciência wins. Refused (and recorded as refused in `requests`) when the notification is
+    /// unknown, the date is in the future, or ciência already happened.
+    func registerCiencia(abi: ABINumber, registroANS: RegistroANS, date: CivilDate, today: CivilDate,
+                         context: HandlerContext) throws -> RequestOutcome {
+        guard let notification = try NotificationRecord.load(abi: abi, registroANS: registroANS, on: context.connection),
+              let availableOn = notification.availableOn
+        else { return refused("notificação da \(abi) para a operadora \(registroANS) não encontrada") }
+        if let cienciaOn = notification.cienciaOn {
+            let how = notification.cienciaKind == .tacit ? "ciência tácita já ocorreu" : "ciência já registrada"
+            return refused("\(how) em \(cienciaOn.brazilian); o prazo de impugnação termina em "
+                + "\(notification.windowEnd?.brazilian ?? "-"). Ciência de \(date.brazilian) registrada como recusada.")
+        }
+        if date > today {
+            return refused("a data da ciência (\(date.brazilian)) é posterior à data de hoje (\(today.brazilian))")
+        }
+        let ciencia = calendar.ciencia(availableOn: availableOn, acknowledgedOn: date)
+        let kind: CienciaKind = ciencia.date < calendar.ciencia(availableOn: availableOn).date ? .explicit : .tacit
+        try applyCiencia(to: notification, on: ciencia.date, kind: kind, context: context)
+        let window = calendar.impugnacaoDeadline(ciencia: ciencia.date)
+        return accepted("\(ciencia.explanation) \(window.explanation)")
+    }
+
+    /// Explicit ciência of the latest decision on `document` that has none yet.
+    func registerDecisionCiencia(document: SUSDocumentNumber, date: CivilDate, today: CivilDate,
+                                 context: HandlerContext) throws -> RequestOutcome {
+        guard let atendimento = try AtendimentoRow.load(document, on: context.connection) else {
+            return refused("atendimento \(document) não encontrado")
+        }
+        guard let decision = try DecisionRow.all(of: document, on: context.connection).last else {
+            return refused("não há decisão sobre o atendimento \(document)")
+        }
+        if let cienciaOn = decision.cienciaOn {
+            return refused("ciência da decisão já ocorreu em \(cienciaOn.brazilian); registrada como recusada")
+        }
+        if date > today {
+            return refused("a data da ciência (\(date.brazilian)) é posterior à data de hoje (\(today.brazilian))")
+        }
+        let ciencia = calendar.ciencia(availableOn: decision.decidedOn, acknowledgedOn: date)
+        let tacit = calendar.ciencia(availableOn: decision.decidedOn).date
+        let message = try applyDecisionCiencia(
+            atendimento, decision: decision, on: ciencia.date, kind: ciencia.date < tacit ? .explicit : .tacit,
+            today: today, context: context)
+        return accepted("\(ciencia.explanation) \(message)")
+    }
+
+    /// Tacit ciência of a decision, 10 days after it was made available (same rule, RN 377/2015).
+    func fireDecisionTacitCiencia(_ item: ScheduledItem, context: HandlerContext) throws {
+        let reference = try item.payload(as: DecisionReference.self)
+        guard let atendimento = try AtendimentoRow.load(reference.document, on: context.connection),
+              let decision = try DecisionRow.all(of: reference.document, on: context.connection)
+                .first(where: { $0.instance == reference.instance }),
+              decision.cienciaOn == nil
+        else { return }
+        let date = calendar.ciencia(availableOn: decision.decidedOn).date
+        _ = try applyDecisionCiencia(atendimento, decision: decision, on: date, kind: .tacit,
+                                     today: BusinessTimeZone.civilDate(of: item.dueAt), context: context)
+    }
+
+    /// Records ciência of a decision. A first-instance decision that is not deferida opens the recurso
+    /// window (10 days, RN 358/2014 art. 28); otherwise the decision is final and the atendimento is
+    /// released. Returns the Portuguese description of what follows.
+    func applyDecisionCiencia(_ atendimento: AtendimentoRow, decision: DecisionRow, on date: CivilDate, kind: CienciaKind,
+                              today: CivilDate, context: HandlerContext) throws -> String {
+        let connection = context.connection
+        let key = "\(atendimento.document.value)/\(decision.instance.rawValue)"
+        if kind == .explicit {
+            try ScheduledWork.cancel(kind: DeadlineWork.decisionTacitCiencia, key: key, on: connection)
+        }
+        let opensRecurso = decision.instance == .impugnacao && decision.result != .deferida
+        let recursoEnd = opensRecurso ? calendar.recursoDeadline(decisionCiencia: date) : nil
+        _ = try connection.execute(Self.setDecisionCiencia, [
+            atendimento.document.value, decision.instance.rawValue, date.postgres, kind.rawValue, recursoEnd?.date.postgres])
+        try emit(DecisionCienciaRegistered(
+            abi: atendimento.abi, registroANS: atendimento.registroANS, document: atendimento.document,
+            instance: decision.instance, cienciaOn: date, kind: kind, recursoWindowEnd: recursoEnd?.date), context: context)
+        if let recursoEnd {
+            // A recurso filed before this ciência already suspended the decision.
+            if atendimento.state == "decidido" {
+                try ScheduledWork.schedule(
+                    kind: DeadlineWork.recursoWindowClose, key: atendimento.document.value,
+                    dueAt: recursoEnd.date.adding(days: 1).startInstant,
+                    payload: DecisionReference(document: atendimento.document, instance: .impugnacao), on: connection)
+            }
+            return recursoEnd.explanation
+        }
+        try releaseDecided(atendimento, finalCiencia: date, chargeableOn: today, context: context)
+        return "Decisão definitiva; atendimento liberado para cobrança."
+    }
+
+    /// End of the recurso window without a recurso: the first-instance decision is final.
+    func fireRecursoWindowClose(_ item: ScheduledItem, context: HandlerContext) throws {
+        let reference = try item.payload(as: DecisionReference.self)
+        guard let atendimento = try AtendimentoRow.load(reference.document, on: context.connection),
+              atendimento.state == "decidido",
+              let cienciaOn = try DecisionRow.all(of: reference.document, on: context.connection)
+                .first(where: { $0.instance == .impugnacao })?.cienciaOn
+        else { return }
+        try releaseDecided(atendimento, finalCiencia: cienciaOn, chargeableOn: BusinessTimeZone.civilDate(of: item.dueAt),
+                           context: context)
+    }
+
+    static let setDecisionCiencia = PostgresStatement("""
+        UPDATE decisions SET ciencia_on = $3, ciencia_kind = $4, recurso_window_end = $5
+        WHERE document = $1 AND instance = $2 AND ciencia_on IS NULL
+        """)
+}
+
+/// Identifies a decision in scheduled-work payloads.
+struct DecisionReference: Codable {
+    let document: SUSDocumentNumber
+    let instance: DecisionInstance
+}

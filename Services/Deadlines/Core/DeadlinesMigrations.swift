@@ -1,0 +1,95 @@
+import Postgres
+
+/// The deadlines schema (versions from 100; the runtime owns 1-99). Dates are business dates
+/// (Brasília); amounts are integer centavos.
+public enum DeadlinesMigrations {
+    public static let all: [PostgresMigration] = [
+        PostgresMigration(version: 100, name: "deadlines process", sql: """
+            CREATE TABLE notifications (
+                abi                integer NOT NULL,
+                registro_ans       text NOT NULL,
+                -- NULL until NotificationIssued arrives (a batch may come first).
+                available_on       date,
+                atendimento_count  integer,
+                total_to_reimburse bigint,
+                batch_count        integer,
+                batches_received   integer NOT NULL DEFAULT 0,
+                ciencia_on         date,
+                ciencia_kind       text CHECK (ciencia_kind IN ('expressa', 'tacita')),
+                window_end         date,
+                original_due_date  date,
+                state              text NOT NULL DEFAULT 'aguardando_cabecalho' CHECK (state IN
+                    ('aguardando_cabecalho', 'aguardando_ciencia', 'prazo_impugnacao', 'prazo_encerrado')),
+                PRIMARY KEY (abi, registro_ans)
+            );
+            CREATE TABLE notification_batches (
+                abi          integer NOT NULL,
+                registro_ans text NOT NULL,
+                batch        integer NOT NULL,
+                PRIMARY KEY (abi, registro_ans, batch),
+                FOREIGN KEY (abi, registro_ans) REFERENCES notifications
+            );
+            CREATE TABLE atendimentos (
+                document        text PRIMARY KEY,
+                abi             integer NOT NULL,
+                registro_ans    text NOT NULL,
+                kind            text NOT NULL,
+                competencia     text NOT NULL,
+                original_amount bigint NOT NULL,
+                state           text NOT NULL DEFAULT 'notificado' CHECK (state IN
+                    ('notificado', 'impugnado', 'decidido', 'em_recurso', 'recurso_decidido', 'cobravel', 'anulado')),
+                outcome         text,
+                final_amount    bigint,
+                released_on     date,
+                payment_due_date date,
+                FOREIGN KEY (abi, registro_ans) REFERENCES notifications
+            );
+            CREATE INDEX atendimentos_by_notification ON atendimentos (abi, registro_ans, state);
+            CREATE TABLE impugnacoes (
+                id             bigserial PRIMARY KEY,
+                document       text NOT NULL,
+                abi            integer NOT NULL,
+                registro_ans   text NOT NULL,
+                grounds        text NOT NULL CHECK (grounds IN ('tecnico', 'administrativo')),
+                text           text NOT NULL,
+                filed_on       date NOT NULL,
+                status         text NOT NULL CHECK (status IN ('aceita', 'recusada')),
+                refusal_reason text
+            );
+            CREATE UNIQUE INDEX impugnacoes_one_accepted ON impugnacoes (document) WHERE status = 'aceita';
+            CREATE TABLE recursos (
+                id             bigserial PRIMARY KEY,
+                document       text NOT NULL,
+                abi            integer NOT NULL,
+                registro_ans   text NOT NULL,
+                text           text NOT NULL,
+                filed_on       date NOT NULL,
+                status         text NOT NULL CHECK (status IN ('aceito', 'recusado')),
+                refusal_reason text
+            );
+            CREATE UNIQUE INDEX recursos_one_accepted ON recursos (document) WHERE status = 'aceito';
+            CREATE TABLE decisions (
+                document           text NOT NULL REFERENCES atendimentos,
+                instance           integer NOT NULL CHECK (instance IN (1, 2)),
+                result             text NOT NULL CHECK (result IN ('deferida', 'parcial', 'indeferida')),
+                amount             bigint NOT NULL,
+                decided_on         date NOT NULL,
+                ciencia_on         date,
+                ciencia_kind       text CHECK (ciencia_kind IN ('expressa', 'tacita')),
+                recurso_window_end date,
+                PRIMARY KEY (document, instance)
+            );
+            -- Operator requests (the CLI's front door): the CLI inserts one and schedules it due at
+            -- once; the service decides it with its clock and writes the outcome.
+            CREATE TABLE requests (
+                id           bigserial PRIMARY KEY,
+                kind         text NOT NULL,
+                payload      jsonb NOT NULL,
+                status       text NOT NULL DEFAULT 'pendente' CHECK (status IN ('pendente', 'aceito', 'recusado')),
+                message      text,
+                requested_at timestamptz NOT NULL DEFAULT now(),
+                decided_on   date
+            );
+            """),
+    ]
+}

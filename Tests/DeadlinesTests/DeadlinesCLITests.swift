@@ -1,0 +1,135 @@
+import DeadlinesCore
+import Foundation
+import Models
+import Runtime
+import Testing
+
+/// `ressus ciencia registrar` and `ressus impugnacao registrar` as subprocesses, against a private
+/// deadlines schema whose scheduler (the service's part) runs in this process.
+@Suite struct DeadlinesCLITests {
+    @Test func cienciaAndImpugnacaoThroughTheCLI() async throws {
+        try await DeadlinesFixture.with(startingOn: Sample.date("2026-02-05")) { fixture in
+            let documents = (1...2).map { Sample.documentNumber($0, prefix: "36") }
+            let atendimentos = documents.map { Sample.atendimento($0, amount: 90_000) }
+            try await fixture.apply(Sample.issued(abi: 12, registro: "135790", availableOn: "2026-02-05",
+                                                  atendimentos: atendimentos, batchCount: 1))
+            try await fixture.apply(Sample.batch(abi: 12, registro: "135790", number: 1, atendimentos))
+            try await fixture.advance(to: Sample.date("2026-02-09"))
+            let scheduler = fixture.scheduler
+            let service = Task { try await scheduler.run() }
+            defer { service.cancel() }
+            let schema = ["--esquema", fixture.schema, "--tempo-limite", "30"]
+
+            let ciencia = try await Self.run(["ciencia", "registrar", "--abi", "12", "--operadora", "135790",
+                                              "--data", "09/02/2026"] + schema)
+            #expect(ciencia.status == 0, "stderr: \(ciencia.error)")
+            #expect(ciencia.output.contains("Ciência expressa em 09/02/2026"), "\(ciencia.output)")
+            #expect(ciencia.output.contains("Prazo final para impugnação: 11/03/2026"), "\(ciencia.output)")
+
+            let again = try await Self.run(["ciencia", "registrar", "--abi", "12", "--operadora", "135790",
+                                            "--data", "2026-02-08"] + schema)
+            #expect(again.status == 1)
+            #expect(again.error.contains("ciência já registrada em 09/02/2026"), "\(again.error)")
+
+            let impugnacao = try await Self.run(["impugnacao", "registrar", "--abi", "12", "--operadora", "135790",
+                                                 "--atendimento", documents[0], "--fundamento", "técnico",
+                                                 "--texto", "Beneficiário sem cobertura"] + schema)
+            #expect(impugnacao.status == 0, "stderr: \(impugnacao.error)")
+            #expect(impugnacao.output.contains("aceita em 09/02/2026"), "\(impugnacao.output)")
+
+            let noValue = try await Self.run(["impugnacao", "decidir", "--atendimento", documents[0], "--decisao", "parcial"] + schema)
+            #expect(noValue.status == 1)
+            #expect(noValue.error.contains("a decisão parcial exige --valor"), "\(noValue.error)")
+            let decided = try await Self.run(["impugnacao", "decidir", "--atendimento", documents[0], "--decisao", "parcial",
+                                              "--valor", "500,00"] + schema)
+            #expect(decided.status == 0, "stderr: \(decided.error)")
+            #expect(decided.output.contains("parcialmente deferida, valor R$ 500,00"), "\(decided.output)")
+            // Ciência of the decision on Mon Feb 9: recurso until Thu Feb 19.
+            let decisionCiencia = try await Self.run(["ciencia", "registrar", "--decisao", documents[0], "--data", "2026-02-09"] + schema)
+            #expect(decisionCiencia.status == 0, "stderr: \(decisionCiencia.error)")
+            #expect(decisionCiencia.output.contains("Prazo final para recurso: 19/02/2026"), "\(decisionCiencia.output)")
+            let recurso = try await Self.run(["recurso", "registrar", "--abi", "12", "--operadora", "135790",
+                                              "--atendimento", documents[0], "--texto", "Valor ainda indevido"] + schema)
+            #expect(recurso.status == 0, "stderr: \(recurso.error)")
+            #expect(recurso.output.contains("recurso do atendimento \(documents[0]) aceito"), "\(recurso.output)")
+            let recursoDecided = try await Self.run(["recurso", "decidir", "--atendimento", documents[0], "--decisao", "indeferida"] + schema)
+            #expect(recursoDecided.status == 0, "stderr: \(recursoDecided.error)")
+
+            // After the window (ends Mar 11): refused, recorded as refused.
+            service.cancel()
+            _ = try? await service.value
+            try await fixture.advance(to: Sample.date("2026-03-12"))
+            let restarted = Task { try await scheduler.run() }
+            defer { restarted.cancel() }
+            let late = try await Self.run(["impugnacao", "registrar", "--abi", "12", "--operadora", "135790",
+                                           "--atendimento", documents[1], "--fundamento", "administrativo",
+                                           "--texto", "Fora do prazo"] + schema)
+            #expect(late.status == 1)
+            #expect(late.error.contains("impugnação intempestiva"), "\(late.error)")
+            #expect(late.error.contains("terminou em 11/03/2026"), "\(late.error)")
+            #expect(try await fixture.scalar("SELECT status FROM impugnacoes WHERE document = $1", [documents[1]]) == "recusada")
+
+            let invalid = try await Self.run(["impugnacao", "registrar", "--abi", "12", "--operadora", "135790",
+                                              "--atendimento", documents[1], "--fundamento", "outro", "--texto", "x"] + schema)
+            #expect(invalid.status == 1)
+            #expect(invalid.error.contains("--fundamento deve ser tecnico ou administrativo"), "\(invalid.error)")
+
+            let status = try await Self.run(["status", "--esquema-prazos", fixture.schema])
+            #expect(status.status == 0, "stderr: \(status.error)")
+            // The recurso decision (Feb 9) went tacit on Feb 19 and released the first atendimento too.
+            #expect(status.output.contains("atendimentos: cobravel 2"), "\(status.output)")
+            #expect(status.output.contains("decisões: impugnacao_parcial 1, recurso_indeferida 1"), "\(status.output)")
+            #expect(status.output.contains("impugnações: aceita 1, recusada 1"), "\(status.output)")
+            #expect(status.output.contains("prazos agendados: nenhum"), "\(status.output)")
+        }
+    }
+
+    static func ressus() throws -> URL {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let candidates = [
+            testBinary.deletingLastPathComponent(),
+            testBinary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("debug"),
+        ].map { $0.appendingPathComponent("ressus") }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw TestFailure("ressus not built; looked in \(candidates.map(\.path)) (run swift build --build-tests)")
+        }
+        return found
+    }
+
+    /// Runs `ressus`; never blocks a cooperative thread (the scheduler under test needs them).
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
+        let process = Process()
+        process.executableURL = try ressus()
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        let out = PipeText(output.fileHandleForReading), err = PipeText(error.fileHandleForReading)
+        try process.run()
+        while process.isRunning || !out.finished || !err.finished {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return (process.terminationStatus, out.text, err.text)
+    }
+}
+
+/// Collects everything written to a pipe, without blocking a thread.
+final class PipeText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = Data()  // guarded by lock
+    private var ended = false  // guarded by lock
+
+    init(_ handle: FileHandle) {
+        handle.readabilityHandler = { [self] handle in
+            let data = handle.availableData
+            lock.withLock {
+                if data.isEmpty { ended = true } else { buffer.append(data) }
+            }
+            if data.isEmpty { handle.readabilityHandler = nil }
+        }
+    }
+
+    var finished: Bool { lock.withLock { ended } }
+    var text: String { lock.withLock { String(decoding: buffer, as: UTF8.self) } }
+}
