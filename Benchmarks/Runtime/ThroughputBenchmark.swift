@@ -11,7 +11,7 @@ struct ThroughputBenchmark {
 
     func run() async throws {
         report("runtime benchmark: \(events) events, transactions of \(Self.eventsPerTransaction) events + 1 state row, "
-              + "\(writers) writers, \(BenchmarkPipeline.keys) keys, 3 partitions")
+              + "\(writers) writers, \(BenchmarkPipeline.keys) keys, 3 partitions; steps \(pipeline.steps.description)")
         let ceiling = try await PsqlCeiling.measure(rows: events, pipeline: pipeline)
         report(String(format: "  psql \\copy of %d state rows: %.0f rows/s (%.0f rows/s without psql start-up)",
                      events, ceiling.rowsPerSecond, ceiling.rowsPerSecondWithoutStartup))
@@ -39,6 +39,7 @@ struct ThroughputBenchmark {
     private func append() async throws {
         let transactions = (events + Self.eventsPerTransaction - 1) / Self.eventsPerTransaction
         let pool = pipeline.writerPool, topic = pipeline.topic, events = self.events, writers = self.writers
+        let batched = pipeline.steps.outboxBatches
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<writers {
                 group.addTask {
@@ -52,8 +53,14 @@ struct ThroughputBenchmark {
                             try connection.execute(StateRow.insert,
                                                    StateRow(transaction, operadora: key, events: count).values(at: now))
                             let outbox = OutboxWriter(connection: connection)
-                            for sequence in firstSequence..<firstSequence + count {
-                                try outbox.append(BenchmarkPipeline.event(key: key, sequence: sequence), topic: topic)
+                            let sequences = firstSequence..<firstSequence + count
+                            if batched {
+                                try outbox.append(contentsOf: sequences.map {
+                                    (BenchmarkPipeline.event(key: key, sequence: $0), topic) })
+                            } else {
+                                for sequence in sequences {
+                                    try outbox.append(BenchmarkPipeline.event(key: key, sequence: sequence), topic: topic)
+                                }
                             }
                         }
                     }

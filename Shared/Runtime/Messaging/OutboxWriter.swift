@@ -12,12 +12,45 @@ public struct OutboxWriter {
 
     /// Appends `envelope`, to be published on `topic` keyed by its partition key.
     public func append(_ envelope: EventEnvelope, topic: String) throws {
-        let headers = CloudEventHeaders.encode(envelope).map { [$0.name: String(decoding: $0.value, as: UTF8.self)] }
-        let headersJSON = String(decoding: try JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys]), as: UTF8.self)
         try connection.execute(
             Self.insert,
             [envelope.id, topic, envelope.partitionKey, envelope.type.description,
-             PostgresJSON(headersJSON), Array(envelope.payload)])
+             PostgresJSON(try Self.headersJSON(envelope)), Array(envelope.payload)])
+    }
+
+    /// Appends several envelopes in one statement (one round trip), in order: each gets its seq
+    /// as if appended one by one, so the relay publishes them in this order per key.
+    public func append(contentsOf events: [(envelope: EventEnvelope, topic: String)]) throws {
+        guard !events.isEmpty else { return }
+        var ids: [String] = [], topics: [String] = [], keys: [String] = []
+        var types: [String] = [], headers: [String] = [], payloads: [String] = []
+        for (envelope, topic) in events {
+            ids.append(envelope.id.uuidString)
+            topics.append(topic)
+            keys.append(envelope.partitionKey)
+            types.append(envelope.type.description)
+            headers.append(try Self.headersJSON(envelope))
+            payloads.append(Self.byteaHex(envelope.payload))
+        }
+        try connection.execute(Self.insertMany, [ids, topics, keys, types, headers, payloads])
+    }
+
+    /// The stored CloudEvents headers: a JSON array of one-entry objects, in header order.
+    static func headersJSON(_ envelope: EventEnvelope) throws -> String {
+        let headers = CloudEventHeaders.encode(envelope).map { [$0.name: String(decoding: $0.value, as: UTF8.self)] }
+        return String(decoding: try JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    /// `bytes` in bytea's hex input format (`\x0a1b...`), to travel in a text array.
+    static func byteaHex(_ bytes: Data) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+        text.reserveCapacity(2 + bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Wraps a typed event in an envelope and appends it; returns the envelope.
@@ -36,5 +69,14 @@ public struct OutboxWriter {
     static let insert = PostgresStatement("""
         INSERT INTO outbox (event_id, topic, partition_key, event_type, headers, payload)
         VALUES ($1, $2, $3, $4, $5, $6)
+        """)
+    /// Rows in array order (`WITH ORDINALITY` ... `ORDER BY`): the seq trigger (migration 10)
+    /// fires per row in that order.
+    static let insertMany = PostgresStatement("""
+        INSERT INTO outbox (event_id, topic, partition_key, event_type, headers, payload)
+        SELECT e.id::uuid, e.topic, e.key, e.type, e.headers::jsonb, e.payload::bytea
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+            WITH ORDINALITY AS e(id, topic, key, type, headers, payload, position)
+        ORDER BY e.position
         """)
 }
