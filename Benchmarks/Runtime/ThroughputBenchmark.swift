@@ -29,7 +29,7 @@ struct ThroughputBenchmark {
         report(String(format: "  appended to the outbox in %.2f s (%.0f events/s)", appended, Double(events) / appended))
         report(String(format: "  published by the relay %.2f s after the first append", (published - start).seconds))
         report(String(format: "  end to end (first append -> last effect committed): %.2f s, %.0f events/s", elapsed, rate))
-        report(String(format: "  ratio to psql \\copy: %.2f (target >= 0.40); without psql start-up: %.2f",
+        report(String(format: "  ratio to psql \\copy: %.3f (target >= 0.40); without psql start-up: %.3f",
                      rate / ceiling.rowsPerSecond, rate / ceiling.rowsPerSecondWithoutStartup))
         report(String(format: "  peak RSS (VmHWM): %.1f MiB", ProcessMemory.peakMiB))
     }

@@ -148,7 +148,7 @@ import Testing
         try await InboxFixture.with(partitions: 1) { fixture in
             let payloads = [#"{"text":"ação \"citada\" \\ barra"}"#, #"{"n":1}"#, #"{"n":2}"#]
             let batch = payloads.enumerated().map { index, text in
-                EventEnvelope(type: InboxFixture.eventType, source: "outbox-tests", time: Date(),
+                EventEnvelope(type: InboxFixture.eventType, source: index == 0 ? "outbox \"tests\" \\ \n\t ç/ü" : "outbox-tests", time: Date(),
                               partitionKey: index == 1 ? "b" : "a", payload: Data(text.utf8))
             }
             let single = EventEnvelope(type: InboxFixture.eventType, source: "outbox-tests", time: Date(),

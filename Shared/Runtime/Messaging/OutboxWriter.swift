@@ -15,7 +15,7 @@ public struct OutboxWriter {
         try connection.execute(
             Self.insert,
             [envelope.id, topic, envelope.partitionKey, envelope.type.description,
-             PostgresJSON(try Self.headersJSON(envelope)), Array(envelope.payload)])
+             PostgresJSON(Self.headersJSON(envelope)), Array(envelope.payload)])
     }
 
     /// Appends several envelopes in one statement (one round trip), in order: each gets its seq
@@ -29,21 +29,56 @@ public struct OutboxWriter {
             topics.append(topic)
             keys.append(envelope.partitionKey)
             types.append(envelope.type.description)
-            headers.append(try Self.headersJSON(envelope))
+            headers.append(Self.headersJSON(envelope))
             payloads.append(Self.byteaHex(envelope.payload))
         }
         try connection.execute(Self.insertMany, [ids, topics, keys, types, headers, payloads])
     }
 
-    /// The stored CloudEvents headers: a JSON array of one-entry objects, in header order.
-    static func headersJSON(_ envelope: EventEnvelope) throws -> String {
-        let headers = CloudEventHeaders.encode(envelope).map { [$0.name: String(decoding: $0.value, as: UTF8.self)] }
-        return String(decoding: try JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys]), as: UTF8.self)
+    /// The stored CloudEvents headers: a JSON array of one-entry objects, in header order
+    /// (`[{"ce_id":"..."},...]`). Written by hand: `JSONSerialization` took a third of the
+    /// runtime benchmark's CPU.
+    static func headersJSON(_ envelope: EventEnvelope) -> String {
+        var json: [UInt8] = [UInt8(ascii: "[")]
+        json.reserveCapacity(400)
+        for (index, header) in CloudEventHeaders.encode(envelope).enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json.append(UInt8(ascii: "{"))
+            appendJSONString(header.name.utf8, to: &json)
+            json.append(UInt8(ascii: ":"))
+            appendJSONString(String(decoding: header.value, as: UTF8.self).utf8, to: &json)
+            json.append(UInt8(ascii: "}"))
+        }
+        json.append(UInt8(ascii: "]"))
+        return String(decoding: json, as: UTF8.self)
     }
+
+    /// Appends `text` as a JSON string literal (RFC 8259 section 7: quote, backslash and control
+    /// characters escaped; other UTF-8 passes through).
+    static func appendJSONString<Text: Sequence<UInt8>>(_ text: Text, to json: inout [UInt8]) {
+        let hex = hexDigits
+        json.append(UInt8(ascii: "\""))
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                json.append(UInt8(ascii: "\\"))
+                json.append(byte)
+            case 0..<0x20:
+                json.append(contentsOf: Array("\\u00".utf8))
+                json.append(hex[Int(byte >> 4)])
+                json.append(hex[Int(byte & 0x0f)])
+            default:
+                json.append(byte)
+            }
+        }
+        json.append(UInt8(ascii: "\""))
+    }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// `bytes` in bytea's hex input format (`\x0a1b...`), to travel in a text array.
     static func byteaHex(_ bytes: Data) -> String {
-        let digits = Array("0123456789abcdef".utf8)
+        let digits = hexDigits
         var text: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
         text.reserveCapacity(2 + bytes.count * 2)
         for byte in bytes {
