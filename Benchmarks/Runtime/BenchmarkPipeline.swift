@@ -22,6 +22,9 @@ struct BenchmarkPipeline {
     /// The consumer's pool (inbox schema).
     let inboxPool: PostgresPool
     var steps = BenchmarkSteps.all
+    /// Batch sizes other than the defaults (`--relay-batch`, `--consumer-batch`).
+    var relayBatch: Int?
+    var consumerBatch: Int?
 
     static var logger: Logger {
         var logger = Logger(label: "runtime-benchmark")
@@ -88,8 +91,11 @@ struct BenchmarkPipeline {
 
     /// The relay and the consumer, to run in one service group.
     func services() -> (relay: OutboxRelay, consumer: InboxConsumer) {
-        let relay = OutboxRelay(service: "runtime-benchmark", database: outboxDatabase, kafka: kafka, logger: Self.logger)
+        let relay = OutboxRelay(
+            service: "runtime-benchmark", database: outboxDatabase, kafka: kafka,
+            options: OutboxRelay.Options(batchSize: relayBatch ?? OutboxRelay.Options().batchSize), logger: Self.logger)
         var options = InboxConsumerOptions()
+        if let consumerBatch { options.batchSize = consumerBatch }
         options.applyBatchesAtOnce = steps.inboxBatches
         let handler: any EventHandler = steps.handlerBatches ? BatchEffectWriter() : EffectWriter()
         let consumer = InboxConsumer(

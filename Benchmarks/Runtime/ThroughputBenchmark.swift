@@ -11,7 +11,8 @@ struct ThroughputBenchmark {
 
     func run() async throws {
         report("runtime benchmark: \(events) events, transactions of \(Self.eventsPerTransaction) events + 1 state row, "
-              + "\(writers) writers, \(BenchmarkPipeline.keys) keys, 3 partitions; steps \(pipeline.steps.description)")
+              + "\(writers) writers, \(BenchmarkPipeline.keys) keys, 3 partitions; steps \(pipeline.steps.description); "
+              + "relay batch \(pipeline.relayBatch.map(String.init) ?? "default"), consumer batch \(pipeline.consumerBatch.map(String.init) ?? "default")")
         let ceiling = try await PsqlCeiling.measure(rows: events, pipeline: pipeline)
         report(String(format: "  psql \\copy of %d state rows: %.0f rows/s (%.0f rows/s without psql start-up)",
                      events, ceiling.rowsPerSecond, ceiling.rowsPerSecondWithoutStartup))

@@ -8,6 +8,8 @@
 //       Which performance steps to use (default 3, all): 0 = every event alone in the consumer and
 //       the writers, 1 = the consumer's batch fast path, 2 = plus the handler's multi-row
 //       handleBatch, 3 = plus one multi-row outbox INSERT per writer transaction.
+//   runtime-benchmark ... --relay-batch N --consumer-batch N
+//       OutboxRelay.Options.batchSize and InboxConsumerOptions.batchSize other than the defaults.
 //   runtime-benchmark --backlog N
 //       Fills the outbox with N events by COPY, then drains it through relay and consumer,
 //       reporting progress and the peak RSS.
@@ -27,9 +29,9 @@ LoggingSystem.bootstrap { label in
 var arguments = CommandLine.arguments.dropFirst()
 var settings: [String: Int] = [:]
 while let name = arguments.popFirst() {
-    guard ["--events", "--writers", "--backlog", "--steps"].contains(name), let text = arguments.popFirst(), let value = Int(text),
+    guard ["--events", "--writers", "--backlog", "--steps", "--relay-batch", "--consumer-batch"].contains(name), let text = arguments.popFirst(), let value = Int(text),
           value > 0 || (name == "--steps" && value == 0), name != "--steps" || value <= 3 else {
-        FileHandle.standardError.write(Data("usage: runtime-benchmark [--events N] [--writers W] [--steps 0-3] | --backlog N\n".utf8))
+        FileHandle.standardError.write(Data("usage: runtime-benchmark [--events N] [--writers W] [--steps 0-3] [--relay-batch N] [--consumer-batch N] | --backlog N\n".utf8))
         exit(2)
     }
     settings[String(name.dropFirst(2))] = value
@@ -43,8 +45,10 @@ guard let databaseURL = environment["RESSUS_DATABASE_URL"], !databaseURL.isEmpty
 }
 
 let writers = settings["writers"] ?? 2
-let pipeline = try await BenchmarkPipeline.make(
+var pipeline = try await BenchmarkPipeline.make(
     databaseURL: databaseURL, brokers: brokers, writers: writers, steps: BenchmarkSteps(level: settings["steps"] ?? 3))
+pipeline.relayBatch = settings["relay-batch"]
+pipeline.consumerBatch = settings["consumer-batch"]
 do {
     if let backlog = settings["backlog"] {
         try await BacklogBenchmark(pipeline: pipeline, events: backlog).run()
