@@ -21,6 +21,10 @@ struct BenchmarkPipeline {
     let writerPool: PostgresPool
     /// The consumer's pool (inbox schema).
     let inboxPool: PostgresPool
+    var steps = BenchmarkSteps.all
+    /// Batch sizes other than the defaults (`--relay-batch`, `--consumer-batch`).
+    var relayBatch: Int?
+    var consumerBatch: Int?
 
     static var logger: Logger {
         var logger = Logger(label: "runtime-benchmark")
@@ -28,7 +32,8 @@ struct BenchmarkPipeline {
         return logger
     }
 
-    static func make(databaseURL: String, brokers: String, writers: Int = 4) async throws -> BenchmarkPipeline {
+    static func make(databaseURL: String, brokers: String, writers: Int = 4,
+                     steps: BenchmarkSteps = .all) async throws -> BenchmarkPipeline {
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let outboxSchema = "bench_rt_outbox_\(suffix)", inboxSchema = "bench_rt_inbox_\(suffix)"
         let outboxDatabase = try PostgresConfiguration(
@@ -41,7 +46,8 @@ struct BenchmarkPipeline {
             kafka: KafkaConfig(bootstrapServers: brokers, clientID: "runtime-benchmark"),
             outboxDatabase: outboxDatabase,
             writerPool: PostgresPool(configuration: outboxDatabase, options: .init(size: writers), logger: logger),
-            inboxPool: PostgresPool(configuration: inboxDatabase, options: .init(size: 2), logger: logger))
+            inboxPool: PostgresPool(configuration: inboxDatabase, options: .init(size: 2), logger: logger),
+            steps: steps)
         try await pipeline.create()
         return pipeline
     }
@@ -85,10 +91,16 @@ struct BenchmarkPipeline {
 
     /// The relay and the consumer, to run in one service group.
     func services() -> (relay: OutboxRelay, consumer: InboxConsumer) {
-        let relay = OutboxRelay(service: "runtime-benchmark", database: outboxDatabase, kafka: kafka, logger: Self.logger)
+        let relay = OutboxRelay(
+            service: "runtime-benchmark", database: outboxDatabase, kafka: kafka,
+            options: OutboxRelay.Options(batchSize: relayBatch ?? OutboxRelay.Options().batchSize), logger: Self.logger)
+        var options = InboxConsumerOptions()
+        if let consumerBatch { options.batchSize = consumerBatch }
+        options.applyBatchesAtOnce = steps.inboxBatches
+        let handler: any EventHandler = steps.handlerBatches ? BatchEffectWriter() : EffectWriter()
         let consumer = InboxConsumer(
-            name: "bench-runtime-\(topic)", topics: [topic], handler: EffectWriter(), database: inboxPool, kafka: kafka,
-            clock: WallClock(), logger: Self.logger)
+            name: "bench-runtime-\(topic)", topics: [topic], handler: handler, database: inboxPool, kafka: kafka,
+            clock: WallClock(), options: options, logger: Self.logger)
         return (relay, consumer)
     }
 
@@ -150,20 +162,67 @@ struct RunningPipeline {
     }
 }
 
-/// The consumer's handler: one `effects` row per event.
+/// The consumer's handler: one `effects` row per event (one INSERT each).
 struct EffectWriter: EventHandler {
     var acceptedTypes: Set<EventType> { [BenchmarkPipeline.eventType] }
 
     func handle(_ event: EventEnvelope, context: HandlerContext) throws {
+        let (key, sequence) = try Self.keyAndSequence(event)
+        try context.connection.execute(Self.insert, [event.id, key, sequence, context.now])
+    }
+
+    static func keyAndSequence(_ event: EventEnvelope) throws -> (key: String, sequence: Int) {
         guard let payload = try JSONSerialization.jsonObject(with: event.payload) as? [String: Any],
               let key = payload["key"] as? String, let sequence = payload["sequence"] as? Int else {
             throw BenchmarkFailure("event \(event.id) has no key and sequence")
         }
-        try context.connection.execute(Self.insert, [event.id, key, sequence, context.now])
+        return (key, sequence)
     }
 
     static let insert = PostgresStatement(
         "INSERT INTO effects (event_id, partition_key, sequence, applied_at) VALUES ($1, $2, $3, $4)")
+}
+
+/// The same effects, a batch in one multi-row INSERT (`EventHandler.handleBatch`).
+struct BatchEffectWriter: EventHandler {
+    var acceptedTypes: Set<EventType> { [BenchmarkPipeline.eventType] }
+
+    func handle(_ event: EventEnvelope, context: HandlerContext) throws {
+        try EffectWriter().handle(event, context: context)
+    }
+
+    func handleBatch(_ events: [EventEnvelope], context: HandlerContext) throws {
+        var ids: [String] = [], keys: [String] = [], sequences: [String] = []
+        for event in events {
+            let (key, sequence) = try EffectWriter.keyAndSequence(event)
+            ids.append(event.id.uuidString)
+            keys.append(key)
+            sequences.append(String(sequence))
+        }
+        try context.connection.execute(Self.insert, [ids, keys, sequences, context.now])
+    }
+
+    static let insert = PostgresStatement("""
+        INSERT INTO effects (event_id, partition_key, sequence, applied_at)
+        SELECT e.id::uuid, e.key, e.sequence::bigint, $4
+        FROM unnest($1::text[], $2::text[], $3::text[]) AS e(id, key, sequence)
+        """)
+}
+
+/// Which of the performance steps (issue 3) a run uses, to measure each one's effect: 0 = every
+/// event alone (inbox and outbox), 1 = the consumer's batch fast path, 2 = plus the handler's
+/// multi-row `handleBatch`, 3 = plus one multi-row outbox INSERT per writer transaction.
+struct BenchmarkSteps: Sendable {
+    let level: Int
+    var inboxBatches: Bool { level >= 1 }
+    var handlerBatches: Bool { level >= 2 }
+    var outboxBatches: Bool { level >= 3 }
+    static let all = BenchmarkSteps(level: 3)
+
+    var description: String {
+        ["0 (per-event inbox, handler and outbox)", "1 (inbox batch fast path)",
+         "2 (inbox batch fast path + handleBatch)", "3 (inbox batch fast path + handleBatch + outbox append(contentsOf:))"][level]
+    }
 }
 
 struct BenchmarkFailure: Error, CustomStringConvertible {

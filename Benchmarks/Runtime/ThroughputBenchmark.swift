@@ -11,7 +11,8 @@ struct ThroughputBenchmark {
 
     func run() async throws {
         report("runtime benchmark: \(events) events, transactions of \(Self.eventsPerTransaction) events + 1 state row, "
-              + "\(writers) writers, \(BenchmarkPipeline.keys) keys, 3 partitions")
+              + "\(writers) writers, \(BenchmarkPipeline.keys) keys, 3 partitions; steps \(pipeline.steps.description); "
+              + "relay batch \(pipeline.relayBatch.map(String.init) ?? "default"), consumer batch \(pipeline.consumerBatch.map(String.init) ?? "default")")
         let ceiling = try await PsqlCeiling.measure(rows: events, pipeline: pipeline)
         report(String(format: "  psql \\copy of %d state rows: %.0f rows/s (%.0f rows/s without psql start-up)",
                      events, ceiling.rowsPerSecond, ceiling.rowsPerSecondWithoutStartup))
@@ -29,7 +30,7 @@ struct ThroughputBenchmark {
         report(String(format: "  appended to the outbox in %.2f s (%.0f events/s)", appended, Double(events) / appended))
         report(String(format: "  published by the relay %.2f s after the first append", (published - start).seconds))
         report(String(format: "  end to end (first append -> last effect committed): %.2f s, %.0f events/s", elapsed, rate))
-        report(String(format: "  ratio to psql \\copy: %.2f (target >= 0.40); without psql start-up: %.2f",
+        report(String(format: "  ratio to psql \\copy: %.3f (target >= 0.40); without psql start-up: %.3f",
                      rate / ceiling.rowsPerSecond, rate / ceiling.rowsPerSecondWithoutStartup))
         report(String(format: "  peak RSS (VmHWM): %.1f MiB", ProcessMemory.peakMiB))
     }
@@ -39,6 +40,7 @@ struct ThroughputBenchmark {
     private func append() async throws {
         let transactions = (events + Self.eventsPerTransaction - 1) / Self.eventsPerTransaction
         let pool = pipeline.writerPool, topic = pipeline.topic, events = self.events, writers = self.writers
+        let batched = pipeline.steps.outboxBatches
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<writers {
                 group.addTask {
@@ -52,8 +54,14 @@ struct ThroughputBenchmark {
                             try connection.execute(StateRow.insert,
                                                    StateRow(transaction, operadora: key, events: count).values(at: now))
                             let outbox = OutboxWriter(connection: connection)
-                            for sequence in firstSequence..<firstSequence + count {
-                                try outbox.append(BenchmarkPipeline.event(key: key, sequence: sequence), topic: topic)
+                            let sequences = firstSequence..<firstSequence + count
+                            if batched {
+                                try outbox.append(contentsOf: sequences.map {
+                                    (BenchmarkPipeline.event(key: key, sequence: $0), topic) })
+                            } else {
+                                for sequence in sequences {
+                                    try outbox.append(BenchmarkPipeline.event(key: key, sequence: sequence), topic: topic)
+                                }
                             }
                         }
                     }

@@ -4,6 +4,12 @@
 //       N events (default 100,000) appended to the outbox by transactions of 500 events plus one
 //       state row, published by an OutboxRelay, consumed by an InboxConsumer whose handler writes
 //       one row per event: end-to-end events/s against the `psql \copy` ceiling of N state rows.
+//   runtime-benchmark ... --steps S
+//       Which performance steps to use (default 3, all): 0 = every event alone in the consumer and
+//       the writers, 1 = the consumer's batch fast path, 2 = plus the handler's multi-row
+//       handleBatch, 3 = plus one multi-row outbox INSERT per writer transaction.
+//   runtime-benchmark ... --relay-batch N --consumer-batch N
+//       OutboxRelay.Options.batchSize and InboxConsumerOptions.batchSize other than the defaults.
 //   runtime-benchmark --backlog N
 //       Fills the outbox with N events by COPY, then drains it through relay and consumer,
 //       reporting progress and the peak RSS.
@@ -23,8 +29,9 @@ LoggingSystem.bootstrap { label in
 var arguments = CommandLine.arguments.dropFirst()
 var settings: [String: Int] = [:]
 while let name = arguments.popFirst() {
-    guard ["--events", "--writers", "--backlog"].contains(name), let text = arguments.popFirst(), let value = Int(text), value > 0 else {
-        FileHandle.standardError.write(Data("usage: runtime-benchmark [--events N] [--writers W] | --backlog N\n".utf8))
+    guard ["--events", "--writers", "--backlog", "--steps", "--relay-batch", "--consumer-batch"].contains(name), let text = arguments.popFirst(), let value = Int(text),
+          value > 0 || (name == "--steps" && value == 0), name != "--steps" || value <= 3 else {
+        FileHandle.standardError.write(Data("usage: runtime-benchmark [--events N] [--writers W] [--steps 0-3] [--relay-batch N] [--consumer-batch N] | --backlog N\n".utf8))
         exit(2)
     }
     settings[String(name.dropFirst(2))] = value
@@ -38,7 +45,10 @@ guard let databaseURL = environment["RESSUS_DATABASE_URL"], !databaseURL.isEmpty
 }
 
 let writers = settings["writers"] ?? 2
-let pipeline = try await BenchmarkPipeline.make(databaseURL: databaseURL, brokers: brokers, writers: writers)
+var pipeline = try await BenchmarkPipeline.make(
+    databaseURL: databaseURL, brokers: brokers, writers: writers, steps: BenchmarkSteps(level: settings["steps"] ?? 3))
+pipeline.relayBatch = settings["relay-batch"]
+pipeline.consumerBatch = settings["consumer-batch"]
 do {
     if let backlog = settings["backlog"] {
         try await BacklogBenchmark(pipeline: pipeline, events: backlog).run()

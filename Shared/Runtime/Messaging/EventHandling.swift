@@ -27,4 +27,16 @@ public protocol EventHandler: Sendable {
     /// The event types (name and version) this handler accepts; others are acknowledged and skipped.
     var acceptedTypes: Set<EventType> { get }
     func handle(_ event: EventEnvelope, context: HandlerContext) throws
+    /// Applies several events, in order, in one go (the consumer's batch fast path). Throwing
+    /// undoes the work of the whole call; the consumer then applies those events one by one with
+    /// `handle`, so the failing one is retried and dead-lettered alone. The default calls `handle`
+    /// for each; override it only to do the same work with fewer statements (e.g. one multi-row
+    /// INSERT), with exactly the effect of calling `handle` on each event in order.
+    func handleBatch(_ events: [EventEnvelope], context: HandlerContext) throws
+}
+
+extension EventHandler {
+    public func handleBatch(_ events: [EventEnvelope], context: HandlerContext) throws {
+        for event in events { try handle(event, context: context) }
+    }
 }

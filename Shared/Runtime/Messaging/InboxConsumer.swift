@@ -10,7 +10,9 @@ import ServiceLifecycle
 ///
 /// Every poll batch is applied in one PostgreSQL transaction: each event is recorded in the inbox
 /// (`consumer`, event id) and, when new and of an accepted type, handed to the handler inside a
-/// savepoint. Offsets are stored and committed only after that transaction commits, so delivery is
+/// savepoint. First the whole batch is tried at once (one inbox INSERT, one savepoint,
+/// `EventHandler.handleBatch`); only if that fails is it rolled back and applied event by event
+/// as described below. Offsets are stored and committed only after that transaction commits, so delivery is
 /// at-least-once and the effect exactly-once.
 ///
 /// When the handler throws, the events before it are committed, its attempt is counted in
@@ -59,7 +61,7 @@ public final class InboxConsumer: Service, Sendable {
         precondition(!topics.isEmpty, "an inbox consumer needs at least one topic")
         self.name = name
         self.topics = topics
-        applier = InboxApplier(consumer: name, handler: handler)
+        applier = InboxApplier(consumer: name, handler: handler, batched: options.applyBatchesAtOnce)
         self.database = database
         self.kafka = kafka
         self.clock = clock

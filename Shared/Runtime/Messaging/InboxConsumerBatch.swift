@@ -34,6 +34,12 @@ struct InboxItem: Sendable {
         }
     }
 
+    /// True when the envelope decoded.
+    var isDecoded: Bool {
+        if case .success = event { return true }
+        return false
+    }
+
     /// The type the inbox records (the `ce_type` header as sent when the message cannot be decoded).
     var inboxType: String {
         switch event {
@@ -74,10 +80,42 @@ struct InboxBatchResult: Sendable {
 struct InboxApplier: Sendable {
     let consumer: String
     let handler: any EventHandler
+    /// Whether runs of decodable events go through the batch fast path first (see
+    /// `InboxApplier+Batch.swift`); false applies every event alone.
+    var batched = true
 
     /// Goes through `items` in order until one fails or cannot be decoded; the caller commits.
     /// A thrown error means the transaction itself failed (it must be rolled back and retried).
     func apply(_ items: ArraySlice<InboxItem>, now: Date, on connection: PostgresConnection) throws -> InboxBatchResult {
+        guard batched else { return try applyOneByOne(items, now: now, on: connection) }
+        var result = InboxBatchResult()
+        result.outcomes.reserveCapacity(items.count)
+        var rest = items
+        while !rest.isEmpty {
+            let run = rest.prefix { $0.isDecoded }
+            // An undecodable message (or a run whose batch savepoint failed) goes the per-event way.
+            let outcomes = run.isEmpty ? nil : try applyAtOnce(run, now: now, on: connection)
+            let done: Int
+            if let outcomes {
+                result.outcomes += outcomes
+                done = run.count
+            } else {
+                let slow = try applyOneByOne(run.isEmpty ? rest.prefix(1) : run, now: now, on: connection)
+                result.outcomes += slow.outcomes
+                if let stop = slow.stop {
+                    result.stop = stop
+                    return result
+                }
+                done = max(run.count, 1)
+            }
+            rest = rest.dropFirst(done)
+        }
+        return result
+    }
+
+    /// The per-event path: each event recorded alone and applied in its own savepoint, stopping at
+    /// the first that fails (its attempt counted) or cannot be decoded.
+    func applyOneByOne(_ items: ArraySlice<InboxItem>, now: Date, on connection: PostgresConnection) throws -> InboxBatchResult {
         var result = InboxBatchResult()
         result.outcomes.reserveCapacity(items.count)
         let accepted = handler.acceptedTypes

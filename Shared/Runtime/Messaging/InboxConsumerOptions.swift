@@ -10,6 +10,10 @@ public struct InboxConsumerOptions: Sendable {
     public var maximumBackoff: Duration
     /// How long one poll waits for a first message.
     public var pollTimeout: Duration
+    /// Whether a batch is first applied all at once (one inbox INSERT and one savepoint for the
+    /// whole batch, falling back to the per-event path only if that fails). False applies every
+    /// event alone (~4 round trips each): for measurements and diagnosis.
+    public var applyBatchesAtOnce = true
 
     public init(batchSize: Int = 500, maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(100),
                 maximumBackoff: Duration = .seconds(30), pollTimeout: Duration = .milliseconds(500)) {

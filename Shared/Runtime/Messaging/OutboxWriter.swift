@@ -12,12 +12,80 @@ public struct OutboxWriter {
 
     /// Appends `envelope`, to be published on `topic` keyed by its partition key.
     public func append(_ envelope: EventEnvelope, topic: String) throws {
-        let headers = CloudEventHeaders.encode(envelope).map { [$0.name: String(decoding: $0.value, as: UTF8.self)] }
-        let headersJSON = String(decoding: try JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys]), as: UTF8.self)
         try connection.execute(
             Self.insert,
             [envelope.id, topic, envelope.partitionKey, envelope.type.description,
-             PostgresJSON(headersJSON), Array(envelope.payload)])
+             PostgresJSON(Self.headersJSON(envelope)), Array(envelope.payload)])
+    }
+
+    /// Appends several envelopes in one statement (one round trip), in order: each gets its seq
+    /// as if appended one by one, so the relay publishes them in this order per key.
+    public func append(contentsOf events: [(envelope: EventEnvelope, topic: String)]) throws {
+        guard !events.isEmpty else { return }
+        var ids: [String] = [], topics: [String] = [], keys: [String] = []
+        var types: [String] = [], headers: [String] = [], payloads: [String] = []
+        for (envelope, topic) in events {
+            ids.append(envelope.id.uuidString)
+            topics.append(topic)
+            keys.append(envelope.partitionKey)
+            types.append(envelope.type.description)
+            headers.append(Self.headersJSON(envelope))
+            payloads.append(Self.byteaHex(envelope.payload))
+        }
+        try connection.execute(Self.insertMany, [ids, topics, keys, types, headers, payloads])
+    }
+
+    /// The stored CloudEvents headers: a JSON array of one-entry objects, in header order
+    /// (`[{"ce_id":"..."},...]`). Written by hand: `JSONSerialization` took a third of the
+    /// runtime benchmark's CPU.
+    static func headersJSON(_ envelope: EventEnvelope) -> String {
+        var json: [UInt8] = [UInt8(ascii: "[")]
+        json.reserveCapacity(400)
+        for (index, header) in CloudEventHeaders.encode(envelope).enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json.append(UInt8(ascii: "{"))
+            appendJSONString(header.name.utf8, to: &json)
+            json.append(UInt8(ascii: ":"))
+            appendJSONString(String(decoding: header.value, as: UTF8.self).utf8, to: &json)
+            json.append(UInt8(ascii: "}"))
+        }
+        json.append(UInt8(ascii: "]"))
+        return String(decoding: json, as: UTF8.self)
+    }
+
+    /// Appends `text` as a JSON string literal (RFC 8259 section 7: quote, backslash and control
+    /// characters escaped; other UTF-8 passes through).
+    static func appendJSONString<Text: Sequence<UInt8>>(_ text: Text, to json: inout [UInt8]) {
+        let hex = hexDigits
+        json.append(UInt8(ascii: "\""))
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                json.append(UInt8(ascii: "\\"))
+                json.append(byte)
+            case 0..<0x20:
+                json.append(contentsOf: Array("\\u00".utf8))
+                json.append(hex[Int(byte >> 4)])
+                json.append(hex[Int(byte & 0x0f)])
+            default:
+                json.append(byte)
+            }
+        }
+        json.append(UInt8(ascii: "\""))
+    }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// `bytes` in bytea's hex input format (`\x0a1b...`), to travel in a text array.
+    static func byteaHex(_ bytes: Data) -> String {
+        let digits = hexDigits
+        var text: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+        text.reserveCapacity(2 + bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Wraps a typed event in an envelope and appends it; returns the envelope.
@@ -36,5 +104,14 @@ public struct OutboxWriter {
     static let insert = PostgresStatement("""
         INSERT INTO outbox (event_id, topic, partition_key, event_type, headers, payload)
         VALUES ($1, $2, $3, $4, $5, $6)
+        """)
+    /// Rows in array order (`WITH ORDINALITY` ... `ORDER BY`): the seq trigger (migration 10)
+    /// fires per row in that order.
+    static let insertMany = PostgresStatement("""
+        INSERT INTO outbox (event_id, topic, partition_key, event_type, headers, payload)
+        SELECT e.id::uuid, e.topic, e.key, e.type, e.headers::jsonb, e.payload::bytea
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+            WITH ORDINALITY AS e(id, topic, key, type, headers, payload, position)
+        ORDER BY e.position
         """)
 }

@@ -96,26 +96,47 @@ default:
     fail("unknown mode \(mode)")
 }
 
-/// Inserts one `effects` row per event and, with an emit topic, appends one outbox event.
+/// Inserts one `effects` row per event and, with an emit topic, appends one outbox event; a batch
+/// with one multi-row INSERT and one multi-row outbox append.
 struct EffectRecorder: EventHandler {
     let type: EventType
     let emitTopic: String?
     var acceptedTypes: Set<EventType> { [type] }
 
     func handle(_ event: EventEnvelope, context: HandlerContext) throws {
+        let (key, sequence) = try keyAndSequence(event)
+        try context.connection.execute(
+            "INSERT INTO effects (event_id, partition_key, sequence, applied_at) VALUES ($1, $2, $3, $4)",
+            [event.id, key, sequence, context.now])
+        if let emitTopic { try context.outbox.append(emitted(event, at: context.now), topic: emitTopic) }
+    }
+
+    func handleBatch(_ events: [EventEnvelope], context: HandlerContext) throws {
+        var ids: [String] = [], keys: [String] = [], sequences: [String] = []
+        for event in events {
+            let (key, sequence) = try keyAndSequence(event)
+            ids.append(event.id.uuidString)
+            keys.append(key)
+            sequences.append(String(sequence))
+        }
+        try context.connection.execute("""
+            INSERT INTO effects (event_id, partition_key, sequence, applied_at)
+            SELECT e.id::uuid, e.key, e.sequence::bigint, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS e(id, key, sequence)
+            """, [ids, keys, sequences, context.now])
+        if let emitTopic { try context.outbox.append(contentsOf: events.map { (emitted($0, at: context.now), emitTopic) }) }
+    }
+
+    private func keyAndSequence(_ event: EventEnvelope) throws -> (String, Int) {
         guard let payload = try JSONSerialization.jsonObject(with: event.payload) as? [String: Any],
               let key = payload["key"] as? String, let sequence = payload["sequence"] as? Int else {
             throw MalformedPayload(eventID: event.id)
         }
-        try context.connection.execute(
-            "INSERT INTO effects (event_id, partition_key, sequence, applied_at) VALUES ($1, $2, $3, $4)",
-            [event.id, key, sequence, context.now])
-        if let emitTopic {
-            try context.outbox.append(
-                EventEnvelope(type: type, source: "runtime-test-worker", time: context.now,
-                              partitionKey: event.partitionKey, causationId: event.id, payload: event.payload),
-                topic: emitTopic)
-        }
+        return (key, sequence)
+    }
+
+    private func emitted(_ event: EventEnvelope, at now: Date) -> EventEnvelope {
+        EventEnvelope(type: type, source: "runtime-test-worker", time: now,
+                      partitionKey: event.partitionKey, causationId: event.id, payload: event.payload)
     }
 }
 
