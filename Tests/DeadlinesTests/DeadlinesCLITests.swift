@@ -2,6 +2,7 @@ import DeadlinesCore
 import Foundation
 import Models
 import Runtime
+import TestSupport
 import Testing
 
 /// `ressus ciencia registrar` and `ressus impugnacao registrar` as subprocesses, against a private
@@ -84,52 +85,8 @@ import Testing
         }
     }
 
-    static func ressus() throws -> URL {
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let candidates = [
-            testBinary.deletingLastPathComponent(),
-            testBinary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("debug"),
-        ].map { $0.appendingPathComponent("ressus") }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw TestFailure("ressus not built; looked in \(candidates.map(\.path)) (run swift build --build-tests)")
-        }
-        return found
-    }
-
     /// Runs `ressus`; never blocks a cooperative thread (the scheduler under test needs them).
     static func run(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = try ressus()
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        let out = PipeText(output.fileHandleForReading), err = PipeText(error.fileHandleForReading)
-        try process.run()
-        while process.isRunning || !out.finished || !err.finished {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return (process.terminationStatus, out.text, err.text)
+        try await ChildProcess.run("ressus", arguments)
     }
-}
-
-/// Collects everything written to a pipe, without blocking a thread.
-final class PipeText: @unchecked Sendable {
-    private let lock = NSLock()
-    private var buffer = Data()  // guarded by lock
-    private var ended = false  // guarded by lock
-
-    init(_ handle: FileHandle) {
-        handle.readabilityHandler = { [self] handle in
-            let data = handle.availableData
-            lock.withLock {
-                if data.isEmpty { ended = true } else { buffer.append(data) }
-            }
-            if data.isEmpty { handle.readabilityHandler = nil }
-        }
-    }
-
-    var finished: Bool { lock.withLock { ended } }
-    var text: String { lock.withLock { String(decoding: buffer, as: UTF8.self) } }
 }

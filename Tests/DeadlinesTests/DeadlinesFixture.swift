@@ -5,12 +5,8 @@ import Logging
 import Models
 import Postgres
 import Runtime
+import TestSupport
 import Testing
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
 
 /// A private deadlines schema (runtime + deadlines migrations) on the shared PostgreSQL, a simulated
 /// clock and a scheduler worker firing the deadlines' scheduled work on it.
@@ -23,19 +19,8 @@ struct DeadlinesFixture {
     let settings: DeadlinesSettings
     static let outputTopic = "deadlines-test-output"
 
-    static func databaseURL() throws -> String {
-        guard let url = ProcessInfo.processInfo.environment["RESSUS_DATABASE_URL"], !url.isEmpty else {
-            throw TestFailure("RESSUS_DATABASE_URL is not set: run the tests with `make test` (or source .local/run/env.sh)")
-        }
-        return url
-    }
-
-    static func brokers() throws -> String {
-        guard let brokers = ProcessInfo.processInfo.environment["RESSUS_KAFKA_BROKERS"], !brokers.isEmpty else {
-            throw TestFailure("RESSUS_KAFKA_BROKERS is not set: run the tests with `make test` (or source .local/run/env.sh)")
-        }
-        return brokers
-    }
+    static func databaseURL() throws -> String { try TestEnvironment.databaseURL() }
+    static func brokers() throws -> String { try TestEnvironment.kafkaBrokers() }
 
     static func make(startingOn start: CivilDate, outputTopic: String = outputTopic, releaseBatchSize: Int = 500) async throws -> DeadlinesFixture {
         let suffix = UUID().uuidString.prefix(8).lowercased()

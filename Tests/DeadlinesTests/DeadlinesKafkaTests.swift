@@ -4,6 +4,7 @@ import Kafka
 import Models
 import Postgres
 import Runtime
+import TestSupport
 import Testing
 
 /// Notification events in through the broker (inbox consumer), chargeable atendimentos out through the
@@ -19,7 +20,7 @@ import Testing
         let consumer = InboxConsumer(name: "deadlines-test-\(suffix)", topics: [input], handler: fixture.handler,
                                      database: fixture.pool, kafka: kafka, clock: fixture.clock, logger: quietLogger)
         let relay = OutboxRelay(service: "deadlines-test", database: fixture.pool.configuration, kafka: kafka, logger: quietLogger)
-        let running = [Task { try await consumer.run() }, Task { try await relay.run() }]
+        let running = RunningServices([consumer, relay], logger: quietLogger)
         do {
             try await run(fixture: fixture, kafka: kafka, input: input, output: output, suffix: String(suffix))
         } catch {
@@ -76,19 +77,10 @@ import Testing
         #expect(event.chargeableOn == Sample.date("2026-06-16"))
     }
 
-    private func stop(_ tasks: [Task<Void, any Error>], fixture: DeadlinesFixture, admin: KafkaAdmin, topics: [String]) async {
-        for task in tasks { task.cancel() }
-        for task in tasks { _ = try? await task.value }
+    private func stop(_ running: RunningServices, fixture: DeadlinesFixture, admin: KafkaAdmin, topics: [String]) async {
+        try? await running.stop()
         await fixture.tearDown()
         try? await admin.deleteTopics(topics + topics.map { "\($0).DLT" })
     }
 }
 
-/// Polls `condition` every 100 ms until it holds or `timeout` passes (then fails, naming `what`).
-func waitUntil(_ what: String, timeout: Duration = .seconds(40), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else { throw TestFailure("timed out waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-}

@@ -1,7 +1,9 @@
 import Foundation
 
-/// A child process whose output is collected without blocking any thread: tests on 2 cores must
-/// never block a cooperative thread waiting for a child (the services under test need them).
+/// A child process whose output goes to temporary files, read back while it runs: no pipes (a
+/// pipe's end of file was sometimes never reported after the child exited) and no thread blocked
+/// waiting (tests on 2 cores must never block a cooperative thread: the services under test need
+/// them).
 public final class ChildProcess: @unchecked Sendable {
     public let process = Process()
     /// Standard output (and standard error too, when started with `mergingErrors`).
@@ -17,18 +19,19 @@ public final class ChildProcess: @unchecked Sendable {
         process.executableURL = try BuiltProducts.executable(name)
         process.arguments = arguments
         process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        output = OutputCollector(out.fileHandleForReading)
+        output = try OutputCollector(name: name)
+        process.standardOutput = output.writer
         if mergingErrors {
-            process.standardError = out
+            process.standardError = output.writer
             errors = nil
         } else {
-            let err = Pipe()
-            process.standardError = err
-            errors = OutputCollector(err.fileHandleForReading)
+            let collector = try OutputCollector(name: name + "-err")
+            process.standardError = collector.writer
+            errors = collector
         }
         try process.run()
+        output.process = process
+        errors?.process = process
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
@@ -48,10 +51,10 @@ public final class ChildProcess: @unchecked Sendable {
         return try await waitForExit(timeout: timeout)
     }
 
-    /// Waits (polling) for the process to exit and its output to end; returns the status.
+    /// Waits (polling) for the process to exit; returns the status.
     public func waitForExit(timeout: Duration = .seconds(120)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning || !output.ended || !(errors?.ended ?? true) {
+        while process.isRunning {
             if ContinuousClock.now > deadline {
                 kill(process.processIdentifier, SIGKILL)
                 throw TestFailure("process still running after \(timeout); output:\n\(output.text)")
@@ -72,29 +75,37 @@ public final class ChildProcess: @unchecked Sendable {
     }
 }
 
-/// Accumulates what a child process writes to a pipe, so tests can wait for a line.
+/// What a child process writes to one of its streams, in a temporary file deleted on release.
 public final class OutputCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var buffer = Data()  // guarded by lock
-    private var finished = false  // guarded by lock
+    let url: URL
+    let writer: FileHandle
+    /// Set once the process started; only read afterwards.
+    var process: Process?
 
-    public init(_ handle: FileHandle) {
-        handle.readabilityHandler = { [self] handle in
-            let data = handle.availableData
-            lock.withLock { if data.isEmpty { finished = true } else { buffer.append(data) } }
-            if data.isEmpty { handle.readabilityHandler = nil }
+    init(name: String) throws {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ressus-test-\(name)-\(UUID().uuidString.prefix(8)).log")
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw TestFailure("cannot create \(url.path)")
         }
+        writer = try FileHandle(forWritingTo: url)
     }
 
-    public var text: String { lock.withLock { String(decoding: buffer, as: UTF8.self) } }
-    /// Whether the pipe reached end of file.
-    public var ended: Bool { lock.withLock { finished } }
+    deinit {
+        try? writer.close()
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    /// Everything written so far.
+    public var text: String { (try? Data(contentsOf: url)).map { String(decoding: $0, as: UTF8.self) } ?? "" }
+    /// Whether the writer exited (nothing more will come).
+    public var ended: Bool { !(process?.isRunning ?? true) }
 
     /// Waits until the text contains `needle`; fails if `process` exits first or after `timeout`.
     public func waitFor(_ needle: String, timeout: Duration, process: Process?) async throws {
         let deadline = ContinuousClock.now + timeout
         while !text.contains(needle) {
-            if let process, !process.isRunning, ended {
+            if let process, !process.isRunning, !text.contains(needle) {
                 throw TestFailure("process exited (\(process.terminationStatus)) before '\(needle)'; output:\n\(text)")
             }
             if ContinuousClock.now > deadline { throw TestFailure("no '\(needle)' within \(timeout); output:\n\(text)") }
