@@ -118,6 +118,7 @@ final class ProgressDisplay: @unchecked Sendable {
     private let start = ContinuousClock.now
     private var lastShown = ContinuousClock.now
     private var shown = false
+    private var lastRows = 0
     private let terminal = isatty(STDERR_FILENO) == 1
 
     /// Called (on the import's thread) with the rows read so far.
@@ -126,12 +127,17 @@ final class ProgressDisplay: @unchecked Sendable {
         guard now - lastShown >= .seconds(terminal ? 1 : 5) else { return }
         lastShown = now
         shown = true
+        lastRows = rows
         let line = "\(grouped(rows)) linhas lidas, \(grouped(rate(rows, now))) linhas/s"
         FileHandle.standardError.write(Data((terminal ? "\r\(line)   " : line + "\n").utf8))
     }
 
     func finish(_ rows: Int) {
         guard shown else { return }
+        guard rows != lastRows else {
+            if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+            return
+        }
         let line = "\(grouped(rows)) linhas lidas, \(grouped(rate(rows, .now))) linhas/s"
         FileHandle.standardError.write(Data((terminal ? "\r\(line)   \n" : line + "\n").utf8))
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IntakeCore
+import Logging
 import Models
 import Postgres
 import Runtime
@@ -58,7 +59,9 @@ struct IntakeTarget: ParsableArguments {
     func migratedPool() async throws -> PostgresPool {
         let pool = try banco.pool(schema: esquema)
         do {
-            try await PostgresMigrator(schema: esquema, migrations: try RuntimeMigrations.with(service: IntakeMigrations.all))
+            var quiet = Logger(label: "ressus.cli.migrations")
+            quiet.logLevel = .warning
+            try await PostgresMigrator(schema: esquema, migrations: try RuntimeMigrations.with(service: IntakeMigrations.all), logger: quiet)
                 .migrate(using: pool)
         } catch let error as PostgresError {
             await pool.close()
