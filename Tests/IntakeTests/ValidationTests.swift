@@ -59,6 +59,7 @@ import Testing
         #expect(reason(["valor_sus": "0,00"]) == "valor_sus: o valor deve ser maior que zero")
         #expect(reason(["valor_sus": "abc"])?.hasPrefix("valor_sus:") == true)
         #expect(reason([:]) == nil)
+        #expect(reason(["registro_ans": " 123456\t", "tipo": "apac", "codigo_beneficiario": " B 1 "]) == nil)
     }
 
     @Test func operadoraRowsValidateCNPJIncludingAlphanumericAndEmailShape() {

@@ -54,7 +54,14 @@ public struct ABIImporter: Sendable {
         var rowsRead = 0
 
         func flush() throws {
-            guard let abi, !(pending.isEmpty && rejections.isEmpty) else { return }
+            guard let abi else {
+                // Rows wait for the ABI number; a file that never gives it must not grow memory.
+                if rejections.count >= batchSize {
+                    throw IntakeFileError("nenhuma das primeiras \(rowsRead) linhas informa a ABI; use --abi ou a coluna abi")
+                }
+                return
+            }
+            guard !(pending.isEmpty && rejections.isEmpty) else { return }
             let batch = pending, rejected = rejections
             let outcome = try connection.withTransaction { connection in
                 if summary == nil {

@@ -34,9 +34,10 @@ public struct ValidAtendimento: Sendable, Hashable {
 
 /// Validates one row's fields into an atendimento valued by IVR (DOMAIN §1-2), or a reason in
 /// Portuguese. The operadora must be in the register.
-public struct AtendimentoValidator: Sendable {
+public struct AtendimentoValidator {
     public let knownOperadoras: Set<String>
     public let policy: RulesPolicy
+    private let fast = FastParsing()
 
     public init(knownOperadoras: Set<String>, policy: RulesPolicy = .standard) {
         self.knownOperadoras = knownOperadoras
@@ -56,7 +57,7 @@ public struct AtendimentoValidator: Sendable {
     private func check(_ fields: [String: String], row: Int) throws -> ValidAtendimento {
         typealias C = AtendimentoColumn
         func value(_ column: String) throws -> String {
-            let text = (fields[column] ?? "").trimmingCharacters(in: .whitespaces)
+            let text = (fields[column] ?? "").trimmedSpaces
             guard !text.isEmpty else { throw RowRejection(row: row, reason: "\(column): não informado") }
             return text
         }
@@ -68,7 +69,7 @@ public struct AtendimentoValidator: Sendable {
                 throw RowRejection(row: row, reason: "\(column): \(error.descricao)")
             }
         }
-        let registro = try parse(C.registroANS) { try RegistroANS($0) }
+        let registro = try parse(C.registroANS) { try fast.registroANS($0) }
         guard knownOperadoras.contains(registro.value) else {
             throw RowRejection(row: row, reason: "\(C.registroANS): operadora \(registro.value) não cadastrada")
         }
@@ -76,14 +77,14 @@ public struct AtendimentoValidator: Sendable {
             throw RowRejection(row: row, reason: "\(C.tipo): '\(fields[C.tipo] ?? "")' inválido (use AIH ou APAC)")
         }
         let document = try parse(C.numeroDocumento) { try SUSDocumentNumber($0) }
-        let competencia = try parse(C.competencia) { try YearMonth(parsing: $0) }
+        let competencia = try parse(C.competencia) { try fast.competencia($0) }
         let beneficiary = try value(C.codigoBeneficiario)
         guard beneficiary.count <= IntakePolicy.maximumBeneficiaryCodeLength else {
             throw RowRejection(row: row, reason: "\(C.codigoBeneficiario): mais de \(IntakePolicy.maximumBeneficiaryCodeLength) caracteres")
         }
-        let birth = try parse(C.dataNascimento) { try CivilDate(parsing: $0) }
-        let start = try parse(C.dataInicio) { try CivilDate(parsing: $0) }
-        let end = try parse(C.dataFim) { try CivilDate(parsing: $0) }
+        let birth = try parse(C.dataNascimento) { try fast.date($0) }
+        let start = try parse(C.dataInicio) { try fast.date($0) }
+        let end = try parse(C.dataFim) { try fast.date($0) }
         guard birth <= start else {
             throw RowRejection(row: row, reason: "\(C.dataNascimento): \(birth.brazilian) posterior ao início do atendimento (\(start.brazilian))")
         }
@@ -93,12 +94,12 @@ public struct AtendimentoValidator: Sendable {
         guard competencia >= start.yearMonth else {
             throw RowRejection(row: row, reason: "\(C.competencia): \(competencia.brazilian) anterior ao início do atendimento (\(start.brazilian))")
         }
-        let cnes = try parse(C.cnes) { try CNES($0) }
-        let procedure = try parse(C.procedimento) { try SIGTAPCode($0) }
+        let cnes = try parse(C.cnes) { try fast.cnes($0) }
+        let procedure = try parse(C.procedimento) { try fast.procedure($0) }
         guard let quantity = Int(try value(C.quantidade)), quantity > 0 else {
             throw RowRejection(row: row, reason: "\(C.quantidade): '\(fields[C.quantidade] ?? "")' deve ser um número inteiro maior que zero")
         }
-        let susValue = try parse(C.valorSUS) { try Money(parsing: $0) }
+        let susValue = try parse(C.valorSUS) { try fast.money($0) }
         guard susValue > .zero else {
             throw RowRejection(row: row, reason: "\(C.valorSUS): o valor deve ser maior que zero")
         }
@@ -118,5 +119,17 @@ public struct RowRejection: Error, Sendable, Hashable {
     public init(row: Int, reason: String) {
         self.row = row
         self.reason = reason
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces and tabs (cheap when there are none, the usual case).
+    var trimmedSpaces: String {
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        if let first = utf8.first, let last = utf8.last, !blank(first), !blank(last) { return self }
+        let bytes = Array(utf8)
+        guard let start = bytes.firstIndex(where: { !blank($0) }), let end = bytes.lastIndex(where: { !blank($0) }) else { return "" }
+        if start == 0, end == bytes.count - 1 { return self }
+        return String(decoding: bytes[start...end], as: UTF8.self)
     }
 }
