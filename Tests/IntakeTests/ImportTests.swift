@@ -87,10 +87,12 @@ import Testing
             let directory = try Samples.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let report = directory.appendingPathComponent("rel.csv")
+            try Data("linha,motivo\n9,\"de uma importação anterior\"\n".utf8).write(to: report)
             let summary = try await pool.withConnection {
                 try ABIImporter().importFile(try Samples.url("abi-exemplo.json"), abi: nil, reportURL: report, on: $0)
             }
             #expect(summary.abi == (try ABINumber(91)) && summary.inserted == 3 && summary.rejected == 0 && summary.reportURL == nil)
+            #expect(!FileManager.default.fileExists(atPath: report.path))  // the stale report is gone
             let total = try await IntakeTestDatabase.count(pool, "SELECT sum(amount)::bigint FROM atendimentos")
             // (1534.20 + 2150.75 + 689.00) × 1.5, each rounded half-up
             #expect(total == 230_130 + 322_613 + 103_350)

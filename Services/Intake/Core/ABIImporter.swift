@@ -149,8 +149,11 @@ final class RejectionReport {
     func close() throws {
         try handle?.close()
         handle = nil
-        if !written, FileManager.default.fileExists(atPath: url.path) {
-            try FileManager.default.removeItem(at: url)  // a stale report of an earlier run
+        // A report left by an earlier run of the same file would now be wrong; anything else stays.
+        if !written, let handle = try? FileHandle(forReadingFrom: url) {
+            let start = try handle.read(upToCount: 13) ?? Data()
+            try handle.close()
+            if start == Data("linha,motivo\n".utf8) { try FileManager.default.removeItem(at: url) }
         }
     }
 }
