@@ -17,20 +17,35 @@ import Testing
     }
 
     /// Runs `ressus` with `arguments`, polling (never blocking a cooperative thread) until it ends.
+    /// Output goes to temporary files, read once the process has exited (no pipe end-of-file races).
     static func run(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
+        let directory = try Samples.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outputURL = directory.appendingPathComponent("stdout"), errorURL = directory.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        let output = try FileHandle(forWritingTo: outputURL), error = try FileHandle(forWritingTo: errorURL)
+        defer {
+            try? output.close()
+            try? error.close()
+        }
         let process = Process()
         process.executableURL = try ressus()
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment
-        let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error
-        let out = CollectedPipe(output.fileHandleForReading), err = CollectedPipe(error.fileHandleForReading)
         try process.run()
-        while process.isRunning || !out.finished || !err.finished {
+        let deadline = ContinuousClock.now + .seconds(90)
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                process.terminate()
+                throw TestFailure("ressus \(arguments.joined(separator: " ")) did not finish in 90 s")
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
-        return (process.terminationStatus, out.text, err.text)
+        return (process.terminationStatus, try String(contentsOf: outputURL, encoding: .utf8),
+                try String(contentsOf: errorURL, encoding: .utf8))
     }
 
     @Test func importingTheSampleFilesAndReimportingThemSaysSo() async throws {
@@ -96,24 +111,4 @@ import Testing
             #expect((peakKiB ?? .max) < 300 * 1024, "peak \(peakKiB ?? -1) KiB for a \(size)-byte file")
         }
     }
-}
-
-/// Collects a pipe's output on a background handler.
-final class CollectedPipe: @unchecked Sendable {
-    private let lock = NSLock()
-    private var buffer = Data()  // guarded by lock
-    private var ended = false  // guarded by lock
-
-    init(_ handle: FileHandle) {
-        handle.readabilityHandler = { [self] handle in
-            let data = handle.availableData
-            lock.withLock {
-                if data.isEmpty { ended = true } else { buffer.append(data) }
-            }
-            if data.isEmpty { handle.readabilityHandler = nil }
-        }
-    }
-
-    var finished: Bool { lock.withLock { ended } }
-    var text: String { lock.withLock { String(decoding: buffer, as: UTF8.self) } }
 }
