@@ -11,6 +11,7 @@ struct Ressus: AsyncParsableCommand {
         subcommands: [
             Calcular.self, CNPJCommand.self, Prazo.self, RelogioCommand.self,
             OutboxCommand.self, DeadLetterCommand.self,
+            OperadorasCommand.self, AbiCommand.self,
             CienciaCommand.self, ImpugnacaoCommand.self, RecursoCommand.self, StatusCommand.self,
         ]
     )
