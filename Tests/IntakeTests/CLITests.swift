@@ -1,51 +1,13 @@
 import Foundation
 import IntakeCore
+import TestSupport
 import Testing
 
 /// `ressus operadoras importar` and `ressus abi importar` as the operator runs them (subprocess).
 @Suite struct CLITests {
-    static func ressus() throws -> URL {
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let candidates = [
-            testBinary.deletingLastPathComponent(),
-            testBinary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("debug"),
-        ].map { $0.appendingPathComponent("ressus") }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw TestFailure("ressus not built; looked in \(candidates.map(\.path)) (run swift build --build-tests)")
-        }
-        return found
-    }
-
-    /// Runs `ressus` with `arguments`, polling (never blocking a cooperative thread) until it ends.
-    /// Output goes to temporary files, read once the process has exited (no pipe end-of-file races).
+    /// Runs `ressus` with `arguments` (output through temporary files, never blocking a thread).
     static func run(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
-        let directory = try Samples.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outputURL = directory.appendingPathComponent("stdout"), errorURL = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        let output = try FileHandle(forWritingTo: outputURL), error = try FileHandle(forWritingTo: errorURL)
-        defer {
-            try? output.close()
-            try? error.close()
-        }
-        let process = Process()
-        process.executableURL = try ressus()
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(90)
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                process.terminate()
-                throw TestFailure("ressus \(arguments.joined(separator: " ")) did not finish in 90 s")
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return (process.terminationStatus, try String(contentsOf: outputURL, encoding: .utf8),
-                try String(contentsOf: errorURL, encoding: .utf8))
+        try await ChildProcess.run("ressus", arguments, timeout: .seconds(90))
     }
 
     @Test func importingTheSampleFilesAndReimportingThemSaysSo() async throws {

@@ -3,20 +3,11 @@ import IntakeCore
 import Models
 import Postgres
 import Runtime
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
+import TestSupport
 
 /// A fresh intake schema (runtime + intake migrations) per test on the shared PostgreSQL.
 enum IntakeTestDatabase {
-    static func databaseURL() throws -> String {
-        guard let url = ProcessInfo.processInfo.environment["RESSUS_DATABASE_URL"], !url.isEmpty else {
-            throw TestFailure("RESSUS_DATABASE_URL is not set: run the tests with `make test`")
-        }
-        return url
-    }
+    static func databaseURL() throws -> String { try TestEnvironment.databaseURL() }
 
     static func randomName(_ prefix: String) -> String {
         prefix + "_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()

@@ -5,6 +5,7 @@ import Logging
 import Models
 import Postgres
 import Runtime
+import TestSupport
 import Testing
 
 /// The upstream topic: identified atendimentos in batches, then the ABI's closing event.
