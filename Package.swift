@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "ServiceHTTP",
             dependencies: [
-                "Runtime", "Kafka", "Postgres", swiftLog, metrics, serviceLifecycle,
+                "Runtime", "Models", "Kafka", "Postgres", swiftLog, metrics, serviceLifecycle,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

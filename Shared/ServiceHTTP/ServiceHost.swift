@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Models
 import Postgres
 import Runtime
 import ServiceLifecycle
@@ -162,6 +163,8 @@ struct ServiceCore: Service {
             logger.info("database connected", metadata: ["schema": "\(descriptor.schema)", "migrations_applied": "\(applied)"])
             let topics = try await admin.listTopics()
             logger.info("broker connected", metadata: ["brokers": "\(configuration.kafkaBrokers)", "topics": "\(topics.count)"])
+            // The topics between the services exist before anyone subscribes (idempotent).
+            try await admin.createTopics(Topics.all.map { TopicSpec(name: $0.name, partitions: $0.partitions) })
         } catch where Task.isCancelled {
             return nil
         }

@@ -88,12 +88,3 @@ extension PostgresRow {
         try decode(PostgresDate?.self, at: column).map { try CivilDate($0) }
     }
 }
-
-extension DeadlinesCore {
-    /// Creates the topics the service reads and writes (`Topics.notifications`, `Topics.deadlines`),
-    /// idempotently.
-    public static func createTopics(brokers: String) async throws {
-        try await KafkaAdmin(config: KafkaConfig(bootstrapServers: brokers, clientID: "ressus-deadlines-setup"))
-            .createTopics([Topics.notifications, Topics.deadlines].map { TopicSpec(name: $0.name, partitions: $0.partitions) })
-    }
-}
