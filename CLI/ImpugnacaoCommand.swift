@@ -18,14 +18,7 @@ struct ImpugnacaoCommand: AsyncParsableCommand {
             discussion: "Fora do prazo, a impugnação é recusada com o motivo e fica registrada como recusada."
         )
 
-        @Option(name: .customLong("abi"), help: "Número da ABI.")
-        var abi: String?
-
-        @Option(name: .customLong("operadora"), help: "Registro ANS da operadora (6 dígitos).")
-        var operadora: String?
-
-        @Option(name: .customLong("atendimento"), help: "Número do documento SUS (AIH/APAC, 13 dígitos).")
-        var atendimento: String?
+        @OptionGroup var alvo: FilingTarget
 
         @Option(name: .customLong("fundamento"), help: "Fundamento: tecnico ou administrativo.")
         var fundamento: String?
@@ -38,9 +31,7 @@ struct ImpugnacaoCommand: AsyncParsableCommand {
         func run() async throws {
             try await Console.reportingAsyncErrors {
                 let request = OperatorRequest.impugnacao(
-                    abi: try parseOption(abi, "--abi") { try ABINumber(parsing: $0) },
-                    registroANS: try parseOption(operadora, "--operadora") { try RegistroANS($0) },
-                    document: try parseOption(atendimento, "--atendimento") { try SUSDocumentNumber($0) },
+                    abi: try alvo.abiNumber(), registroANS: try alvo.registroANS(), document: try alvo.document(),
                     grounds: try grounds(), text: try requiredText(texto, "--texto"))
                 try await pedido.submit(request)
             }
@@ -104,6 +95,22 @@ struct DecisionOptions: ParsableArguments {
             document: try parseOption(atendimento, "--atendimento") { try SUSDocumentNumber($0) },
             instance: instance, result: result, amount: amount)
     }
+}
+
+/// `--abi`, `--operadora` and `--atendimento`: the atendimento an impugnação or recurso is about.
+struct FilingTarget: ParsableArguments {
+    @Option(name: .customLong("abi"), help: "Número da ABI.")
+    var abi: String?
+
+    @Option(name: .customLong("operadora"), help: "Registro ANS da operadora (6 dígitos).")
+    var operadora: String?
+
+    @Option(name: .customLong("atendimento"), help: "Número do documento SUS (AIH/APAC, 13 dígitos).")
+    var atendimento: String?
+
+    func abiNumber() throws -> ABINumber { try parseOption(abi, "--abi") { try ABINumber(parsing: $0) } }
+    func registroANS() throws -> RegistroANS { try parseOption(operadora, "--operadora") { try RegistroANS($0) } }
+    func document() throws -> SUSDocumentNumber { try parseOption(atendimento, "--atendimento") { try SUSDocumentNumber($0) } }
 }
 
 /// A required free text, trimmed and not empty.

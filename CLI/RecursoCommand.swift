@@ -18,14 +18,7 @@ struct RecursoCommand: AsyncParsableCommand {
             discussion: "Fora do prazo, o recurso é recusado com o motivo e fica registrado como recusado."
         )
 
-        @Option(name: .customLong("abi"), help: "Número da ABI.")
-        var abi: String?
-
-        @Option(name: .customLong("operadora"), help: "Registro ANS da operadora (6 dígitos).")
-        var operadora: String?
-
-        @Option(name: .customLong("atendimento"), help: "Número do documento SUS (AIH/APAC, 13 dígitos).")
-        var atendimento: String?
+        @OptionGroup var alvo: FilingTarget
 
         @Option(name: .customLong("texto"), help: "Texto do recurso.")
         var texto: String?
@@ -35,9 +28,7 @@ struct RecursoCommand: AsyncParsableCommand {
         func run() async throws {
             try await Console.reportingAsyncErrors {
                 let request = OperatorRequest.recurso(
-                    abi: try parseOption(abi, "--abi") { try ABINumber(parsing: $0) },
-                    registroANS: try parseOption(operadora, "--operadora") { try RegistroANS($0) },
-                    document: try parseOption(atendimento, "--atendimento") { try SUSDocumentNumber($0) },
+                    abi: try alvo.abiNumber(), registroANS: try alvo.registroANS(), document: try alvo.document(),
                     text: try requiredText(texto, "--texto"))
                 try await pedido.submit(request)
             }
