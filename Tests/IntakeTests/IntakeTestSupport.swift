@@ -9,32 +9,11 @@ import TestSupport
 enum IntakeTestDatabase {
     static func databaseURL() throws -> String { try TestEnvironment.databaseURL() }
 
-    static func randomName(_ prefix: String) -> String {
-        prefix + "_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-    }
-
     /// Runs `body` with a pool on a new migrated schema, dropped afterwards.
     static func withSchema<T>(_ body: (PostgresPool, String) async throws -> T) async throws -> T {
-        let schema = randomName("intaketest")
-        let pool = PostgresPool(
-            configuration: try PostgresConfiguration(connectionString: databaseURL(), applicationName: "ressus-intake-tests", schema: schema),
-            options: .init(size: 3))
-        try await pool.withConnection { try $0.executeScript("CREATE SCHEMA \(try $0.quoteIdentifier(schema))") }
-        do {
-            try await PostgresMigrator(schema: schema, migrations: try RuntimeMigrations.with(service: IntakeMigrations.all))
-                .migrate(using: pool)
-            let value = try await body(pool, schema)
-            try await drop(schema, pool)
-            return value
-        } catch {
-            try? await drop(schema, pool)
-            throw error
-        }
-    }
-
-    private static func drop(_ schema: String, _ pool: PostgresPool) async throws {
-        try await pool.withConnection { try $0.executeScript("DROP SCHEMA \(try $0.quoteIdentifier(schema)) CASCADE") }
-        await pool.close()
+        try await TemporarySchema.with(
+            prefix: "intaketest", applicationName: "ressus-intake-tests", poolSize: 3,
+            migrations: try RuntimeMigrations.with(service: IntakeMigrations.all), body)
     }
 
     /// Registers the sample operadoras (registro ANS 123456, 234567, 345678).

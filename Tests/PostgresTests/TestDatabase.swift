@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import TestSupport
 
 /// The shared test server (RESSUS_DATABASE_URL) and a fresh random schema per test.
 enum TestDatabase {
@@ -24,24 +25,7 @@ enum TestDatabase {
     static func withSchema<T>(
         poolSize: Int = 4, _ body: (PostgresPool, String) async throws -> T
     ) async throws -> T {
-        let schema = randomName("pgtest")
-        let configuration = try PostgresConfiguration(
-            connectionString: url(), applicationName: "ressus-postgres-tests", schema: schema
-        )
-        let pool = PostgresPool(configuration: configuration, options: .init(size: poolSize))
-        try await pool.withConnection { try $0.executeScript("CREATE SCHEMA \(try $0.quoteIdentifier(schema))") }
-        do {
-            let value = try await body(pool, schema)
-            try await drop(schema, pool)
-            return value
-        } catch {
-            try? await drop(schema, pool)
-            throw error
-        }
-    }
-
-    private static func drop(_ schema: String, _ pool: PostgresPool) async throws {
-        try await pool.withConnection { try $0.executeScript("DROP SCHEMA IF EXISTS \(try $0.quoteIdentifier(schema)) CASCADE") }
-        await pool.close()
+        try await TemporarySchema.with(
+            prefix: "pgtest", applicationName: "ressus-postgres-tests", poolSize: poolSize, body)
     }
 }
