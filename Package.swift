@@ -12,6 +12,7 @@ let swiftLog = Target.Dependency.product(name: "Logging", package: "swift-log")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
 
 /// A service executable (`Services/<folder>/App`): thin wiring over the shared runtime and, when
 /// the service has one, its library target `<folder>Core` (`Services/<folder>/Core`).
@@ -25,10 +26,10 @@ func service(_ name: String, folder: String, core: Bool = false) -> Target {
 }
 
 /// A service's library: handlers and read/write model, testable without Kafka or PostgreSQL.
-func serviceCore(folder: String) -> Target {
+func serviceCore(folder: String, extra: [Target.Dependency] = []) -> Target {
     .target(
         name: "\(folder)Core",
-        dependencies: ["Runtime", "Models", "Postgres", "Kafka", swiftLog],
+        dependencies: ["Runtime", "Models", "Postgres", "Kafka", swiftLog] + extra,
         path: "Services/\(folder)/Core"
     )
 }
@@ -59,6 +60,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Pure domain rules and event contracts: no I/O.
@@ -111,16 +113,26 @@ let package = Package(
 
         serviceCore(folder: "Intake"),
         serviceCore(folder: "Deadlines"),
+        serviceCore(folder: "DebtCalculator"),
+        serviceCore(folder: "ReportPublisher", extra: [
+            "PDF", hummingbird,
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
+        serviceCore(folder: "FNSTransfer", extra: [hummingbird]),
         service("IntakeService", folder: "Intake", core: true),
         service("DeadlinesService", folder: "Deadlines", core: true),
-        service("DebtCalculatorService", folder: "DebtCalculator"),
-        service("ReportPublisherService", folder: "ReportPublisher"),
-        service("FNSTransferService", folder: "FNSTransfer"),
+        service("DebtCalculatorService", folder: "DebtCalculator", core: true),
+        service("ReportPublisherService", folder: "ReportPublisher", core: true),
+        service("FNSTransferService", folder: "FNSTransfer", core: true),
 
         // The operator CLI (`ressus`), in Portuguese for ANS staff.
         .executableTarget(
             name: "RessusCLI",
-            dependencies: ["Models", "Runtime", "Kafka", "Postgres", "IntakeCore", "DeadlinesCore", argumentParser, swiftLog],
+            dependencies: [
+                "Models", "Runtime", "Kafka", "Postgres", "IntakeCore", "DeadlinesCore", "DebtCalculatorCore",
+                "ReportPublisherCore", "FNSTransferCore", argumentParser, swiftLog,
+            ],
             path: "CLI"
         ),
 

@@ -9,14 +9,16 @@ import Runtime
 /// - `GET /health/live`: 200 while the process runs;
 /// - `GET /health/ready` and `GET /health`: 200 with `{"status":"ok",…}` when ready, 503 with
 ///   `"degraded"` otherwise (see `HealthChecks`);
-/// - `GET /metrics`: the Prometheus text format of `registry`.
+/// - `GET /metrics`: the Prometheus text format of `registry`;
+/// - whatever `routes` adds (a service's own pages).
 ///
 /// Logs `http listening` with the bound host and port (useful when the port is 0, i.e. chosen
 /// by the system).
 public enum HTTPEndpoint {
     public static func makeApplication(
         configuration: HTTPEndpointConfiguration, health: HealthChecks,
-        registry: PrometheusCollectorRegistry, logger: Logger
+        registry: PrometheusCollectorRegistry, logger: Logger,
+        routes: (Router<BasicRequestContext>) -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: RequestCounter())
@@ -36,6 +38,7 @@ public enum HTTPEndpoint {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
+        routes(router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),

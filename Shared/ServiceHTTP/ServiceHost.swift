@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Kafka
 import Logging
 import Models
@@ -18,6 +19,9 @@ import ServiceLifecycle
 public enum ServiceHost {
     /// Builds the long-running components of a service from its context.
     public typealias Components = @Sendable (ServiceContext) async throws -> [any Service]
+    /// Adds a service's own HTTP routes (e.g. the portal) to its endpoint, next to `/health` and
+    /// `/metrics`. The context's database is usable once the service is ready (migrations applied).
+    public typealias Routes = @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void
 
     /// Runs the service and returns the process exit status: 0 after a clean shutdown (also when
     /// stopped while still starting), 1 when it failed, 2 for a configuration error.
@@ -26,14 +30,16 @@ public enum ServiceHost {
     /// `migrations` (versions from ``RuntimeMigrations/firstServiceVersion``), the outbox relay,
     /// the durable scheduler (firing `scheduled`), the shared simulated clock when
     /// `RESSUS_CLOCK=simulated`, and, when `handler` is given, an inbox consumer of `topics` (group
-    /// and inbox name = the service name). `components` adds the service's own long-running parts.
+    /// and inbox name = the service name). `components` adds the service's own long-running parts;
+    /// `routes` its own HTTP routes.
     public static func run(
         _ descriptor: ServiceDescriptor,
         migrations: [PostgresMigration] = [],
         topics: [String] = [],
         handler: (any EventHandler)? = nil,
         scheduled: [any ScheduledWorkHandler] = [],
-        components: @escaping Components = { _ in [] }
+        components: @escaping Components = { _ in [] },
+        routes: @escaping Routes = { _, _ in }
     ) async -> Int32 {
         let subscription = handler.map { InboxSubscription(topics: topics, handler: $0) }
         let configuration: ServiceConfiguration
@@ -65,10 +71,14 @@ public enum ServiceHost {
             return 2
         }
 
+        let context = ServiceContext(
+            descriptor: descriptor, configuration: configuration, logger: logger,
+            database: database, kafka: kafka, clock: configuration.clock.makeClock())
         let readiness = ServiceReadiness()
         let health = HealthChecks(readiness: readiness, database: database, broker: admin)
         let endpoint = HTTPEndpoint.makeApplication(
-            configuration: http, health: health, registry: registry, logger: logger)
+            configuration: http, health: health, registry: registry, logger: logger,
+            routes: { router in routes(router, context) })
         let allMigrations: [PostgresMigration]
         do {
             allMigrations = try RuntimeMigrations.with(service: migrations)
@@ -79,7 +89,7 @@ public enum ServiceHost {
         let core = ServiceCore(
             descriptor: descriptor, configuration: configuration, migrations: allMigrations,
             subscription: subscription, scheduled: scheduled,
-            components: components, database: database, kafka: kafka, admin: admin,
+            components: components, context: context, admin: admin,
             readiness: readiness, logger: logger)
 
         // Graceful shutdown runs in reverse order: the core drains first, the endpoint goes last.
@@ -129,9 +139,10 @@ struct ServiceCore: Service {
     let subscription: InboxSubscription?
     let scheduled: [any ScheduledWorkHandler]
     let components: ServiceHost.Components
-    let database: PostgresPool
-    let kafka: KafkaConfig
+    let context: ServiceContext
     let admin: KafkaAdmin
+    var database: PostgresPool { context.database }
+    var kafka: KafkaConfig { context.kafka }
     let readiness: ServiceReadiness
     let logger: Logger
 
@@ -168,9 +179,7 @@ struct ServiceCore: Service {
         } catch where Task.isCancelled {
             return nil
         }
-        return ServiceContext(
-            descriptor: descriptor, configuration: configuration, logger: logger,
-            database: database, kafka: kafka, clock: configuration.clock.makeClock())
+        return context
     }
 
     /// The runtime's own components: outbox relay, scheduler, clock sync (simulated clock only)

@@ -10,7 +10,14 @@ public enum Topics {
     /// Ciência, impugnações, recursos, decisions and chargeable atendimentos (deadlines).
     public static let deadlines = TopicDefinition(name: "ressus.deadlines", partitions: 6)
 
-    public static let all = [operadoras, upstreamAtendimentos, notifications, deadlines]
+    /// Charges, GRUs, payments, parcelamentos, CADIN and SELIC updates (debt calculator).
+    public static let debts = TopicDefinition(name: "ressus.debts", partitions: 6)
+    /// Payments published by upstream systems (input of the debt calculator).
+    public static let upstreamPayments = TopicDefinition(name: "ressus.upstream.payments", partitions: 6)
+    /// Repasses to the FNS (FNS transfer recorder).
+    public static let fns = TopicDefinition(name: "ressus.fns", partitions: 6)
+
+    public static let all = [operadoras, upstreamAtendimentos, notifications, deadlines, debts, upstreamPayments, fns]
 }
 
 /// A topic's name and partition count.
