@@ -5,7 +5,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 APT_PACKAGES=(postgresql-15 postgresql-client-15 libpq-dev build-essential pkg-config
-  dpkg-dev python3 libssl-dev zlib1g-dev libzstd-dev liblz4-dev poppler-utils)
+  dpkg-dev python3 libssl-dev zlib1g-dev libzstd-dev liblz4-dev poppler-utils chromium)
+
+# Python tools the tests use (JSON Schema validation of events and deployment files), in a venv.
+PYTHON_TOOLS=(jsonschema==4.26.0 PyYAML==6.0.2)
 
 apt_updated=0
 apt_update_once() {
@@ -77,7 +80,18 @@ PY
   rm -rf "$tmp"
 }
 
+install_python_tools() {
+  local venv="$LOCAL_PREFIX/python"
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import jsonschema, yaml" 2>/dev/null; then
+    return
+  fi
+  log "installing Python tools: ${PYTHON_TOOLS[*]}"
+  python3 -m venv "$venv" || die "python3 -m venv failed"
+  "$venv/bin/pip" install -q "${PYTHON_TOOLS[@]}" || die "pip install ${PYTHON_TOOLS[*]} failed"
+}
+
 install_debian_packages
+install_python_tools
 build_librdkafka
 install_tansu
 log "bootstrap complete ($LOCAL_PREFIX)"
