@@ -66,6 +66,9 @@ let package = Package(
         // Pure domain rules and event contracts: no I/O.
         .target(name: "Models", path: "Shared/Models"),
 
+        // Deterministic generation of realistic loads (`ressus carga gerar`, benchmarks).
+        .target(name: "LoadGeneration", dependencies: ["Models"], path: "Shared/LoadGeneration"),
+
         // A small PDF writer (A4 pages, tables, Portuguese text) for the reports operadoras download.
         .target(name: "PDF", path: "Shared/PDF"),
 
@@ -131,7 +134,7 @@ let package = Package(
             name: "RessusCLI",
             dependencies: [
                 "Models", "Runtime", "Kafka", "Postgres", "IntakeCore", "DeadlinesCore", "DebtCalculatorCore",
-                "ReportPublisherCore", "FNSTransferCore", argumentParser, swiftLog,
+                "ReportPublisherCore", "FNSTransferCore", "LoadGeneration", argumentParser, swiftLog,
             ],
             path: "CLI"
         ),
@@ -157,6 +160,7 @@ let package = Package(
             dependencies: ["Runtime", "TestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")]
         ),
         .testTarget(name: "PDFTests", dependencies: ["PDF"]),
+        .testTarget(name: "LoadGenerationTests", dependencies: ["LoadGeneration", "IntakeCore", "Models"]),
         .testTarget(name: "IntakeTests", dependencies: ["IntakeCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(name: "DeadlinesTests", dependencies: ["DeadlinesCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(
