@@ -14,7 +14,7 @@ public enum CloudEventHeaders {
             ("ce_id", envelope.id.uuidString.lowercased()),
             ("ce_type", envelope.type.description),
             ("ce_source", envelope.source),
-            ("ce_time", timeFormatter.string(from: envelope.time)),
+            ("ce_time", RFC3339Time.format(envelope.time)),
             ("ce_partitionkey", envelope.partitionKey),
             ("content-type", contentType),
         ]
@@ -43,7 +43,7 @@ public enum CloudEventHeaders {
             throw EventDecodingError.invalidAttribute(name: "ce_type", value: typeText)
         }
         let timeText = try required("ce_time")
-        guard let time = timeFormatter.date(from: timeText) ?? plainTimeFormatter.date(from: timeText) else {
+        guard let time = RFC3339Time.parse(timeText) else {
             throw EventDecodingError.invalidAttribute(name: "ce_time", value: timeText)
         }
         if let contentType = map["content-type"], !contentType.hasPrefix(Self.contentType) {
@@ -62,16 +62,4 @@ public enum CloudEventHeaders {
             payload: Data(value)
         )
     }
-
-    // ISO8601DateFormatter is thread-safe for formatting and parsing once configured.
-    nonisolated(unsafe) private static let timeFormatter: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
-    }()
-    nonisolated(unsafe) private static let plainTimeFormatter: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f
-    }()
 }
