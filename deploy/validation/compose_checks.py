@@ -35,7 +35,7 @@ def check_compose(root, compose_path, facts, report):
     compose_path = Path(compose_path)
     data = load(compose_path)
     services = data.get("services") or {}
-    base = compose_path.parent
+    base = Path(root)  # relative paths (init script, build context) resolve against the project root
     report.section(f"cross-references: {compose_path.name}")
 
     postgres = services.get("postgres") or {}
