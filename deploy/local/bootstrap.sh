@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, once: Debian packages, librdkafka 2.8.0
-# (built from Debian trixie's source package) and the Tansu broker binary.
+# (built from Debian trixie's source package), the Tansu broker binary and a Python venv with the
+# JSON Schema tools of the tests and of deploy/validate.sh.
 # Idempotent: every step is skipped when its result is already there.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
