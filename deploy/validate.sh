@@ -15,4 +15,5 @@ if [ -z "${RESSUS_DATABASE_URL:-}" ] && [ -f "$ENV_FILE" ]; then
   source "$ENV_FILE"
 fi
 cd "$REPO_ROOT"
+export PYTHONDONTWRITEBYTECODE=1  # keep deploy/validation free of __pycache__
 exec "$python" -m deploy.validation "$@"
