@@ -6,7 +6,7 @@ export RESSUS_LIBRDKAFKA_PREFIX := $(LOCAL_PREFIX)/librdkafka
 ENV_FILE := $(LOCAL_PREFIX)/run/env.sh
 WITH_ENV := source $(ENV_FILE) &&
 
-.PHONY: bootstrap build infra test demo stop benchmark clean-local
+.PHONY: bootstrap build infra test validate demo stop benchmark clean-local
 
 ## bootstrap: install Debian packages, librdkafka 2.8.0 and the Tansu broker (once)
 bootstrap:
@@ -25,6 +25,11 @@ infra: bootstrap
 ## only dependable without 260 tests competing for the CPU (about 7 minutes).
 test: build infra
 	$(WITH_ENV) swift test --skip-build --no-parallel
+
+## validate: check docker-compose.yml, deploy/k8s and the Dockerfile offline (schemas, cross-references)
+## and run the five services with the compose environment; `make test` runs it too (DeployTests)
+validate: build infra
+	$(WITH_ENV) bash deploy/validate.sh
 
 ## demo: start the stack and the five services, show them running
 demo: build infra

@@ -163,6 +163,7 @@ let package = Package(
         .testTarget(name: "LoadGenerationTests", dependencies: ["LoadGeneration", "IntakeCore", "Models"]),
         .testTarget(name: "IntakeTests", dependencies: ["IntakeCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(name: "DeadlinesTests", dependencies: ["DeadlinesCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
+        .testTarget(name: "DeployTests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "ServiceHTTPTests",
             dependencies: [

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, once: Debian packages, librdkafka 2.8.0
-# (built from Debian trixie's source package) and the Tansu broker binary.
+# (built from Debian trixie's source package), the Tansu broker binary and a Python venv with the
+# JSON Schema tools of the tests and of deploy/validate.sh.
 # Idempotent: every step is skipped when its result is already there.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -80,14 +81,39 @@ PY
   rm -rf "$tmp"
 }
 
+# Every pinned tool (name==version) importable from the venv?
+python_tools_present() {
+  local venv="$1" pins=("${PYTHON_TOOLS[@]}" "${VALIDATION_DEPENDENCIES[@]}") wheel
+  for wheel in "${VALIDATION_WHEELS[@]}"; do pins+=("${wheel%% *}"); done
+  [ -x "$venv/bin/python" ] && "$venv/bin/python" - "${pins[@]}" <<'PY'
+import sys
+from importlib.metadata import version, PackageNotFoundError
+for pin in sys.argv[1:]:
+    name, wanted = pin.split("==")
+    try:
+        if version(name) != wanted:
+            sys.exit(1)
+    except PackageNotFoundError:
+        sys.exit(1)
+PY
+}
+
 install_python_tools() {
   local venv="$LOCAL_PREFIX/python"
-  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import jsonschema, yaml" 2>/dev/null; then
-    return
-  fi
-  log "installing Python tools: ${PYTHON_TOOLS[*]}"
-  python3 -m venv "$venv" || die "python3 -m venv failed"
-  "$venv/bin/pip" install -q "${PYTHON_TOOLS[@]}" || die "pip install ${PYTHON_TOOLS[*]} failed"
+  python_tools_present "$venv" && return
+  log "installing Python tools: ${PYTHON_TOOLS[*]} and the deployment validators"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv" || die "python3 -m venv failed"
+  local tmp wheel pin file sha files=()
+  tmp=$(mktemp -d)
+  for wheel in "${VALIDATION_WHEELS[@]}"; do
+    read -r pin file sha <<<"$wheel"
+    "$venv/bin/pip" download -q --no-deps "$pin" -d "$tmp" >/dev/null || die "pip download $pin failed"
+    echo "$sha  $tmp/$file" | sha256sum -c --status || die "wheel checksum mismatch for $file"
+    files+=("$tmp/$file")
+  done
+  "$venv/bin/pip" install -q "${PYTHON_TOOLS[@]}" "${VALIDATION_DEPENDENCIES[@]}" "${files[@]}" \
+    || die "pip install of the Python tools failed"
+  rm -rf "$tmp"
 }
 
 install_debian_packages

