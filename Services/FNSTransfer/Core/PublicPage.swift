@@ -29,8 +29,8 @@ public enum PublicPage {
         let funnel = SVGChart.horizontalBars(id: "grafico-funil", title: "Do identificado ao repassado (valores)", bars: [
             .init(label: "Identificado", value: overall.identified.amount),
             .init(label: "Cobrado", value: overall.charged.amount),
-            .init(label: "Pago e parcelado", value: overall.paid.amount + overall.parcelled.amount),
-            .init(label: "Repassado ao FNS", value: overall.transferred.amount),
+            .init(label: "Pago (principal)", value: overall.paid.amount),
+            .init(label: "Repassado ao FNS (com multa e juros)", value: overall.transferred.amount),
         ])
         let monthly = SVGChart.groupedColumns(
             id: "grafico-mensal", title: "Arrecadação e repasse ao FNS por mês de arrecadação",
@@ -63,7 +63,8 @@ public enum PublicPage {
             <section aria-labelledby="titulo-funil">
             <h2 id="titulo-funil">Funil: identificado, cobrado, pago, repassado</h2>
             <figure>\(funnel)
-            <figcaption>Valores acumulados desde o início da série.</figcaption></figure>
+            <figcaption>Valores acumulados desde o início da série. Pago: principal das GRUs de cobrança pagas \
+            (parcelas de parcelamento não incluídas); repassado: tudo o que foi arrecadado e transferido, com multa e juros.</figcaption></figure>
             </section>
             <section aria-labelledby="titulo-mensal">
             <h2 id="titulo-mensal">Demonstrativo de repasse ao Fundo Nacional de Saúde</h2>

@@ -19,7 +19,7 @@ enum SVGChart {
 
     /// Horizontal bars, one per value (the funnel).
     static func horizontalBars(id: String, title: String, bars: [Bar]) -> String {
-        let width = 760, labelWidth = 210, valueWidth = 150, barHeight = 34, gap = 14, top = 10
+        let width = 820, labelWidth = 290, valueWidth = 140, barHeight = 34, gap = 14, top = 10
         let plotWidth = width - labelWidth - valueWidth
         let height = top * 2 + bars.count * (barHeight + gap)
         let maximum = max(bars.map(\.value.centavos).max() ?? 0, 1)
@@ -42,7 +42,7 @@ enum SVGChart {
     static func groupedColumns(id: String, title: String, series: [Series], groups: [(label: String, values: [Money])]) -> String {
         let left = 110, bottom = 60, top = 16, plotHeight = 240, barWidth = 22, groupGap = 26
         let groupWidth = series.count * barWidth + groupGap
-        let width = max(left + groups.count * groupWidth + 20, 420)
+        let width = max(left + groups.count * groupWidth + 20, left + series.count * 180)
         let height = top + plotHeight + bottom
         let maximum = max(groups.flatMap { $0.values.map(\.centavos) }.max() ?? 0, 1)
         let description = groups.map { group in
