@@ -25,7 +25,7 @@ enum FNSText {
         }
         rows.append(row("Total repassado", "", d.transferred))
         rows.append(row("Pendente (\(d.pendingCount) pagamentos)", "", d.pending))
-        text += FNSTable.render(header: ["", "Data", "Principal", "Multa", "Juros", "Total"], rows: rows, rightAligned: 2...5)
+        text += FNSTable.render(header: ["Movimento", "Data", "Principal", "Multa", "Juros", "Total"], rows: rows, rightAligned: 2...5)
         text += "\n\nConciliação: " + (d.reconciles
             ? "arrecadado = repassado + pendente (\(d.collected.total.formatted))"
             : "DIVERGENTE: arrecadado \(d.collected.total.formatted), repassado + pendente \((d.transferred + d.pending).total.formatted)")

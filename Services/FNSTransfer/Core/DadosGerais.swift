@@ -142,10 +142,20 @@ public struct DadosGerais: Sendable, Hashable, Codable {
     public struct Year: Sendable, Hashable, Codable {
         public var year: Int
         public var figures: DadosGeraisFigures
+
+        public init(year: Int, figures: DadosGeraisFigures) {
+            self.year = year
+            self.figures = figures
+        }
     }
 
     public var years: [Year]
     public var overall: DadosGeraisFigures
+
+    public init(years: [Year], overall: DadosGeraisFigures) {
+        self.years = years
+        self.overall = overall
+    }
 }
 
 extension FNSReports {

@@ -38,6 +38,17 @@ public struct RepasseLine: Sendable, Hashable, Codable {
     public var transferredOn: CivilDate
     public var amounts: ComponentAmounts
     public var paymentCount: Int
+
+    public init(repasseID: String, sequence: Int, kind: RepasseKind, trigger: RepasseTrigger, transferredOn: CivilDate,
+                amounts: ComponentAmounts, paymentCount: Int) {
+        self.repasseID = repasseID
+        self.sequence = sequence
+        self.kind = kind
+        self.trigger = trigger
+        self.transferredOn = transferredOn
+        self.amounts = amounts
+        self.paymentCount = paymentCount
+    }
 }
 
 /// The demonstrativo de repasse of one collection month (DOMAIN §8): what was collected (settled
@@ -52,6 +63,18 @@ public struct Demonstrativo: Sendable, Hashable, Codable {
     public var transferred: ComponentAmounts
     public var pending: ComponentAmounts
     public var pendingCount: Int
+    public init(collectionMonth: YearMonth, scheduledRepasseDate: CivilDate, collected: ComponentAmounts, collectedCount: Int,
+                repasses: [RepasseLine], transferred: ComponentAmounts, pending: ComponentAmounts, pendingCount: Int) {
+        self.collectionMonth = collectionMonth
+        self.scheduledRepasseDate = scheduledRepasseDate
+        self.collected = collected
+        self.collectedCount = collectedCount
+        self.repasses = repasses
+        self.transferred = transferred
+        self.pending = pending
+        self.pendingCount = pendingCount
+    }
+
     /// collected == transferred + pending, to the centavo.
     public var reconciles: Bool { collected == transferred + pending }
 }

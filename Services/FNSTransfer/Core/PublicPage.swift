@@ -9,6 +9,12 @@ public struct PublicFigures: Sendable, Hashable, Codable {
     /// The business date the figures are as of.
     public var asOf: CivilDate
 
+    public init(dadosGerais: DadosGerais, demonstrativos: [Demonstrativo], asOf: CivilDate) {
+        self.dadosGerais = dadosGerais
+        self.demonstrativos = demonstrativos
+        self.asOf = asOf
+    }
+
     /// Reads the figures from the FNS schema.
     public static func load(asOf: CivilDate, settings: FNSSettings = .standard,
                             on connection: PostgresConnection) throws -> PublicFigures {
