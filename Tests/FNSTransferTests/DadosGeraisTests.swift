@@ -26,7 +26,7 @@ import Testing
             #expect(y2026.parcelled == CountAmount(count: 1, amount: Money(centavos: 120_000)))
             #expect(y2026.suspended == CountAmount(count: 1, amount: Money(centavos: 50_000)))
             #expect(y2026.dividaAtiva == CountAmount(count: 1, amount: Money(centavos: 50_000)))
-            #expect(y2026.collected == CountAmount(count: 2, amount: Money(centavos: 140_600)))
+            #expect(y2026.collected == CountAmount(count: 3, amount: Money(centavos: 170_700)))
             #expect(y2026.transferred == CountAmount(count: 2, amount: Money(centavos: 140_600)))
             #expect(all.identified == CountAmount(count: 5, amount: Money(centavos: 350_000)))
             // (80.000,00 + 120.000,00) / 250.000,00 = 80%.
@@ -143,6 +143,9 @@ enum Cycle {
         try await fixture.apply(Sample.stateChanged(1, from: .emitida, to: .parcelada, on: "2026-03-02", principal: 200_000, openAfter: 0))
         try await fixture.apply(Sample.gruIssued(10, purpose: .installment, principal: 60_000, issuedOn: "2026-03-02"))
         try await fixture.apply(Sample.settled("p2", gru: 10, paidOn: "2026-03-05", principal: 60_000, juros: 600))
+        // A reissued installment (same parcelamento): collected, not counted as paid.
+        try await fixture.apply(Sample.gruIssued(11, purpose: .reissue, principal: 30_000, issuedOn: "2026-04-01", parcelamento: "p1"))
+        try await fixture.apply(Sample.settled("p3", gru: 11, paidOn: "2026-04-15", principal: 30_000, multa: 100))
         // GRU 2: suspended, lifted, then inscribed in dívida ativa.
         try await fixture.apply(Sample.stateChanged(2, from: .emitida, to: .suspensaJudicialmente, on: "2026-03-10", principal: 50_000, openAfter: 50_000))
         try await fixture.apply(Sample.stateChanged(2, from: .suspensaJudicialmente, to: .emitida, on: "2026-04-10", principal: 50_000, openAfter: 50_000))

@@ -131,11 +131,11 @@ enum Sample {
     }
 
     static func gruIssued(_ sequence: Int64, purpose: GRUPurpose = .charge, principal: Int64, issuedOn: String,
-                          registro: String = "123456") -> GRUIssued {
+                          parcelamento: String? = nil, registro: String = "123456") -> GRUIssued {
         GRUIssued(gruNumber: gru(sequence), registroANS: Self.registro(registro), purpose: purpose, chargeIDs: ["c\(sequence)"],
                   abis: [try! ABINumber(1)], principal: Money(centavos: principal), multa: .zero, juros: .zero,
                   amount: Money(centavos: principal), issuedOn: date(issuedOn), dueDate: date(issuedOn).adding(days: 15),
-                  accrualDate: date(issuedOn).adding(days: 15), parcelamentoID: purpose == .installment ? "p1" : nil,
+                  accrualDate: date(issuedOn).adding(days: 15), parcelamentoID: parcelamento ?? (purpose == .installment ? "p1" : nil),
                   installment: purpose == .installment ? 1 : nil, linhaDigitavel: "0")
     }
 

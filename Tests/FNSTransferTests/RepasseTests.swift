@@ -113,6 +113,32 @@ import Testing
         }
     }
 
+    @Test func concurrentRequestsTransferOnce() async throws {
+        try await FNSFixture.with(startingOn: Sample.date("2026-04-02")) { fixture in
+            for n in 1...20 {
+                try await fixture.apply(Sample.settled("c\(n)", paidOn: "2026-03-\(10 + n % 10)", principal: Int64(n) * 1_001))
+            }
+            let ids = try await fixture.pool.withTransaction { connection in
+                try (1...4).map { _ in try FNSRequests.submit(.repasse(month: Sample.month("2026-03")), on: connection) }
+            }
+            // Two workers (as two replicas) fire the requests at the same time.
+            let other = SchedulerWorker(database: fixture.pool, clock: fixture.clock,
+                                        handlers: FNSTransferCore.scheduledHandlers(settings: fixture.settings),
+                                        serviceName: "fns-test-other", logger: quietLogger)
+            async let first = fixture.scheduler.fireDue()
+            async let second = other.fireDue()
+            _ = try await (first, second)
+            let outcomes = try await fixture.pool.withConnection { connection in
+                try ids.map { try FNSRequests.outcome(of: $0, on: connection) }
+            }
+            #expect(outcomes.compactMap { $0 }.filter(\.accepted).count == 1)
+            #expect(outcomes.compactMap { $0 }.filter { !$0.accepted && $0.message.contains("já foi repassado") }.count == 3)
+            let events = try await fixture.emitted(RepasseTransferred.self)
+            #expect(events.count == 1 && events.first?.paymentCount == 20)
+            #expect(events.first?.total == Money(centavos: 1_001 * 210))
+        }
+    }
+
     @Test func inconsistentSettlementIsRefused() async throws {
         try await FNSFixture.with(startingOn: Sample.date("2026-03-02")) { fixture in
             var bad = Sample.settled("x1", paidOn: "2026-03-02", principal: 100)

@@ -42,6 +42,7 @@ struct AggregateRecorder {
     func record(_ issued: GRUIssued, on connection: PostgresConnection) throws {
         try connection.execute(Self.gru, [
             issued.gruNumber.value, issued.registroANS.value, issued.purpose.rawValue, issued.principal.centavos,
+            issued.parcelamentoID,
         ])
     }
 
@@ -87,8 +88,8 @@ struct AggregateRecorder {
         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (charge_id) DO NOTHING
         """)
     static let gru = PostgresStatement("""
-        INSERT INTO grus (gru_number, registro_ans, purpose, principal, open_principal, state)
-        VALUES ($1, $2, $3, $4, $4, 'emitida') ON CONFLICT (gru_number) DO NOTHING
+        INSERT INTO grus (gru_number, registro_ans, purpose, principal, open_principal, state, parcelamento_id)
+        VALUES ($1, $2, $3, $4, $4, 'emitida', $5) ON CONFLICT (gru_number) DO NOTHING
         """)
     static let openPrincipal = PostgresStatement("SELECT open_principal FROM grus WHERE gru_number = $1")
     static let transition = PostgresStatement("""

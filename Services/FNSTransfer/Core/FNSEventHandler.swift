@@ -100,7 +100,7 @@ struct SettlementRecorder {
         INSERT INTO settlements (payment_id, event_id, gru_number, registro_ans, paid_on, collection_month,
                                  principal, multa, juros, total, installment, recorded_on)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-                coalesce((SELECT purpose = 'parcela' FROM grus WHERE gru_number = $3), false), $11)
+                coalesce((SELECT purpose = 'parcela' OR parcelamento_id IS NOT NULL FROM grus WHERE gru_number = $3), false), $11)
         ON CONFLICT (payment_id) DO NOTHING
         """)
     static let monthTransferred = PostgresStatement(

@@ -85,6 +85,8 @@ public enum FNSMigrations {
                 gru_number     text PRIMARY KEY,
                 registro_ans   text NOT NULL,
                 purpose        text NOT NULL,
+                -- Set for installment GRUs (and their reissues).
+                parcelamento_id text,
                 principal      bigint NOT NULL,
                 open_principal bigint NOT NULL,
                 state          text NOT NULL
