@@ -164,6 +164,7 @@ let package = Package(
         .testTarget(name: "IntakeTests", dependencies: ["IntakeCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(name: "DeadlinesTests", dependencies: ["DeadlinesCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(name: "DeployTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "FNSTransferTests", dependencies: ["FNSTransferCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport", hummingbird]),
         .testTarget(
             name: "ServiceHTTPTests",
             dependencies: [

@@ -14,6 +14,7 @@ struct Ressus: AsyncParsableCommand {
             OperadorasCommand.self, AbiCommand.self,
             CienciaCommand.self, ImpugnacaoCommand.self, RecursoCommand.self, StatusCommand.self,
             CargaCommand.self,
+            FNSCommand.self, DadosGeraisCommand.self,
         ]
     )
 }
