@@ -159,6 +159,7 @@ let package = Package(
         .testTarget(name: "PDFTests", dependencies: ["PDF"]),
         .testTarget(name: "IntakeTests", dependencies: ["IntakeCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(name: "DeadlinesTests", dependencies: ["DeadlinesCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
+        .testTarget(name: "ReportPublisherTests", dependencies: ["ReportPublisherCore", "Runtime", "Models", "Postgres", "Kafka", "PDF", "TestSupport", swiftLog, serviceLifecycle, hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(
             name: "ServiceHTTPTests",
             dependencies: [

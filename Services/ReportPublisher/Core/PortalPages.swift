@@ -150,8 +150,8 @@ enum PortalPages {
                                               offset: (page - 1) * pageSize, on: c)
         }
         let cells = rows.map { a in
-            [HTML.escape(a.document), a.kind, "\(a.abi)", HTML.escape(a.competencia), a.careStart.brazilian,
-             HTML.escape(a.procedure), a.amount.formatted, a.finalAmount?.formatted ?? "–",
+            [HTML.escape(a.document), a.kind ?? "–", "\(a.abi)", HTML.escape(a.competencia ?? "–"), a.careStart?.brazilian ?? "–",
+             HTML.escape(a.procedure ?? "–"), a.amount?.formatted ?? "–", a.finalAmount?.formatted ?? "–",
              HTML.escape(a.situation.rotulo) + (a.note.map { "<br><span class=\"ajuda\">\(HTML.escape($0))</span>" } ?? ""),
              a.gruNumber.map { "<a href=\"/portal/grus/\($0)\">\($0)</a>" } ?? "–"]
         }

@@ -32,17 +32,18 @@ struct Projection {
     }
 
     func apply(_ e: ImpugnacaoFiled) throws {
-        try setProcessState(e.registroANS, e.document, "impugnado", on: e.filedOn)
+        try setProcessState(e.registroANS, e.abi, e.document, "impugnado", on: e.filedOn)
     }
 
     func apply(_ e: FilingRefused) throws {
         let what = e.instance == .impugnacao ? "impugnação" : "recurso"
         _ = try connection.execute(Self.setNote, [
-            e.registroANS.value, e.document.value, "\(what) recusado(a) em \(e.filedOn.brazilian): \(e.reason)"])
+            e.registroANS.value, e.document.value, e.abi.value,
+            "\(what) recusado(a) em \(e.filedOn.brazilian): \(e.reason)"])
     }
 
     func apply(_ e: RecursoFiled) throws {
-        try setProcessState(e.registroANS, e.document, "em_recurso", on: e.filedOn)
+        try setProcessState(e.registroANS, e.abi, e.document, "em_recurso", on: e.filedOn)
     }
 
     func apply(_ e: DecisionMade) throws {
@@ -53,14 +54,14 @@ struct Projection {
         }
         let state = e.instance == .recurso ? "recurso_\(result)" : result
         _ = try connection.execute(Self.setDecision, [
-            e.registroANS.value, e.document.value, state, e.amount.centavos, e.decidedOn.postgres])
+            e.registroANS.value, e.document.value, e.abi.value, state, e.amount.centavos, e.decidedOn.postgres])
     }
 
     func apply(_ e: AtendimentosChargeable) throws {
         for a in e.atendimentos {
-            _ = try connection.execute(Self.setChargeable, [
-                e.registroANS.value, a.document.value, a.isAnnulled ? "anulado" : "cobravel", a.finalAmount.centavos,
-                e.chargeableOn.postgres])
+            _ = try connection.execute(Self.setDecision, [
+                e.registroANS.value, a.document.value, e.abi.value, a.isAnnulled ? "anulado" : "cobravel",
+                a.finalAmount.centavos, e.chargeableOn.postgres])
         }
     }
 
@@ -68,7 +69,7 @@ struct Projection {
         _ = try connection.execute(Self.insertCharge, [
             e.chargeID, e.registroANS.value, e.abi.value, e.total.centavos, e.gruNumber?.value, e.issuedOn.postgres])
         _ = try connection.execute(Self.linkAtendimentos, [
-            e.registroANS.value, e.atendimentos.map(\.document.value), e.chargeID])
+            e.registroANS.value, e.atendimentos.map(\.document.value), e.abi.value, e.chargeID])
     }
 
     func apply(_ e: GRUIssued) throws {
@@ -128,9 +129,9 @@ struct Projection {
         }
     }
 
-    private func setProcessState(_ registro: RegistroANS, _ document: SUSDocumentNumber, _ state: String,
+    private func setProcessState(_ registro: RegistroANS, _ abi: ABINumber, _ document: SUSDocumentNumber, _ state: String,
                                  on date: CivilDate) throws {
-        _ = try connection.execute(Self.setProcessState, [registro.value, document.value, state, date.postgres])
+        _ = try connection.execute(Self.setProcessState, [registro.value, document.value, abi.value, state, date.postgres])
     }
 
     // MARK: SQL
@@ -152,28 +153,35 @@ struct Projection {
         UPDATE rm_notifications SET ciencia_on = $3, ciencia_kind = $4, impugnacao_window_end = $5
         WHERE abi = $1 AND registro_ans = $2
         """)
+    /// The batch fills the descriptive columns; a row created earlier by a process step keeps its state.
     static let insertAtendimento = PostgresStatement("""
         INSERT INTO rm_atendimentos (registro_ans, document, abi, kind, competencia, care_start, procedure_code, amount)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        ON CONFLICT (registro_ans, document) DO UPDATE SET kind = $4, competencia = $5, care_start = $6,
+            procedure_code = $7, amount = $8
         """)
-    static let setProcessState = PostgresStatement(
-        "UPDATE rm_atendimentos SET process_state = $3, updated_on = $4 WHERE registro_ans = $1 AND document = $2")
-    static let setNote = PostgresStatement(
-        "UPDATE rm_atendimentos SET note = $3 WHERE registro_ans = $1 AND document = $2")
+    static let setProcessState = PostgresStatement("""
+        INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, updated_on) VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (registro_ans, document) DO UPDATE SET process_state = $4, updated_on = $5
+        """)
+    static let setNote = PostgresStatement("""
+        INSERT INTO rm_atendimentos (registro_ans, document, abi, note) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (registro_ans, document) DO UPDATE SET note = $4
+        """)
     static let setDecision = PostgresStatement("""
-        UPDATE rm_atendimentos SET process_state = $3, final_amount = $4, updated_on = $5
-        WHERE registro_ans = $1 AND document = $2
-        """)
-    static let setChargeable = PostgresStatement("""
-        UPDATE rm_atendimentos SET process_state = $3, final_amount = $4, updated_on = $5
-        WHERE registro_ans = $1 AND document = $2
+        INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, final_amount, updated_on)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (registro_ans, document) DO UPDATE SET process_state = $4, final_amount = $5, updated_on = $6
         """)
     static let insertCharge = PostgresStatement("""
         INSERT INTO rm_charges (charge_id, registro_ans, abi, total, gru_number, issued_on) VALUES ($1, $2, $3, $4, $5, $6)
         ON CONFLICT (charge_id) DO UPDATE SET gru_number = COALESCE($5, rm_charges.gru_number)
         """)
-    static let linkAtendimentos = PostgresStatement(
-        "UPDATE rm_atendimentos SET charge_id = $3 WHERE registro_ans = $1 AND document = ANY($2::text[])")
+    static let linkAtendimentos = PostgresStatement("""
+        INSERT INTO rm_atendimentos (registro_ans, document, abi, charge_id)
+        SELECT $1, d, $3, $4 FROM unnest($2::text[]) AS d
+        ON CONFLICT (registro_ans, document) DO UPDATE SET charge_id = $4
+        """)
     static let linkCharges = PostgresStatement(
         "UPDATE rm_charges SET gru_number = $3 WHERE registro_ans = $1 AND charge_id = ANY($2::text[])")
     static let insertGRU = PostgresStatement("""

@@ -73,11 +73,13 @@ public struct NotificationView: Sendable, Hashable {
 public struct AtendimentoView: Sendable, Hashable {
     public let document: String
     public let abi: Int
-    public let kind: String
-    public let competencia: String
-    public let careStart: CivilDate
-    public let procedure: String
-    public let amount: Money
+    /// The descriptive fields are nil while only process steps arrived (the notification's batch,
+    /// on another topic, has not been applied yet).
+    public let kind: String?
+    public let competencia: String?
+    public let careStart: CivilDate?
+    public let procedure: String?
+    public let amount: Money?
     public let finalAmount: Money?
     public let situation: AtendimentoSituation
     public let gruNumber: String?
@@ -165,8 +167,8 @@ public enum ReadModelQueries {
         let rows = try c.query(atendimentosPage, parameters).map { row in
             AtendimentoView(
                 document: try row.decode(at: 0), abi: try row.decode(at: 1), kind: try row.decode(at: 2),
-                competencia: try row.decode(at: 3), careStart: CivilDate(try row.decode(PostgresDate.self, at: 4)),
-                procedure: try row.decode(at: 5), amount: Money(centavos: try row.decode(at: 6)),
+                competencia: try row.decode(at: 3), careStart: try row.decode(PostgresDate?.self, at: 4).map(CivilDate.init),
+                procedure: try row.decode(at: 5), amount: try row.decode(Int64?.self, at: 6).map(Money.init(centavos:)),
                 finalAmount: try row.decode(Int64?.self, at: 7).map(Money.init(centavos:)),
                 situation: AtendimentoSituation(rawValue: try row.decode(at: 8)) ?? .notificado,
                 gruNumber: try row.decode(at: 9), note: try row.decode(at: 10))

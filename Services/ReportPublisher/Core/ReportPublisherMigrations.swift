@@ -38,15 +38,17 @@ public enum ReportPublisherMigrations {
                 impugnacao_window_end date,
                 PRIMARY KEY (registro_ans, abi)
             );
+            -- Topics are not ordered with each other: a process step or a charge may arrive before the
+            -- notification's batch, so a row may start with only its keys; the batch fills the rest.
             CREATE TABLE rm_atendimentos (
                 registro_ans   text NOT NULL,
                 document       text NOT NULL,
                 abi            integer NOT NULL,
-                kind           text NOT NULL,
-                competencia    text NOT NULL,
-                care_start     date NOT NULL,
-                procedure_code text NOT NULL,
-                amount         bigint NOT NULL,
+                kind           text,
+                competencia    text,
+                care_start     date,
+                procedure_code text,
+                amount         bigint,
                 -- The administrative process: notificado, impugnado, deferido, parcialmente_deferido,
                 -- indeferido, em_recurso, recurso_deferido, recurso_parcial, recurso_indeferido,
                 -- cobravel, anulado.
