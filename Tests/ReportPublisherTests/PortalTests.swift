@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import Hummingbird
 import Models
 import Postgres
@@ -16,10 +15,10 @@ struct PortalTests {
         try await H.run { _, browser, _ in
             let loginPage = try await browser.get("/portal/entrar")
             #expect(loginPage.status == .ok)
-            #expect(loginPage.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("default-src 'none'") == true)
-            #expect(loginPage.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
-            #expect(loginPage.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
-            #expect(loginPage.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+            #expect(loginPage.headers[.init("Content-Security-Policy")!]?.contains("default-src 'none'") == true)
+            #expect(loginPage.headers[.init("X-Frame-Options")!] == "DENY")
+            #expect(loginPage.headers[.init("X-Content-Type-Options")!] == "nosniff")
+            #expect(loginPage.headers[.init("Referrer-Policy")!] == "no-referrer")
             #expect(loginPage.text.contains("<label for=\"cnpj_raiz\">") && loginPage.text.contains("<label for=\"senha\">"))
             #expect(!loginPage.text.contains("<script"))
 

@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import Hummingbird
 import Logging
 import Models
@@ -307,11 +306,11 @@ struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
 
 enum SecurityHeaderValues {
     static func apply(to headers: inout HTTPFields) {
-        headers[HTTPField.Name("Content-Security-Policy")!] =
+        headers[.init("Content-Security-Policy")!] =
             "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        headers[.init("X-Frame-Options")!] = "DENY"
+        headers[.init("X-Content-Type-Options")!] = "nosniff"
+        headers[.init("Referrer-Policy")!] = "no-referrer"
         if headers[.cacheControl] == nil { headers[.cacheControl] = "no-store" }
     }
 }

@@ -74,8 +74,10 @@ public enum PositionReportPDF {
                 guard let charges = line.charges else { continue }
                 doc.heading("GRU \(line.position.number) — \(line.position.state.rotulo)"
                             + (charges.isProvisional ? " (PROVISÓRIO)" : ""), level: 2)
+                // The calculator's memo names the "as of" date "Pagamento"; here it is the reference date.
+                let memo = charges.relatorio.replacingOccurrences(of: "  Pagamento:        ", with: "  Referência:       ")
                 doc.memo("Vencimento original (início dos acréscimos): \(line.position.accrualDate.brazilian)\n"
-                         + "Principal em aberto: \(line.position.openPrincipal.formatted)\n" + charges.relatorio)
+                         + "Principal em aberto: \(line.position.openPrincipal.formatted)\n" + memo)
             }
         }
 
