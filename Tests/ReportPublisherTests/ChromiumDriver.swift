@@ -33,7 +33,7 @@ enum ChromiumDriver {
     to_chrome_r, to_chrome_w = os.pipe()
     from_chrome_r, from_chrome_w = os.pipe()
     profile = tempfile.mkdtemp(prefix="rp-chromium-profile-")
-    cmd = (f"exec '{chromium}' --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions "
+    cmd = (f"exec '{chromium}' --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions --lang=pt-BR "
            f"--remote-debugging-pipe --user-data-dir='{profile}' --window-size=1280,900 about:blank "
            f"3<&{to_chrome_r} 4>&{from_chrome_w} 2>/dev/null")
     proc = subprocess.Popen(["bash", "-c", cmd], pass_fds=(to_chrome_r, from_chrome_w))

@@ -92,6 +92,7 @@ struct PortalHarness {
             var policy = PortalPolicy()
             policy.maximumFailures = 3
             policy.secureCookies = secureCookies
+            policy.pageSize = 2
             let accounts = PortalAccounts(policy: policy)
             try await fixture.pool.withTransaction { c in
                 try accounts.create(root: rootA, password: passwordA, on: c)

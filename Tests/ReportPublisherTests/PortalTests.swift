@@ -35,7 +35,7 @@ struct PortalTests {
             let financeiro = try await browser.get("/portal/relatorios/financeiro")
             #expect(financeiro.text.contains("Posição Financeira Atualizada"))
             let grus = try await browser.get("/portal/grus")
-            #expect(grus.text.contains(Events.gruNumber(1).value) && grus.text.contains("Paga com atraso"))
+            #expect(grus.text.contains(Events.gruNumber(1).value) && grus.text.contains("GRUs emitidas (5)"))
             let gru = try await browser.get("/portal/grus/\(Events.gruNumber(4).value)")
             #expect(gru.status == .ok && gru.text.contains("pagamento parcial") && gru.text.contains("R$ 3.000,00"))
 
@@ -45,6 +45,27 @@ struct PortalTests {
             #expect(out.status == .seeOther && out.location == "/portal/entrar")
             #expect(browser.cookies["ressus_portal_sessao"] == nil)
             #expect(try await browser.get("/portal/relatorios").location == "/portal/entrar")
+        }
+    }
+
+    @Test("GRU list and atendimentos: paging and filters")
+    func listsPageAndFilter() async throws {
+        try await H.run { _, browser, _ in
+            try await browser.login(root: H.rootA, password: H.passwordA)
+            // Newest first, two per page: 1 and 5, then 2 and 3, then 4.
+            let first = try await browser.get("/portal/grus")
+            #expect(first.text.contains("Página 1 de 3") && first.text.contains("rel=\"next\" href=\"/portal/grus?pagina=2\""))
+            #expect(first.text.contains(Events.gruNumber(5).value) && !first.text.contains(Events.gruNumber(4).value))
+            let last = try await browser.get("/portal/grus?pagina=3")
+            #expect(last.text.contains("Página 3 de 3") && last.text.contains(Events.gruNumber(4).value))
+            #expect(!last.text.contains(Events.gruNumber(1).value))
+            let all = try await browser.get("/portal/atendimentos")
+            #expect(all.text.contains("<td>3500000000011</td>") && all.text.contains("Notificado"))
+            #expect(try await browser.get("/portal/atendimentos?situacao=notificado&tipo=AIH&abi=90").text.contains("<td>3500000000011</td>"))
+            #expect(!(try await browser.get("/portal/atendimentos?situacao=pago")).text.contains("<td>3500000000011</td>"))
+            #expect(!(try await browser.get("/portal/atendimentos?tipo=APAC")).text.contains("<td>3500000000011</td>"))
+            let filtered = try await browser.get("/portal/atendimentos?situacao=pago")
+            #expect(filtered.text.contains("<option value=\"pago\" selected>"))
         }
     }
 
