@@ -18,11 +18,11 @@ struct Projection {
 
     func apply(_ e: NotificationAtendimentos) throws {
         _ = try connection.execute(Self.ensureNotification, [e.abi.value, e.registroANS.value])
-        for a in e.atendimentos {
-            _ = try connection.execute(Self.insertAtendimento, [
-                e.registroANS.value, a.document.value, e.abi.value, a.kind.rawValue, a.competencia.description,
-                a.careStart.postgres, a.procedure.value, a.amountToReimburse.centavos])
-        }
+        // One statement per batch (up to 500 atendimentos), text arrays cast in SQL.
+        let a = e.atendimentos
+        _ = try connection.execute(Self.insertAtendimentos, [
+            e.registroANS.value, e.abi.value, a.map(\.document.value), a.map(\.kind.rawValue), a.map(\.competencia.description),
+            a.map(\.careStart.description), a.map(\.procedure.value), a.map { String($0.amountToReimburse.centavos) }])
     }
 
     func apply(_ e: NotificationCienciaRegistered) throws {
@@ -154,11 +154,13 @@ struct Projection {
         WHERE abi = $1 AND registro_ans = $2
         """)
     /// The batch fills the descriptive columns; a row created earlier by a process step keeps its state.
-    static let insertAtendimento = PostgresStatement("""
+    static let insertAtendimentos = PostgresStatement("""
         INSERT INTO rm_atendimentos (registro_ans, document, abi, kind, competencia, care_start, procedure_code, amount)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-        ON CONFLICT (registro_ans, document) DO UPDATE SET kind = $4, competencia = $5, care_start = $6,
-            procedure_code = $7, amount = $8
+        SELECT $1, a.document, $2, a.kind, a.competencia, a.care_start::date, a.procedure_code, a.amount::bigint
+        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+            AS a(document, kind, competencia, care_start, procedure_code, amount)
+        ON CONFLICT (registro_ans, document) DO UPDATE SET kind = EXCLUDED.kind, competencia = EXCLUDED.competencia,
+            care_start = EXCLUDED.care_start, procedure_code = EXCLUDED.procedure_code, amount = EXCLUDED.amount
         """)
     static let setProcessState = PostgresStatement("""
         INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, updated_on) VALUES ($1, $2, $3, $4, $5)
