@@ -49,7 +49,8 @@ public enum ReadModelRebuild {
             }
             let count = try await database.withTransaction { c in
                 var count = 0
-                let context = HandlerContext(connection: c, outbox: OutboxWriter(connection: c), now: Date())
+                // The read-model handler never reads `now` (its dates come from the events).
+                let context = HandlerContext(connection: c, outbox: OutboxWriter(connection: c), now: Date(timeIntervalSince1970: 0))
                 for envelope in envelopes where handler.acceptedTypes.contains(envelope.type) {
                     try handler.handle(envelope, context: context)
                     count += 1
