@@ -88,7 +88,10 @@ enum Events {
 /// month before P) + 1% when P's month is after the due month; each rounded half-up to the centavo.
 enum Hand {
     /// SELIC rates (basis points) of shared/data/selic-monthly.csv used by the tests.
-    static let selic: [String: Int64] = ["2025-05": 114, "2025-12": 122, "2026-01": 116, "2026-02": 100, "2026-03": 121]
+    static let selic: [String: Int64] = [
+        "2025-05": 114, "2025-06": 110, "2025-07": 128, "2025-08": 116, "2025-09": 122, "2025-10": 128, "2025-11": 105,
+        "2025-12": 122, "2026-01": 116, "2026-02": 100, "2026-03": 121,
+    ]
 
     struct Result: Equatable {
         var multa: Int64

@@ -35,7 +35,7 @@ struct PortalTests {
             let financeiro = try await browser.get("/portal/relatorios/financeiro")
             #expect(financeiro.text.contains("Posição Financeira Atualizada"))
             let grus = try await browser.get("/portal/grus")
-            #expect(grus.text.contains(Events.gruNumber(1).value) && grus.text.contains("GRUs emitidas (5)"))
+            #expect(grus.text.contains(Events.gruNumber(1).value) && grus.text.contains("GRUs emitidas (7)"))
             let gru = try await browser.get("/portal/grus/\(Events.gruNumber(4).value)")
             #expect(gru.status == .ok && gru.text.contains("pagamento parcial") && gru.text.contains("R$ 3.000,00"))
 
@@ -52,13 +52,15 @@ struct PortalTests {
     func listsPageAndFilter() async throws {
         try await H.run { _, browser, _ in
             try await browser.login(root: H.rootA, password: H.passwordA)
-            // Newest first, two per page: 1 and 5, then 2 and 3, then 4.
+            // Newest first, two per page: 1 and 5, 3 and 2, 4 and 6, then 8.
             let first = try await browser.get("/portal/grus")
-            #expect(first.text.contains("Página 1 de 3") && first.text.contains("rel=\"next\" href=\"/portal/grus?pagina=2\""))
+            #expect(first.text.contains("Página 1 de 4") && first.text.contains("rel=\"next\" href=\"/portal/grus?pagina=2\""))
             #expect(first.text.contains(Events.gruNumber(5).value) && !first.text.contains(Events.gruNumber(4).value))
-            let last = try await browser.get("/portal/grus?pagina=3")
-            #expect(last.text.contains("Página 3 de 3") && last.text.contains(Events.gruNumber(4).value))
-            #expect(!last.text.contains(Events.gruNumber(1).value))
+            let third = try await browser.get("/portal/grus?pagina=3")
+            #expect(third.text.contains(Events.gruNumber(4).value) && third.text.contains(Events.gruNumber(6).value))
+            let last = try await browser.get("/portal/grus?pagina=4")
+            #expect(last.text.contains("Página 4 de 4") && last.text.contains(Events.gruNumber(8).value))
+            #expect(!last.text.contains(Events.gruNumber(1).value) && !last.text.contains("rel=\"next\""))
             let all = try await browser.get("/portal/atendimentos")
             #expect(all.text.contains("<td>3500000000011</td>") && all.text.contains("Notificado"))
             #expect(try await browser.get("/portal/atendimentos?situacao=notificado&tipo=AIH&abi=90").text.contains("<td>3500000000011</td>"))

@@ -30,6 +30,15 @@ struct PositionReportTests {
             try Events.stateChanged(Events.gruNumber(5), registro: r, from: .emitida, to: .suspensaJudicialmente, on: "2026-03-05",
                                     principal: "1000,00", open: "1000,00", paid: "0", accrualDate: "2026-02-27",
                                     reason: "suspensão judicial"),
+            try Events.gruIssued(Events.gruNumber(6), registro: r, principal: "3000,00", issuedOn: "2025-11-01", dueDate: "2025-11-20"),
+            try Events.envelope(GRUStateChanged(
+                gruNumber: Events.gruNumber(6), registroANS: try RegistroANS(r), previousState: .emitida, state: .parcelada,
+                effectiveOn: Events.date("2026-01-15"), principal: Events.money("3000,00"), openPrincipal: .zero, paidTotal: .zero,
+                credit: .zero, accrualDate: Events.date("2025-11-20"), reason: "parcelamento P1", parcelamentoID: "P1")),
+            try Events.gruIssued(Events.gruNumber(8), registro: r, principal: "2500,00", issuedOn: "2025-04-10", dueDate: "2025-04-30"),
+            try Events.stateChanged(Events.gruNumber(8), registro: r, from: .emitida, to: .inscritaEmDividaAtiva, on: "2025-07-29",
+                                    principal: "2500,00", open: "2500,00", paid: "0", accrualDate: "2025-04-30",
+                                    reason: "inscrita em dívida ativa"),
             try Events.gruIssued(Events.gruNumber(99), registro: "559900", principal: "888,88", issuedOn: "2026-01-02", dueDate: "2026-01-20"),
         ]
     }
@@ -62,6 +71,7 @@ struct PositionReportTests {
                     == Hand.Result(multa: 49_500, juros: 0, total: 1_049_500))
             let expected: [(Int64, Int64, String)] = [
                 (1, 1_000_000, "2026-03-16"), (2, 2_000_000, "2026-01-30"), (4, 300_000, "2025-12-31"), (5, 100_000, "2026-02-27"),
+                (8, 250_000, "2025-04-30"),
             ]
             var total: Int64 = 0
             for (sequence, open, due) in expected {
@@ -74,16 +84,20 @@ struct PositionReportTests {
             }
             // GRU 2: 60 days → 19,80% = R$ 3.960,00; juros SELIC 02/2026 (1,00) + 1% = R$ 400,00.
             #expect(try Self.row(pages, Events.gruNumber(2)).contains("R$ 24.360,00"))
-            #expect(total == 3_966_540)
+            // GRU 8 (dívida ativa): 335 days → multa capped at 20% = R$ 500,00; juros SELIC 05/2025-02/2026 (11,61) + 1%.
+            #expect(try Self.row(pages, Events.gruNumber(8)).contains("R$ 3.315,25"))
+            #expect(total == 4_298_065)
             let totalLine = try #require(text.split(separator: "\n").first { $0.contains("Total geral") })
             #expect(totalLine.contains(Hand.brl(total)))
             // The paid GRU has no acréscimos; the other operadora's GRU is absent.
             #expect(try Self.row(pages, Events.gruNumber(3)).contains("–"))
+            #expect(try Self.row(pages, Events.gruNumber(6)).contains("–"))
             #expect(!text.contains(Events.gruNumber(99).value))
-            #expect(report.lines.count == 5)
+            #expect(report.lines.count == 7)
             for needle in ["Posição Financeira Atualizada", "Data de referência: 31/03/2026", "Gerado em",
                            "Totais por situação", "Memória de cálculo", "Lei 9.430/1996", "Suspensa judicialmente",
-                           "ressarcimento@ans.gov.br", "Saúde Exemplo Assistência Médica Ltda.", "Página 1 de"] {
+                           "ressarcimento@ans.gov.br", "pfans-i@ans.gov.br", "parcelamentosus@ans.gov.br",
+                           "Inscrita em dívida ativa", "Parcelada", "Saúde Exemplo Assistência Médica Ltda.", "Página 1 de"] {
                 #expect(text.contains(needle), "missing \(needle)")
             }
             #expect(!text.contains("PROVISÓRIO"))
@@ -102,7 +116,10 @@ struct PositionReportTests {
             #expect(try Self.row(pages, Events.gruNumber(1)).contains("R$ 0,00"))
             #expect(report.lines.first { $0.position.number == Events.gruNumber(3).value }?.position.state == .emitida)
             let early = try await Self.report(fixture, asOf: "2026-01-20")
-            #expect(early.0.lines.map(\.position.number).sorted() == [Events.gruNumber(2), Events.gruNumber(3), Events.gruNumber(4)].map(\.value))
+            #expect(early.0.lines.map(\.position.number).sorted()
+                    == [2, 3, 4, 6, 8].map { Events.gruNumber(Int64($0)).value })
+            // On 20/01/2026 GRU 6 was already parcelled (15/01) and GRU 8 in dívida ativa.
+            #expect(early.0.lines.first { $0.position.number == Events.gruNumber(6).value }?.position.state == .parcelada)
         }
     }
 

@@ -1,3 +1,5 @@
+import Models
+
 /// The situation of an atendimento shown to the operadora (DOMAIN §3, §4, §7): the step of the
 /// administrative process, or, once charged, the state of the GRU that charges it.
 public enum AtendimentoSituation: String, Sendable, Hashable, CaseIterable {
@@ -40,6 +42,21 @@ public enum AtendimentoSituation: String, Sendable, Hashable, CaseIterable {
         case .parcelado: "Parcelado"
         case .suspenso: "Suspenso judicialmente"
         case .dividaAtiva: "Inscrito em dívida ativa"
+        }
+    }
+}
+
+extension GRUState {
+    /// Label with Portuguese accents for the portal and the PDF (`rotulo` is the raw value spelled out).
+    public var titulo: String {
+        switch self {
+        case .emitida: "Emitida"
+        case .paga: "Paga"
+        case .pagaComAtraso: "Paga com atraso"
+        case .parcelada: "Parcelada"
+        case .suspensaJudicialmente: "Suspensa judicialmente"
+        case .inscritaEmDividaAtiva: "Inscrita em dívida ativa"
+        case .cancelada: "Cancelada"
         }
     }
 }

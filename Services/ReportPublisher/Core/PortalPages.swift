@@ -86,7 +86,7 @@ enum PortalPages {
         }
         let rows = grus.map { g in
             ["<a href=\"/portal/grus/\(g.number)\">\(g.number)</a>", HTML.escape(g.abis), g.issuedOn.brazilian,
-             g.dueDate.brazilian, g.principal.formatted, g.amount.formatted, HTML.escape(capitalized(g.state.rotulo)),
+             g.dueDate.brazilian, g.principal.formatted, g.amount.formatted, HTML.escape(g.state.titulo),
              g.openPrincipal.formatted, g.paidTotal.formatted]
         }
         let table = rows.isEmpty ? "<p>Nenhuma GRU emitida.</p>" : HTML.table(
@@ -111,11 +111,11 @@ enum PortalPages {
         }
         guard let (gru, history) = found else { return Portal.notFound(user) }
         let rows = history.map { h in
-            [h.effectiveOn.brazilian, HTML.escape(capitalized(h.state.rotulo)), h.openPrincipal.formatted,
+            [h.effectiveOn.brazilian, HTML.escape(h.state.titulo), h.openPrincipal.formatted,
              h.paidTotal.formatted, HTML.escape(h.reason)]
         }
         var details: [(String, String)] = [
-            ("Situação", capitalized(gru.state.rotulo)), ("ABI", gru.abis), ("Emissão", gru.issuedOn.brazilian),
+            ("Situação", gru.state.titulo), ("ABI", gru.abis), ("Emissão", gru.issuedOn.brazilian),
             ("Vencimento", gru.dueDate.brazilian), ("Acréscimos desde", gru.accrualDate.brazilian),
             ("Valor original", gru.principal.formatted), ("Valor da GRU", gru.amount.formatted),
             ("Principal em aberto", gru.openPrincipal.formatted), ("Pago", gru.paidTotal.formatted),

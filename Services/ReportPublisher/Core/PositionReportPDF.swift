@@ -72,7 +72,7 @@ public enum PositionReportPDF {
             doc.heading("Memória de cálculo das GRUs em aberto")
             for line in open {
                 guard let charges = line.charges else { continue }
-                doc.heading("GRU \(line.position.number) — \(line.position.state.rotulo)"
+                doc.heading("GRU \(line.position.number) — \(line.position.state.titulo)"
                             + (charges.isProvisional ? " (PROVISÓRIO)" : ""), level: 2)
                 // The calculator's memo names the "as of" date "Pagamento"; here it is the reference date.
                 let memo = charges.relatorio.replacingOccurrences(of: "  Pagamento:        ", with: "  Referência:       ")
@@ -83,7 +83,7 @@ public enum PositionReportPDF {
 
         doc.heading("Contatos")
         for state in Set(report.lines.map(\.position.state)).sorted(by: { order($0) < order($1) }) {
-            doc.paragraph("GRUs \(state.rotulo):", spacingAfter: 0)
+            doc.paragraph("GRUs \(state.titulo.lowercased()):", spacingAfter: 0)
             doc.link(state.contactEmail, url: "mailto:\(state.contactEmail)", spacingAfter: 4)
         }
         if report.lines.isEmpty {
@@ -95,7 +95,7 @@ public enum PositionReportPDF {
     static func gruTable(_ report: PositionReport) -> PDFTable {
         var rows: [PDFTable.Row] = []
         for total in report.totals {
-            rows.append(.group("\(capitalized(total.state.rotulo)) — \(total.count) GRU\(total.count == 1 ? "" : "s")"))
+            rows.append(.group("\(total.state.titulo) — \(total.count) GRU\(total.count == 1 ? "" : "s")"))
             for line in report.lines where line.position.state == total.state {
                 let p = line.position
                 let mark = line.charges?.isProvisional == true ? " *" : ""
@@ -115,7 +115,7 @@ public enum PositionReportPDF {
 
     static func situation(_ line: PositionReport.Line) -> String {
         let p = line.position
-        var text = capitalized(p.state.rotulo)
+        var text = p.state.titulo
         if line.charges != nil, p.openPrincipal != p.principal { text += " (em aberto \(p.openPrincipal.formatted))" }
         if p.state == .paga || p.state == .pagaComAtraso { text += " (pago \(p.paidTotal.formatted))" }
         return text
@@ -132,7 +132,7 @@ public enum PositionReportPDF {
         ]
         let totals = report.totals
         let cells = totals.map { t in
-            [capitalized(t.state.rotulo), "\(t.count)", t.principal.formatted, t.open.formatted, t.updated.formatted,
+            [t.state.titulo, "\(t.count)", t.principal.formatted, t.open.formatted, t.updated.formatted,
              t.paid.formatted]
         }
         return PDFTable(columns: columns, cells: cells, totals: [[

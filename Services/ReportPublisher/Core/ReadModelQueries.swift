@@ -246,6 +246,7 @@ public enum ReadModelQueries {
                 WHEN a.charge_id IS NULL THEN a.process_state
                 WHEN g.state IS NULL THEN 'cobrado_acumulado'
                 WHEN g.state IN ('paga', 'paga_com_atraso') THEN 'pago'
+                WHEN g.state = 'parcelada' AND p.state = 'quitado' THEN 'pago'
                 WHEN g.state = 'parcelada' THEN 'parcelado'
                 WHEN g.state = 'suspensa_judicialmente' THEN 'suspenso'
                 WHEN g.state = 'inscrita_em_divida_ativa' THEN 'divida_ativa'
@@ -255,6 +256,7 @@ public enum ReadModelQueries {
         FROM rm_atendimentos a
         LEFT JOIN rm_charges c ON c.charge_id = a.charge_id
         LEFT JOIN rm_grus g ON g.gru_number = c.gru_number
+        LEFT JOIN rm_parcelamentos p ON p.parcelamento_id = g.parcelamento_id
         WHERE a.registro_ans = $1
         """
     static let filters = """
