@@ -27,7 +27,7 @@ enum ChromiumDriver {
     }
 
     static let script = #"""
-    import base64, json, os, subprocess, sys, tempfile, time
+    import base64, json, os, shutil, subprocess, sys, tempfile, time
     chromium, port, root, password, today, future, out = sys.argv[1:8]
     base = f"http://127.0.0.1:{port}"
     to_chrome_r, to_chrome_w = os.pipe()
@@ -40,7 +40,7 @@ enum ChromiumDriver {
     os.close(to_chrome_r); os.close(from_chrome_w)
     buffer = b""; next_id = 0
     def fail(message):
-        print("FAIL: " + message); proc.kill(); sys.exit(1)
+        print("FAIL: " + message); proc.kill(); shutil.rmtree(profile, ignore_errors=True); sys.exit(1)
     def call(method, params=None, session=None, timeout=30):
         global buffer, next_id
         next_id += 1; my_id = next_id
@@ -122,5 +122,6 @@ enum ChromiumDriver {
     page("6-saiu", "/portal/entrar", ["input#cnpj_raiz"])
     call("Browser.close")
     proc.wait(timeout=10)
+    shutil.rmtree(profile, ignore_errors=True)
     """#
 }
