@@ -74,7 +74,15 @@ struct PortalHarness {
     static let today = "2026-03-31"
     static let documentB = "4400000000099"
 
-    static func run(secureCookies: Bool = true, _ body: @escaping @Sendable (Fixture, PortalBrowser, Int?) async throws -> Void) async throws {
+    /// Real time for sessions and lockouts, movable by tests (starts at the wall clock).
+    final class SecurityClock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var offset: TimeInterval = 0
+        func advance(_ seconds: TimeInterval) { lock.withLock { offset += seconds } }
+        var now: Date { lock.withLock { Date().addingTimeInterval(offset) } }
+    }
+
+    static func run(secureCookies: Bool = true, securityClock: SecurityClock = SecurityClock(), _ body: @escaping @Sendable (Fixture, PortalBrowser, Int?) async throws -> Void) async throws {
         try await Fixture.with { fixture in
             try await fixture.apply(try PositionReportTests.events())
             try await fixture.apply([
@@ -101,7 +109,8 @@ struct PortalHarness {
             let clock = SimulatedClock(startingAt: BusinessTimeZone.startOfDay(Events.date(today)).addingTimeInterval(12 * 3600))
             let router = Router()
             Portal.install(on: router, environment: PortalEnvironment(
-                database: fixture.pool, businessClock: clock, policy: policy, logger: quietLogger))
+                database: fixture.pool, businessClock: clock, securityNow: { securityClock.now }, policy: policy,
+                logger: quietLogger))
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quietLogger)
             try await app.test(.live) { client in
                 try await body(fixture, PortalBrowser(client), client.port)

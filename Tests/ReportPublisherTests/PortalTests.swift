@@ -136,6 +136,25 @@ struct PortalTests {
         }
     }
 
+    @Test("sessions end after their lifetime; a lock ends after its duration")
+    func expiry() async throws {
+        let clock = PortalHarness.SecurityClock()
+        try await H.run(securityClock: clock) { fixture, browser, _ in
+            try await browser.login(root: H.rootA, password: H.passwordA)
+            #expect(try await browser.get("/portal/relatorios").status == .ok)
+            clock.advance(PortalPolicy().sessionLifetime + 60)
+            #expect(try await browser.get("/portal/relatorios").location == "/portal/entrar")
+            let sessions = try await fixture.pool.withConnection { try $0.query("SELECT count(*) FROM portal_sessions")[0].decode(Int.self, at: 0) }
+            #expect(sessions == 0, "the expired session is deleted")
+
+            let other = PortalBrowser(browser.client)
+            for attempt in 1...3 { _ = try await other.login(root: H.rootB, password: "errada-\(attempt)") }
+            #expect(try await other.login(root: H.rootB, password: H.passwordB).status == .tooManyRequests)
+            clock.advance(PortalPolicy().lockDuration + 60)
+            #expect(try await other.login(root: H.rootB, password: H.passwordB).status == .seeOther)
+        }
+    }
+
     @Test("Posição Financeira: future date refused, today gives the PDF")
     func positionReport() async throws {
         try await H.run { _, browser, _ in
