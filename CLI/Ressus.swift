@@ -15,6 +15,7 @@ struct Ressus: AsyncParsableCommand {
             CienciaCommand.self, ImpugnacaoCommand.self, RecursoCommand.self, StatusCommand.self,
             CargaCommand.self,
             FNSCommand.self, DadosGeraisCommand.self,
+            PortalCommand.self,
         ]
     )
 }

@@ -1,0 +1,179 @@
+import Postgres
+
+/// The report publisher's schema (versions from 100; the runtime owns 1-99). Two kinds of table:
+///
+/// - the **read model** (`rm_*`), built only from events and rebuildable from the topics at any time
+///   (``ReadModelRebuild``);
+/// - the **portal's own data** (`portal_*`: accounts, sessions, login failures), which no event
+///   carries and a rebuild never touches.
+///
+/// Dates are business dates (Brasília); amounts are integer centavos.
+public enum ReportPublisherMigrations {
+    /// Read-model tables, in an order that TRUNCATE accepts (a rebuild empties them all).
+    public static let readModelTables = [
+        "rm_applied_events", "rm_operadoras", "rm_notifications", "rm_atendimentos", "rm_charges", "rm_grus",
+        "rm_gru_history", "rm_payments", "rm_parcelamentos", "rm_cadin", "rm_selic_rates",
+    ]
+
+    public static let all: [PostgresMigration] = [
+        PostgresMigration(version: 100, name: "report publisher read model", sql: """
+            -- Events already applied to the read model (any consumer: the service or a rebuild).
+            CREATE TABLE rm_applied_events (event_id uuid PRIMARY KEY);
+            CREATE TABLE rm_operadoras (
+                registro_ans text PRIMARY KEY,
+                cnpj         text NOT NULL,
+                cnpj_root    text NOT NULL,
+                razao_social text NOT NULL,
+                email        text NOT NULL
+            );
+            CREATE INDEX rm_operadoras_by_root ON rm_operadoras (cnpj_root);
+            CREATE TABLE rm_notifications (
+                abi                  integer NOT NULL,
+                registro_ans         text NOT NULL,
+                available_on         date,
+                atendimento_count    integer,
+                total_to_reimburse   bigint,
+                ciencia_on           date,
+                ciencia_kind         text,
+                impugnacao_window_end date,
+                PRIMARY KEY (registro_ans, abi)
+            );
+            -- Topics are not ordered with each other: a process step or a charge may arrive before the
+            -- notification's batch, so a row may start with only its keys; the batch fills the rest.
+            CREATE TABLE rm_atendimentos (
+                registro_ans   text NOT NULL,
+                document       text NOT NULL,
+                abi            integer NOT NULL,
+                kind           text,
+                competencia    text,
+                care_start     date,
+                procedure_code text,
+                amount         bigint,
+                -- The administrative process: notificado, impugnado, deferido, parcialmente_deferido,
+                -- indeferido, em_recurso, recurso_deferido, recurso_parcial, recurso_indeferido,
+                -- cobravel, anulado.
+                process_state  text NOT NULL DEFAULT 'notificado',
+                final_amount   bigint,
+                note           text,
+                charge_id      text,
+                updated_on     date,
+                PRIMARY KEY (registro_ans, document)
+            );
+            CREATE INDEX rm_atendimentos_by_charge ON rm_atendimentos (charge_id);
+            CREATE INDEX rm_atendimentos_listing ON rm_atendimentos (registro_ans, abi, document);
+            CREATE TABLE rm_charges (
+                charge_id    text PRIMARY KEY,
+                registro_ans text NOT NULL,
+                abi          integer NOT NULL,
+                total        bigint NOT NULL,
+                gru_number   text,
+                issued_on    date NOT NULL
+            );
+            CREATE TABLE rm_grus (
+                gru_number     text PRIMARY KEY,
+                registro_ans   text NOT NULL,
+                purpose        text NOT NULL,
+                abis           text NOT NULL,
+                principal      bigint NOT NULL,
+                multa          bigint NOT NULL,
+                juros          bigint NOT NULL,
+                amount         bigint NOT NULL,
+                issued_on      date NOT NULL,
+                due_date       date NOT NULL,
+                accrual_date   date NOT NULL,
+                state          text NOT NULL,
+                open_principal bigint NOT NULL,
+                paid_total     bigint NOT NULL DEFAULT 0,
+                credit         bigint NOT NULL DEFAULT 0,
+                replaces       text,
+                replaced_by    text,
+                parcelamento_id text,
+                installment    integer,
+                court_process  text,
+                linha_digitavel text NOT NULL
+            );
+            CREATE INDEX rm_grus_by_operadora ON rm_grus (registro_ans, issued_on, gru_number);
+            -- Every state of every GRU from its issue on, so a report can be drawn as of any date.
+            CREATE TABLE rm_gru_history (
+                gru_number     text NOT NULL,
+                seq            bigserial,
+                effective_on   date NOT NULL,
+                state          text NOT NULL,
+                open_principal bigint NOT NULL,
+                paid_total     bigint NOT NULL,
+                credit         bigint NOT NULL,
+                accrual_date   date NOT NULL,
+                reason         text NOT NULL,
+                PRIMARY KEY (gru_number, seq)
+            );
+            CREATE TABLE rm_payments (
+                payment_id     text PRIMARY KEY,
+                gru_number     text NOT NULL,
+                registro_ans   text,
+                amount         bigint NOT NULL,
+                paid_on        date NOT NULL,
+                classification text NOT NULL
+            );
+            CREATE INDEX rm_payments_by_gru ON rm_payments (gru_number);
+            CREATE TABLE rm_parcelamentos (
+                parcelamento_id   text PRIMARY KEY,
+                registro_ans      text NOT NULL,
+                state             text NOT NULL,
+                effective_on      date NOT NULL,
+                consolidated      bigint NOT NULL,
+                installment_count integer NOT NULL,
+                installment_base  bigint NOT NULL,
+                paid_installments integer NOT NULL,
+                missed_installments integer NOT NULL,
+                unpaid_balance    bigint NOT NULL
+            );
+            CREATE TABLE rm_cadin (
+                registro_ans text NOT NULL,
+                gru_number   text NOT NULL,
+                registered   boolean NOT NULL,
+                effective_on date NOT NULL,
+                PRIMARY KEY (registro_ans, gru_number)
+            );
+            -- SELIC months published after the seed table (SelicRatesPublished), in basis points.
+            CREATE TABLE rm_selic_rates (
+                month        text PRIMARY KEY,
+                basis_points bigint NOT NULL,
+                version      text NOT NULL
+            );
+            """),
+        PostgresMigration(version: 101, name: "report publisher portal", sql: """
+            CREATE TABLE portal_accounts (
+                cnpj_root     text PRIMARY KEY,
+                -- scrypt$N$r$p$salt-hex$hash-hex (see PasswordHasher); never the password itself.
+                password_hash text NOT NULL,
+                created_at    timestamptz NOT NULL DEFAULT now(),
+                updated_at    timestamptz NOT NULL DEFAULT now()
+            );
+            -- Consecutive failed logins per CNPJ root, for the lockout (PortalPolicy).
+            CREATE TABLE portal_login_failures (
+                cnpj_root     text PRIMARY KEY,
+                failures      integer NOT NULL,
+                last_failure  timestamptz NOT NULL,
+                locked_until  timestamptz
+            );
+            CREATE TABLE portal_sessions (
+                -- SHA-256 of the session cookie's value (the value itself is never stored).
+                token_hash    text PRIMARY KEY,
+                cnpj_root     text NOT NULL,
+                csrf_token    text NOT NULL,
+                created_at    timestamptz NOT NULL,
+                expires_at    timestamptz NOT NULL
+            );
+            CREATE INDEX portal_sessions_by_root ON portal_sessions (cnpj_root);
+            -- Ciências given in the portal (what was requested of the deadlines service).
+            CREATE TABLE portal_ciencia_requests (
+                registro_ans  text NOT NULL,
+                abi           integer NOT NULL,
+                requested_on  date NOT NULL,
+                requested_at  timestamptz NOT NULL,
+                cnpj_root     text NOT NULL,
+                PRIMARY KEY (registro_ans, abi)
+            );
+            """),
+    ]
+}
