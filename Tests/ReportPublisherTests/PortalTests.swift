@@ -232,7 +232,7 @@ struct PortalTests {
             }
             #expect(rows.count == 1)
             let row = try #require(rows.first)
-            #expect(row.0 == PortalTopics.requests.name)
+            #expect(row.0 == Topics.portalRequests.name)
             #expect(row.1.contains("portal.ciencia-requested"))
             let event = try JSONDecoder().decode(PortalCienciaRequested.self, from: Data(row.2.utf8))
             #expect(event.abi.value == 90 && event.registroANS.value == H.registroA && event.requestedOn == Events.date(H.today))

@@ -63,7 +63,7 @@ class SourceFacts:
         between = _one(r'TopicDefinition\(name: "([a-z.]+)", partitions: (\d+)\)', contracts, "Topics.swift")
         listed = _one(r'static let all = \[([^\]]+)\]', contracts, "Topics.swift")[0]
         declared = dict(_one(r'static let (\w+) = TopicDefinition\(name: "([a-z.]+)"', contracts, "Topics.swift"))
-        names_in_all = {declared[n.strip()] for n in listed.split(",")}
+        names_in_all = {declared[n.strip()] for n in listed.split(",") if n.strip()}
         dead = (runtime / "Messaging/DeadLetterMessage.swift").read_text()
         suffix = _one(r'static let suffix = "([^"]+)"', dead, "DeadLetterMessage.swift")[0]
         inbox = (runtime / "Messaging/InboxConsumer.swift").read_text()

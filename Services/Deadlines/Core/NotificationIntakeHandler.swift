@@ -6,9 +6,14 @@ import Runtime
 /// Applies the intake's notification events (`Topics.notifications`): creates the notification and
 /// its atendimentos. Batches may arrive in any number and order, also before the header; the
 /// notification is complete once `batchCount` distinct batches arrived. The header schedules the tacit
-/// ciência (available-on + 10 days, RN 377/2015).
+/// ciência (available-on + 10 days, RN 377/2015). Also registers the ciência operadoras give in the
+/// portal (`Topics.portalRequests`), like an explicit ciência from the operator CLI.
 public struct NotificationIntakeHandler: EventHandler {
-    public let acceptedTypes: Set<EventType> = [NotificationIssued.eventType, NotificationAtendimentos.eventType]
+    /// The topics this handler reads.
+    public static let topics = [Topics.notifications.name, Topics.portalRequests.name]
+    public let acceptedTypes: Set<EventType> = [
+        NotificationIssued.eventType, NotificationAtendimentos.eventType, PortalCienciaRequested.eventType,
+    ]
     let process: DeadlineProcess
 
     public init(settings: DeadlinesSettings = .standard) {
@@ -21,6 +26,13 @@ public struct NotificationIntakeHandler: EventHandler {
             try process.applyIssued(try event.decode(NotificationIssued.self), context: context)
         case NotificationAtendimentos.eventType:
             try process.applyBatch(try event.decode(NotificationAtendimentos.self), context: context)
+        case PortalCienciaRequested.eventType:
+            let request = try event.decode(PortalCienciaRequested.self)
+            // Refusals (e.g. tacit ciência already reached) change nothing; accepted ones publish
+            // NotificationCienciaRegistered, which the portal shows.
+            _ = try process.registerCiencia(
+                abi: request.abi, registroANS: request.registroANS, date: request.requestedOn,
+                today: BusinessTimeZone.civilDate(of: context.now), context: context)
         default:
             return
         }

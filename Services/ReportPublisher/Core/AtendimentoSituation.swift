@@ -45,18 +45,3 @@ public enum AtendimentoSituation: String, Sendable, Hashable, CaseIterable {
         }
     }
 }
-
-extension GRUState {
-    /// Label with Portuguese accents for the portal and the PDF (`rotulo` is the raw value spelled out).
-    public var titulo: String {
-        switch self {
-        case .emitida: "Emitida"
-        case .paga: "Paga"
-        case .pagaComAtraso: "Paga com atraso"
-        case .parcelada: "Parcelada"
-        case .suspensaJudicialmente: "Suspensa judicialmente"
-        case .inscritaEmDividaAtiva: "Inscrita em dívida ativa"
-        case .cancelada: "Cancelada"
-        }
-    }
-}

@@ -5,7 +5,7 @@ import Runtime
 
 /// Ciência of a notification given in the portal. The report publisher does not decide it (the
 /// deadlines service owns the process): it records the request and publishes
-/// `PortalCienciaRequested` on `PortalTopics.requests` through its outbox, in one transaction. The
+/// `PortalCienciaRequested` on `Topics.portalRequests` through its outbox, in one transaction. The
 /// page then shows "ciência enviada"; the ciência date appears once the deadlines service
 /// publishes `NotificationCienciaRegistered`.
 public enum PortalCiencia {
@@ -32,7 +32,7 @@ public enum PortalCiencia {
             """, [registroANS, abi, today.postgres, now, cnpjRoot])
         let event = PortalCienciaRequested(
             abi: try ABINumber(abi), registroANS: try RegistroANS(registroANS), requestedOn: today, cnpjRoot: cnpjRoot)
-        try OutboxWriter(connection: c).append(event, topic: PortalTopics.requests.name, source: "report-publisher", time: now)
+        try OutboxWriter(connection: c).append(event, topic: Topics.portalRequests.name, source: "report-publisher", time: now)
         return .requested
     }
 }

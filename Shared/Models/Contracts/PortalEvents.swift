@@ -2,11 +2,6 @@ import Foundation
 
 // What the operadoras' portal (report publisher) asks of other services. Keyed by registro ANS.
 
-/// The portal's topic: requests made by operadoras in the portal (report publisher).
-public enum PortalTopics {
-    public static let requests = TopicDefinition(name: "ressus.portal.requests", partitions: 6)
-}
-
 /// An operadora gave ciência of a notification (Ofício ABI) in the portal on `requestedOn` (the
 /// portal's business date). The deadlines service registers it like an explicit ciência from the
 /// operator CLI (`OperatorRequest.ciencia`): the earlier of this date and the tacit ciência counts

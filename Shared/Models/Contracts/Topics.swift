@@ -17,7 +17,12 @@ public enum Topics {
     /// Repasses to the FNS (FNS transfer recorder).
     public static let fns = TopicDefinition(name: "ressus.fns", partitions: 6)
 
-    public static let all = [operadoras, upstreamAtendimentos, notifications, deadlines, debts, upstreamPayments, fns]
+    /// Requests operadoras make in the portal, e.g. ciência of a notification (report publisher).
+    public static let portalRequests = TopicDefinition(name: "ressus.portal.requests", partitions: 6)
+
+    public static let all = [
+        operadoras, upstreamAtendimentos, notifications, deadlines, debts, upstreamPayments, fns, portalRequests,
+    ]
 }
 
 /// A topic's name and partition count.

@@ -8,8 +8,16 @@ public enum GRUState: String, Sendable, Hashable, Codable, CaseIterable {
     case inscritaEmDividaAtiva = "inscrita_em_divida_ativa"
     case cancelada
 
-    /// Portuguese label for reports, e.g. "paga com atraso".
-    public var rotulo: String { rawValue.replacingUnderscores() }
+    /// Portuguese label for reports, e.g. "paga com atraso", "inscrita em dívida ativa".
+    public var rotulo: String {
+        switch self {
+        case .inscritaEmDividaAtiva: "inscrita em dívida ativa"
+        default: rawValue.replacingUnderscores()
+        }
+    }
+
+    /// The label capitalized for headings and table cells, e.g. "Paga com atraso".
+    public var titulo: String { rotulo.prefix(1).uppercased() + rotulo.dropFirst() }
 
     /// Contact e-mail shown in reports for a GRU in this state (DOMAIN §7).
     public var contactEmail: String {

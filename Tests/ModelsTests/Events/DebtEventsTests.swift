@@ -7,13 +7,13 @@ import Testing
     let registro = try! RegistroANS("123456")
 
     @Test func gruIssuedRoundTrips() throws {
-        let gru = try GRUNumber(prefix: "2910", sequence: 42)
+        let gru = try GRUNumber(prefix: "2910001", sequence: 42)
         let event = GRUIssued(
             gruNumber: gru, registroANS: registro, purpose: .reissue, chargeIDs: ["c-1"], abis: [try ABINumber(91)],
             principal: Money(centavos: 1_000_000), multa: Money(centavos: 49_500), juros: .zero,
             amount: Money(centavos: 1_049_500), issuedOn: try CivilDate(year: 2026, month: 3, day: 20),
             dueDate: try CivilDate(year: 2026, month: 4, day: 6), accrualDate: try CivilDate(year: 2026, month: 3, day: 16),
-            replaces: try GRUNumber(prefix: "2910", sequence: 41), linhaDigitavel: "8")
+            replaces: try GRUNumber(prefix: "2910001", sequence: 41), linhaDigitavel: "8")
         let envelope = try EventEnvelope.wrapping(event, source: "/ressus/debt-calculator", time: Date())
         #expect(try envelope.decode(GRUIssued.self) == event)
         #expect(envelope.partitionKey == "123456")
