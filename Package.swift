@@ -143,6 +143,7 @@ let package = Package(
         .executableTarget(
             name: "runtime-benchmark", dependencies: ["Runtime", "Kafka", "Postgres", "Models"], path: "Benchmarks/Runtime"
         ),
+        .executableTarget(name: "intake-benchmark", dependencies: ["IntakeCore", "DeadlinesCore", "Runtime", "Kafka", "Postgres", "Models", serviceLifecycle], path: "Benchmarks/Intake"),
 
         .testTarget(
             name: "ModelsTests",
