@@ -10,7 +10,7 @@
 //       CLI and of this process, which runs both services (intake: scheduler and relay; deadlines:
 //       inbox consumer, scheduler and relay) as ServiceHost would.
 //
-// Build in release mode: swift build -c release --product ressus --product intake-benchmark
+// Build in release mode: swift build -c release --product ressus, then --product intake-benchmark
 // (`--ressus` defaults to the `ressus` next to this executable).
 // Environment: RESSUS_DATABASE_URL, RESSUS_KAFKA_BROKERS. Uses random schemas and topics, dropped at
 // the end.
