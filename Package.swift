@@ -146,6 +146,7 @@ let package = Package(
         .executableTarget(
             name: "runtime-benchmark", dependencies: ["Runtime", "Kafka", "Postgres", "Models"], path: "Benchmarks/Runtime"
         ),
+        .executableTarget(name: "intake-benchmark", dependencies: ["IntakeCore", "DeadlinesCore", "Runtime", "Kafka", "Postgres", "Models", serviceLifecycle], path: "Benchmarks/Intake"),
 
         .testTarget(
             name: "ModelsTests",
@@ -162,7 +163,7 @@ let package = Package(
         .testTarget(name: "PDFTests", dependencies: ["PDF"]),
         .testTarget(name: "LoadGenerationTests", dependencies: ["LoadGeneration", "IntakeCore", "Models"]),
         .testTarget(name: "IntakeTests", dependencies: ["IntakeCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
-        .testTarget(name: "DeadlinesTests", dependencies: ["DeadlinesCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
+        .testTarget(name: "DeadlinesTests", dependencies: ["DeadlinesCore", "IntakeCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(name: "DeployTests", dependencies: ["TestSupport"]),
         .testTarget(name: "FNSTransferTests", dependencies: ["FNSTransferCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport", hummingbird]),
         .testTarget(name: "ReportPublisherTests", dependencies: ["ReportPublisherCore", "Runtime", "Models", "Postgres", "Kafka", "PDF", "TestSupport", swiftLog, serviceLifecycle, hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")]),

@@ -12,11 +12,21 @@ public final class ChildProcess: @unchecked Sendable {
     public let errors: OutputCollector?
 
     /// Starts the built executable `name` with `arguments` and `environment`.
-    public init(
+    public convenience init(
         _ name: String, arguments: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment,
         mergingErrors: Bool = true
     ) throws {
-        process.executableURL = try BuiltProducts.executable(name)
+        try self.init(executable: try BuiltProducts.executable(name), arguments: arguments, environment: environment,
+                      mergingErrors: mergingErrors)
+    }
+
+    /// Starts the program at `executable` (e.g. the project's Python) with `arguments` and `environment`.
+    public init(
+        executable: URL, arguments: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment,
+        mergingErrors: Bool = true
+    ) throws {
+        let name = executable.lastPathComponent
+        process.executableURL = executable
         process.arguments = arguments
         process.environment = environment
         output = try OutputCollector(name: name)
@@ -69,7 +79,15 @@ public final class ChildProcess: @unchecked Sendable {
         _ name: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
         timeout: Duration = .seconds(120)
     ) async throws -> (status: Int32, output: String, error: String) {
-        let child = try ChildProcess(name, arguments: arguments, environment: environment, mergingErrors: false)
+        try await run(executable: try BuiltProducts.executable(name), arguments, environment: environment, timeout: timeout)
+    }
+
+    /// Runs the program at `executable` to completion; returns its status, output and errors.
+    public static func run(
+        executable: URL, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+        timeout: Duration = .seconds(120)
+    ) async throws -> (status: Int32, output: String, error: String) {
+        let child = try ChildProcess(executable: executable, arguments: arguments, environment: environment, mergingErrors: false)
         let status = try await child.waitForExit(timeout: timeout)
         return (status, child.output.text, child.errors?.text ?? "")
     }

@@ -1,0 +1,137 @@
+import Foundation
+import Models
+import Runtime
+import Testing
+
+/// docs/asyncapi.yaml and docs/schemas/ against the code: every topic and event type is described,
+/// the validator catches malformed events, and events built with the real encoder validate. (Events
+/// emitted by the running intake and deadlines services are validated in
+/// `IntakeToChargeableEndToEndTests`.)
+@Suite struct EventSchemaTests {
+    @Test func theDocumentDescribesEveryTopicAndEveryEventTypeInTheCode() async throws {
+        let description = try await EventSchemaValidator.describe()
+        #expect(description.asyncapi == "3.0.0")
+        let addresses = Set(description.channels.keys)
+        #expect(addresses == Set(Topics.all.map(\.name) + [ClockTopic.name]), "channels: \(addresses.sorted())")
+
+        let inCode = try EventSchemaValidator.eventTypesInCode()
+        #expect(inCode.count >= 22, "found only \(inCode.sorted())")
+        let documented = Set(description.channels.values.joined())
+        #expect(inCode.subtracting(documented).isEmpty, "event types without a message: \(inCode.subtracting(documented).sorted())")
+        #expect(documented.subtracting(inCode).isEmpty, "messages for unknown event types: \(documented.subtracting(inCode).sorted())")
+        let schemas = Set(description.schemas.values.compactMap { $0 })
+        #expect(inCode.subtracting(schemas).isEmpty, "event types without a schema: \(inCode.subtracting(schemas).sorted())")
+        // Each event type sits on the topic its producer writes it to.
+        let deadlines = description.channels[Topics.deadlines.name] ?? []
+        #expect(deadlines.contains(AtendimentosChargeable.eventType.description))
+        #expect(deadlines.contains(FilingRefused.eventType.description))
+        #expect(description.channels[Topics.notifications.name] == [NotificationAtendimentos.eventType, NotificationIssued.eventType]
+            .map(\.description))
+        #expect(description.channels[Topics.debts.name]?.count == 8)
+    }
+
+    @Test func malformedEventsFailValidation() async throws {
+        let good = try EventSchemaValidator.Record(Self.chargeable, topic: Topics.deadlines.name, source: "/ressus/deadlines")
+        func mutated(_ change: (inout [String: Any]) -> Void) throws -> EventSchemaValidator.Record {
+            var payload = try #require(try JSONSerialization.jsonObject(with: Data(good.payload.utf8)) as? [String: Any])
+            change(&payload)
+            return EventSchemaValidator.Record(topic: good.topic, key: good.key, headers: good.headers,
+                                               payload: try JSONSerialization.data(withJSONObject: payload))
+        }
+        func atendimento(_ change: @escaping (inout [String: Any]) -> Void) -> (inout [String: Any]) -> Void {
+            { payload in
+                var list = payload["atendimentos"] as! [[String: Any]]
+                change(&list[0])
+                payload["atendimentos"] = list
+            }
+        }
+        var wrongType = good.headers
+        wrongType["ce_type"] = "br.gov.ans.ressus.atendimentos.chargeable.v2"
+        var noID = good.headers
+        noID["ce_id"] = nil
+        let cases: [(String, EventSchemaValidator.Record, String)] = [
+            ("money as reais", try mutated(atendimento { $0["finalAmount"] = 2301.3 }), "is not of type 'integer'"),
+            ("short registro", try mutated { $0["registroANS"] = "12345" }, "registroANS: '12345' does not match"),
+            ("Brazilian date", try mutated { $0["chargeableOn"] = "23/05/2026" }, "chargeableOn: '23/05/2026' is not a 'date'"),
+            ("impossible date", try mutated { $0["paymentDueDate"] = "2026-02-30" }, "is not a 'date'"),
+            ("missing field", try mutated { $0["originalDueDate"] = nil }, "'originalDueDate' is a required property"),
+            ("unknown outcome", try mutated(atendimento { $0["outcome"] = "cancelado" }), "'cancelado' is not one of"),
+            ("extra field", try mutated { $0["total"] = 1 }, "Additional properties are not allowed"),
+            ("ABI zero", try mutated { $0["abi"] = 0 }, "abi: 0 is less than the minimum of 1"),
+            ("no atendimentos", try mutated { $0["atendimentos"] = [Any]() }, "should be non-empty"),
+            ("unknown version", .init(topic: good.topic, key: good.key, headers: wrongType, payload: Data(good.payload.utf8)),
+             "no message in the AsyncAPI document"),
+            ("missing ce_id", .init(topic: good.topic, key: good.key, headers: noID, payload: Data(good.payload.utf8)),
+             "'ce_id' is a required property"),
+            ("wrong topic", .init(topic: Topics.notifications.name, key: good.key, headers: good.headers, payload: Data(good.payload.utf8)),
+             "is not the channel"),
+            ("key not the registro", .init(topic: good.topic, key: "abc", headers: good.headers, payload: Data(good.payload.utf8)),
+             "differs from ce_partitionkey"),
+        ]
+        let outcome = try await EventSchemaValidator.validate([good] + cases.map(\.1))
+        #expect(outcome.checked == cases.count + 1)
+        #expect(!outcome.failures.contains { $0.index == 0 }, "the unchanged event must pass: \(outcome.failures.first { $0.index == 0 }?.errors ?? [])")
+        for (index, (name, _, message)) in cases.enumerated() {
+            let errors = outcome.failures.first { $0.index == index + 1 }?.errors ?? []
+            #expect(errors.contains { $0.contains(message) }, "\(name): expected an error containing \(message), got \(errors)")
+        }
+    }
+
+    /// The debt service is not running yet: its events, built with the real types and encoder, with
+    /// and without their optional fields.
+    @Test func debtEventsBuiltWithTheRealEncoderMatchTheirSchemas() async throws {
+        let topic = Topics.debts.name
+        let registro = try RegistroANS("123456")
+        let gru = try GRUNumber(prefix: "2910001", sequence: 42)
+        let other = try GRUNumber(prefix: "2910001", sequence: 43)
+        let day = try CivilDate(parsing: "2026-06-16")
+        let boleto = try Boleto(gru: gru, amount: Money(centavos: 1_049_500), dueDate: day)
+        let document = try SUSDocumentNumber("3526000000101")
+        let records: [EventSchemaValidator.Record] = [
+            try .init(ChargeIssued(chargeID: "57/123456/1", abi: try ABINumber(57), registroANS: registro,
+                                   atendimentos: [ChargedAtendimento(document: document, amount: Money(centavos: 230_130))],
+                                   total: Money(centavos: 230_130), gruNumber: gru, accumulatedSmallCharges: .zero, issuedOn: day), topic: topic),
+            try .init(ChargeIssued(chargeID: "57/123456/2", abi: try ABINumber(57), registroANS: registro,
+                                   atendimentos: [ChargedAtendimento(document: document, amount: Money(centavos: 50))],
+                                   total: Money(centavos: 50), gruNumber: nil, accumulatedSmallCharges: Money(centavos: 50), issuedOn: day), topic: topic),
+            try .init(GRUIssued(gruNumber: gru, registroANS: registro, purpose: .charge, chargeIDs: ["57/123456/1"], abis: [try ABINumber(57)],
+                                principal: Money(centavos: 1_000_000), multa: .zero, juros: .zero, amount: Money(centavos: 1_000_000),
+                                issuedOn: day, dueDate: day, accrualDate: day, linhaDigitavel: boleto.linhaDigitavel), topic: topic),
+            try .init(GRUIssued(gruNumber: other, registroANS: registro, purpose: .installment, chargeIDs: [], abis: [],
+                                principal: Money(centavos: 100_000), multa: Money(centavos: 1), juros: Money(centavos: 2),
+                                amount: Money(centavos: 100_003), issuedOn: day, dueDate: day, accrualDate: day, replaces: gru,
+                                parcelamentoID: "parc-1", installment: 2, linhaDigitavel: boleto.linhaDigitavel), topic: topic),
+            try .init(GRUStateChanged(gruNumber: gru, registroANS: registro, previousState: .emitida, state: .pagaComAtraso,
+                                      effectiveOn: day, principal: Money(centavos: 1_000_000), openPrincipal: .zero,
+                                      paidTotal: Money(centavos: 1_049_500), credit: .zero, accrualDate: day, reason: "pagamento em atraso"), topic: topic),
+            try .init(GRUStateChanged(gruNumber: gru, registroANS: registro, previousState: .emitida, state: .cancelada, effectiveOn: day,
+                                      principal: Money(centavos: 1), openPrincipal: .zero, paidTotal: .zero, credit: .zero, accrualDate: day,
+                                      reason: "reemitida", courtProcess: "0001234-56.2026.4.01.3400", parcelamentoID: "parc-1",
+                                      replacedBy: other), topic: topic),
+            try .init(PaymentRecorded(paymentID: "001-20260616-1", gruNumber: gru.value, registroANS: registro, amount: Money(centavos: 1_049_500),
+                                      paidOn: day, classification: .late, dueOnPaymentDate: Money(centavos: 1_049_500), credit: .zero), topic: topic),
+            try .init(PaymentRecorded(paymentID: "001-20260616-2", gruNumber: "999", registroANS: nil, amount: Money(centavos: 10),
+                                      paidOn: day, classification: .unknownGRU, dueOnPaymentDate: nil, credit: .zero), topic: topic),
+            try .init(PaymentSettled(paymentID: "001-20260616-1", gruNumber: gru, registroANS: registro, paidOn: day,
+                                     principal: Money(centavos: 1_000_000), multa: Money(centavos: 20_000), juros: Money(centavos: 29_500),
+                                     total: Money(centavos: 1_049_500)), topic: topic),
+            try .init(ParcelamentoChanged(parcelamentoID: "parc-1", registroANS: registro, state: .deferido, effectiveOn: day,
+                                          gruNumbers: [gru], consolidated: Money(centavos: 6_000_000), installmentCount: 6,
+                                          installmentBase: Money(centavos: 1_000_000), concessionDate: day, paidInstallments: 1,
+                                          missedInstallments: 0, unpaidBalance: Money(centavos: 5_000_000)), topic: topic),
+            try .init(CADINChanged(registroANS: registro, gruNumber: gru, registered: true, effectiveOn: day), topic: topic),
+            try .init(SelicRatesPublished(version: "2026-06", rates: [SelicMonthRate(month: try YearMonth(parsing: "2026-05"),
+                                                                                   rate: Percent(basisPoints: 114))]), topic: topic),
+        ]
+        let outcome = try await EventSchemaValidator.validate(records)
+        #expect(outcome.checked == records.count)
+        #expect(outcome.failures.isEmpty, "\(outcome.failures.map { "\($0.index) \($0.type ?? "?"): \($0.errors)" })")
+    }
+
+    static let chargeable = AtendimentosChargeable(
+        abi: try! ABINumber(57), registroANS: try! RegistroANS("123456"),
+        atendimentos: [ChargeableAtendimento(document: try! SUSDocumentNumber("3526000000101"), outcome: .notImpugned,
+                                             originalAmount: Money(centavos: 230_130), finalAmount: Money(centavos: 230_130))],
+        originalDueDate: try! CivilDate(parsing: "2026-06-08"), paymentDueDate: try! CivilDate(parsing: "2026-06-08"),
+        chargeableOn: try! CivilDate(parsing: "2026-05-23"))
+}

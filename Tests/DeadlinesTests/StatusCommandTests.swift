@@ -1,0 +1,25 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `ressus status` without running services: a schema that does not exist yet, and a bad option.
+/// (Counts of a real flow are checked in `IntakeToChargeableEndToEndTests`.)
+@Suite struct StatusCommandTests {
+    @Test func aServiceWhoseSchemaDoesNotExistIsShownAsNotStarted() async throws {
+        let missing = "nao_existe_" + UUID().uuidString.prefix(8).lowercased()
+        let text = try await ChildProcess.run("ressus", ["status", "--esquema", "intake=\(missing)", "--esquema", "deadlines=\(missing)_p"])
+        #expect(text.status == 0, "\(text.error)")
+        #expect(text.output.contains("Recepção (intake): não iniciado (esquema \(missing) inexistente)"), "\(text.output)")
+        #expect(text.output.contains("Prazos (deadlines): não iniciado (esquema \(missing)_p inexistente)"), "\(text.output)")
+
+        let json = try await ChildProcess.run("ressus", ["status", "--json", "--esquema", "intake=\(missing)", "--esquema", "deadlines=\(missing)"])
+        #expect(json.status == 0, "\(json.error)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        let services = object?["servicos"] as? [[String: Any]] ?? []
+        #expect(services.count == 2 && services.allSatisfy { $0["iniciado"] as? Bool == false }, "\(json.output)")
+
+        let bad = try await ChildProcess.run("ressus", ["status", "--esquema", "cobranca=x"])
+        #expect(bad.status == 1)
+        #expect(bad.error.contains("serviço 'cobranca' desconhecido"), "\(bad.error)")
+    }
+}
