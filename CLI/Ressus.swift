@@ -13,6 +13,7 @@ struct Ressus: AsyncParsableCommand {
             OutboxCommand.self, DeadLetterCommand.self,
             OperadorasCommand.self, AbiCommand.self,
             CienciaCommand.self, ImpugnacaoCommand.self, RecursoCommand.self, StatusCommand.self,
+            PagamentosCommand.self, DebitosCommand.self, GRUCommand.self, SuspensaoCommand.self, ParcelamentoCommand.self,
         ]
     )
 }
