@@ -159,6 +159,7 @@ let package = Package(
         .testTarget(name: "PDFTests", dependencies: ["PDF"]),
         .testTarget(name: "IntakeTests", dependencies: ["IntakeCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(name: "DeadlinesTests", dependencies: ["DeadlinesCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
+        .testTarget(name: "DebtCalculatorTests", dependencies: ["DebtCalculatorCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(
             name: "ServiceHTTPTests",
             dependencies: [
