@@ -143,6 +143,9 @@ let package = Package(
         .executableTarget(
             name: "runtime-benchmark", dependencies: ["Runtime", "Kafka", "Postgres", "Models"], path: "Benchmarks/Runtime"
         ),
+        .executableTarget(
+            name: "debt-benchmark", dependencies: ["DebtCalculatorCore", "Runtime", "Postgres", "Models", swiftLog], path: "Benchmarks/Debt"
+        ),
 
         .testTarget(
             name: "ModelsTests",
