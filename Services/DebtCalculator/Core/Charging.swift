@@ -27,10 +27,9 @@ extension DebtLedger {
         // original due date while RulesPolicy.accrueFromOriginalDueDate is on.
         let dueDate = calendar.nextBusinessDay(onOrAfter: event.paymentDueDate)
         let accrual = calendar.accrualDueDate(originalDueDate: event.originalDueDate, gruDueDate: dueDate)
-        let atendimentosJSON = String(decoding: try EventJSON.encoder.encode(charged), as: UTF8.self)
         let inserted = try connection.execute(Self.insertCharge, [
             chargeID, event.abi.value, event.registroANS.value, total.centavos, event.chargeableOn.postgres,
-            accrual.postgres, dueDate.postgres, PostgresJSON(atendimentosJSON)])
+            accrual.postgres, dueDate.postgres, charged.map(\.document.value), charged.map { String($0.amount.centavos) }])
         // Seen before (a replay): nothing changes.
         guard inserted == 1 else { return }
 
@@ -67,15 +66,15 @@ extension DebtLedger {
             accrualDate: accrualDate, chargedOn: event.chargeableOn,
             linhaDigitavel: linhaDigitavel(number, amount: principal + late.multa + late.juros, dueDate: dueDate))
         _ = try connection.execute(Self.coverCharges, [covered.map(\.id), number.value])
-        try emit(ChargeIssued(chargeID: chargeID, abi: event.abi, registroANS: event.registroANS, atendimentos: charged,
-                              total: total, gruNumber: number, accumulatedSmallCharges: .zero,
-                              issuedOn: event.chargeableOn), context: context)
-        try issue(gru, context: context)
+        let charge = ChargeIssued(chargeID: chargeID, abi: event.abi, registroANS: event.registroANS, atendimentos: charged,
+                                  total: total, gruNumber: number, accumulatedSmallCharges: .zero, issuedOn: event.chargeableOn)
+        try issue(gru, after: [charge], context: context)
     }
 
     static let insertCharge = PostgresStatement("""
-        INSERT INTO charges (charge_id, abi, registro_ans, total, issued_on, original_due_date, payment_due_date, atendimentos)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (charge_id) DO NOTHING
+        INSERT INTO charges (charge_id, abi, registro_ans, total, issued_on, original_due_date, payment_due_date, documents,
+            amounts)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (charge_id) DO NOTHING
         """)
 
     static let heldCharges = PostgresStatement("""

@@ -86,6 +86,14 @@ struct DebtLedger: Sendable {
         try context.outbox.append(event, topic: settings.outputTopic, source: settings.source, time: context.now)
     }
 
+    /// Appends several events to the outbox in one statement, in order.
+    func emit(all events: [any DomainEvent], context: HandlerContext) throws {
+        let envelopes = try events.map { event in
+            (envelope: try EventEnvelope.wrapping(event, source: settings.source, time: context.now), topic: settings.outputTopic)
+        }
+        try context.outbox.append(contentsOf: envelopes)
+    }
+
     /// The next GRU number: the schema's sequence with the policy's issuer prefix.
     func nextGRUNumber(on connection: PostgresConnection) throws -> GRUNumber {
         let sequence = try connection.query(Self.nextSequence)[0].decode(Int64.self, at: 0)

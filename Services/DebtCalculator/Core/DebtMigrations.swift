@@ -17,7 +17,9 @@ public enum DebtMigrations {
                 payment_due_date  date NOT NULL,
                 -- NULL while held as a small charge (RN 533/2022).
                 gru_number        text,
-                atendimentos      jsonb NOT NULL
+                -- The atendimentos charged: SUS document numbers and amounts (centavos), in order.
+                documents         text[] NOT NULL,
+                amounts           text[] NOT NULL
             );
             CREATE INDEX charges_held ON charges (registro_ans) WHERE gru_number IS NULL;
             CREATE TABLE grus (

@@ -142,19 +142,24 @@ extension DebtLedger {
     func record(_ gru: GRURecord, from previous: GRUState, on date: CivilDate, reason: String,
                 context: HandlerContext) throws {
         try gru.save(on: context.connection)
-        try emit(GRUStateChanged(
+        try emit(stateChanged(gru, from: previous, on: date, reason: reason), context: context)
+    }
+
+    /// The `GRUStateChanged` of `gru` (already changed) from `previous`, with its amounts.
+    func stateChanged(_ gru: GRURecord, from previous: GRUState, on date: CivilDate, reason: String) -> GRUStateChanged {
+        GRUStateChanged(
             gruNumber: gru.number, registroANS: gru.registroANS, previousState: previous, state: gru.state,
             effectiveOn: date, principal: gru.principal, openPrincipal: gru.openPrincipal, paidTotal: gru.paidTotal,
             credit: gru.credit, accrualDate: gru.accrualDate, reason: reason, courtProcess: gru.courtProcess,
-            parcelamentoID: gru.parcelamentoID, replacedBy: gru.replacedBy), context: context)
+            parcelamentoID: gru.parcelamentoID, replacedBy: gru.replacedBy)
     }
 
-    /// Inserts a new GRU, emits `GRUIssued` and schedules its collection steps (CADIN at charge
+    /// Inserts a new GRU, emits `preceding` then `GRUIssued` (one outbox statement) and schedules its collection steps (CADIN at charge
     /// notification + 75 days, dívida ativa at due date + 90 days; not for installment GRUs, whose
     /// misses are counted by the parcelamento).
-    func issue(_ gru: GRURecord, context: HandlerContext) throws {
+    func issue(_ gru: GRURecord, after preceding: [any DomainEvent] = [], context: HandlerContext) throws {
         try gru.insert(on: context.connection)
-        try emit(gru.issuedEvent, context: context)
+        try emit(all: preceding + [gru.issuedEvent], context: context)
         guard gru.purpose != .installment else { return }
         try scheduleCollection(of: gru, on: context.connection)
     }

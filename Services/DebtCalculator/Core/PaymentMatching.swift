@@ -99,10 +99,9 @@ extension DebtLedger {
             paymentID: paymentID, gruNumber: gru.number.value, registroANS: gru.registroANS, amount: payment.amount,
             paidOn: payment.paidOn, classification: classification, dueOnPaymentDate: due.total, credit: split.credit)
         try insertPayment(recorded, gruText: payment.gruText, origin: payment.origin, split: split, on: connection)
-        try emit(recorded, context: context)
-        try emit(PaymentSettled(
+        var events: [any DomainEvent] = [recorded, PaymentSettled(
             paymentID: paymentID, gruNumber: gru.number, registroANS: gru.registroANS, paidOn: payment.paidOn,
-            principal: split.principal, multa: split.multa, juros: split.juros, total: split.total), context: context)
+            principal: split.principal, multa: split.multa, juros: split.juros, total: split.total)]
         let reason = fullyPaid
             ? (classification == .over ? "pagamento com excedente (crédito de \(split.credit.formatted))"
                 : isLate ? "pagamento com acréscimos" : "pagamento em dia")
@@ -114,10 +113,12 @@ extension DebtLedger {
         // Payment removes CADIN (Lei 10.522/2002 art. 2 §5).
         if fullyPaid && gru.inCadin {
             gru.inCadin = false
-            try emit(CADINChanged(registroANS: gru.registroANS, gruNumber: gru.number, registered: false,
-                                  effectiveOn: payment.paidOn), context: context)
+            events.append(CADINChanged(registroANS: gru.registroANS, gruNumber: gru.number, registered: false,
+                                       effectiveOn: payment.paidOn))
         }
-        try record(gru, from: previous, on: payment.paidOn, reason: reason, context: context)
+        try gru.save(on: connection)
+        events.append(stateChanged(gru, from: previous, on: payment.paidOn, reason: reason))
+        try emit(all: events, context: context)
         if gru.purpose == .installment, fullyPaid {
             try installmentPaid(gru, paidOn: payment.paidOn, amount: split.total, context: context)
         }
