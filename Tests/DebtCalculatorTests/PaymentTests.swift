@@ -133,6 +133,8 @@ import Testing
             #expect(parsed.errors[0].description.contains("linha 4: valor 'abc' inválido"), "\(parsed.errors[0])")
             #expect(parsed.errors[2].reason.contains("esperados 5 campos"), "\(parsed.errors[2])")
             #expect(throws: PaymentFileError.self) { try PaymentFile.parse("gru;valor\n1;2") }
+            // A byte-order mark before the header is ignored.
+            #expect(try PaymentFile.parse("\u{FEFF}" + text).payments.count == 2)
 
             let outcome = try await fixture.request(.importPayments(file: "retorno.csv", rows: 2), payments: parsed.payments)
             #expect(outcome.accepted)

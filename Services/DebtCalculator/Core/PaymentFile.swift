@@ -26,6 +26,8 @@ public enum PaymentFile {
     public static func parse(_ text: String) throws(PaymentFileError) -> Parsed {
         var parsed = Parsed()
         var headerSeen = false
+        // A UTF-8 byte-order mark (spreadsheet exports) is not part of the header.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             let trimmed = line.trimmingCharacters(in: .whitespaces)
