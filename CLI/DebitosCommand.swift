@@ -3,13 +3,59 @@ import DebtCalculatorCore
 import Foundation
 import Models
 
-/// `ressus debitos posicao`: the as-of position of an operadora (DOMAIN §5, §9).
+/// `ressus debitos posicao|resumo`: the as-of position of an operadora (DOMAIN §5, §9) and the summary
+/// of the whole book.
 struct DebitosCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "debitos",
         abstract: "Débitos das operadoras.",
-        subcommands: [Posicao.self]
+        subcommands: [Posicao.self, Resumo.self]
     )
+
+    struct Resumo: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "resumo",
+            abstract: "Resumo de todas as operadoras numa data: GRUs por situação, pagamentos, parcelamentos, CADIN.",
+            discussion: "Totais das GRUs em aberto atualizados com multa e juros até a data (mesma regra de 'posicao')."
+        )
+
+        @Option(name: .customLong("em"), help: "Data de referência (AAAA-MM-DD ou DD/MM/AAAA).")
+        var em: String
+
+        @OptionGroup var pedido: DebtRequestOptions
+
+        func run() async throws {
+            try await Console.reportingAsyncErrors {
+                let date = try parseOption(em, "--em") { try CivilDate(parsing: $0) }
+                let summary = try await pedido.withMigratedPool { pool in
+                    try await pool.withConnection { try DebtSummary.compute(asOf: date, on: $0) }
+                }
+                if pedido.json {
+                    print(try jsonText(summary))
+                    return
+                }
+                print("Resumo dos débitos em \(date.brazilian):")
+                print("GRUs por situação:")
+                if summary.grus.isEmpty { print("  nenhuma GRU") }
+                for line in summary.grus {
+                    print("  \(line.state.rotulo): \(line.count) GRU(s), principal \(line.principal.formatted), "
+                        + (DebtSummaryText.isOpen(line.state) ? "total atualizado " : "pago ") + line.total.formatted)
+                }
+                print("Pagamentos:")
+                if summary.payments.isEmpty { print("  nenhum pagamento") }
+                for line in summary.payments {
+                    print("  \(line.classification.rawValue): \(line.count), \(line.amount.formatted)"
+                        + (line.classification.isFlagged ? " (sinalizados para análise)" : ""))
+                }
+                let plans = summary.parcelamentos.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                print("Parcelamentos: " + (plans.isEmpty ? "nenhum" : plans.joined(separator: ", ")))
+                print("CADIN: \(summary.cadinGRUs) GRU(s) de \(summary.cadinOperadoras) operadora(s)")
+                print("Cobranças pequenas acumuladas (RN 533/2022): \(summary.heldCharges), \(summary.heldTotal.formatted)")
+                print("Créditos das operadoras (pagamentos excedentes): \(summary.credit.formatted)")
+                if summary.provisional { print("Atenção: há valores provisórios (meses da tabela SELIC ausentes).") }
+            }
+        }
+    }
 
     struct Posicao: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -73,5 +119,12 @@ struct DebitosCommand: AsyncParsableCommand {
                 print("Atenção: há valores provisórios (meses da tabela SELIC ausentes; veja --json).")
             }
         }
+    }
+}
+
+enum DebtSummaryText {
+    /// Open for collection (acréscimos accrue).
+    static func isOpen(_ state: GRUState) -> Bool {
+        state == .emitida || state == .suspensaJudicialmente || state == .inscritaEmDividaAtiva
     }
 }

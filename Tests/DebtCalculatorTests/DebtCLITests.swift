@@ -51,6 +51,14 @@ import Testing
             #expect(lifted.status == 0, "stderr: \(lifted.error)")
             #expect(lifted.output.contains("situação: emitida"), "\(lifted.output)")
 
+            // Summary: GRU 1 parcelada (R$ 30.000,00), GRU 2 and installment 1 emitidas (R$ 10.000,00 each).
+            let summary = try await Self.run(["debitos", "resumo", "--em", "2026-03-16"] + schema)
+            #expect(summary.status == 0, "stderr: \(summary.error)")
+            #expect(summary.output.contains("emitida: 2 GRU(s), principal R$ 20.000,00, total atualizado R$ 20.000,00"),
+                    "\(summary.output)")
+            #expect(summary.output.contains("parcelada: 1 GRU(s), principal R$ 30.000,00, pago R$ 0,00"), "\(summary.output)")
+            #expect(summary.output.contains("Parcelamentos: solicitado 1"), "\(summary.output)")
+
             let badNumber = try await Self.run(["gru", "reemitir", "--gru", "123"] + schema)
             #expect(badNumber.status == 1)
             #expect(badNumber.error.contains("--gru:"), "\(badNumber.error)")
