@@ -27,16 +27,21 @@ extension DebtLedger {
         // original due date while RulesPolicy.accrueFromOriginalDueDate is on.
         let dueDate = calendar.nextBusinessDay(onOrAfter: event.paymentDueDate)
         let accrual = calendar.accrualDueDate(originalDueDate: event.originalDueDate, gruDueDate: dueDate)
-        let inserted = try connection.execute(Self.insertCharge, [
+        let values: [any PostgresEncodable] = [
             chargeID, event.abi.value, event.registroANS.value, total.centavos, event.chargeableOn.postgres,
-            accrual.postgres, dueDate.postgres, charged.map(\.document.value), charged.map { String($0.amount.centavos) }])
-        // Seen before (a replay): nothing changes.
-        guard inserted == 1 else { return }
-
+            accrual.postgres, dueDate.postgres, charged.map(\.document.value), charged.map { String($0.amount.centavos) }]
         var covered: [(id: String, abi: ABINumber, total: Money, accrual: CivilDate)] = []
+        var drawn: GRUNumber?
         if total > policy.smallDebtThreshold {
+            // Its own GRU: the number is drawn in the same statement (a replay leaves a gap, harmless).
+            let rows = try connection.query(Self.insertCoveredCharge, values + [policy.gruIssuerPrefix])
+            // Seen before (a replay): nothing changes.
+            guard let row = rows.first else { return }
+            drawn = try GRUNumber(try row.decode(String.self, at: 0))
             covered = [(chargeID, event.abi, total, accrual)]
         } else {
+            // Seen before (a replay): nothing changes.
+            guard try connection.execute(Self.insertCharge, values) == 1 else { return }
             let held = try connection.query(Self.heldCharges, [event.registroANS.value])
             let heldList = try held.map { row in
                 (id: try row.decode(String.self, at: 0), abi: try ABINumber(try row.decode(Int.self, at: 1)),
@@ -54,7 +59,13 @@ extension DebtLedger {
             return
         }
 
-        let number = try nextGRUNumber(on: connection)
+        let number: GRUNumber
+        if let drawn {
+            number = drawn
+        } else {
+            number = try nextGRUNumber(on: connection)
+            _ = try connection.execute(Self.coverCharges, [covered.map(\.id), number.value])
+        }
         let principal = Money.sum(covered.map(\.total))
         // Policy: a GRU covering held small charges accrues from the charge that completed it.
         let accrualDate = covered.count == 1 ? covered[0].accrual : accrual
@@ -65,7 +76,6 @@ extension DebtLedger {
             principal: principal, multa: late.multa, juros: late.juros, issuedOn: event.chargeableOn, dueDate: dueDate,
             accrualDate: accrualDate, chargedOn: event.chargeableOn,
             linhaDigitavel: linhaDigitavel(number, amount: principal + late.multa + late.juros, dueDate: dueDate))
-        _ = try connection.execute(Self.coverCharges, [covered.map(\.id), number.value])
         let charge = ChargeIssued(chargeID: chargeID, abi: event.abi, registroANS: event.registroANS, atendimentos: charged,
                                   total: total, gruNumber: number, accumulatedSmallCharges: .zero, issuedOn: event.chargeableOn)
         try issue(gru, after: [charge], context: context)
@@ -75,6 +85,13 @@ extension DebtLedger {
         INSERT INTO charges (charge_id, abi, registro_ans, total, issued_on, original_due_date, payment_due_date, documents,
             amounts)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (charge_id) DO NOTHING
+        """)
+
+    static let insertCoveredCharge = PostgresStatement("""
+        INSERT INTO charges (charge_id, abi, registro_ans, total, issued_on, original_due_date, payment_due_date, documents,
+            amounts, gru_number)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10 || lpad(nextval('gru_sequence')::text, 10, '0'))
+        ON CONFLICT (charge_id) DO NOTHING RETURNING gru_number
         """)
 
     static let heldCharges = PostgresStatement("""
