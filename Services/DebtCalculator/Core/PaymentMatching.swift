@@ -136,8 +136,8 @@ extension DebtLedger {
                 allowingProvisional: true)
             return (.zero, updated.amount - gru.openPrincipal, updated.amount)
         }
-        let late = try settings.calculator.calculate(
-            principal: gru.openPrincipal, dueDate: gru.accrualDate, asOf: date, allowingProvisional: true)
+        // The same amounts as `calculate` (missing SELIC months counted as 0, as a provisional result).
+        let late = settings.calculator.amounts(principal: gru.openPrincipal, dueDate: gru.accrualDate, asOf: date)
         return (late.multa, late.juros, late.total)
     }
 
