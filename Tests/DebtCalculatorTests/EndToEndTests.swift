@@ -162,7 +162,7 @@ final class E2ERun: @unchecked Sendable {
         try await produce(try chargeable(1, [1, 2, 3], ["6000,00", "4000,00", "0"]), topic: Topics.deadlines.name)
         try await produce(try chargeable(1, [4], ["10000,00"]), topic: Topics.deadlines.name)
         try await produce(try chargeable(2, [5], ["10000,00"]), topic: Topics.deadlines.name)
-        try await waitUntil("three GRUs", timeout: .seconds(60)) { try await self.grus().count == 3 }
+        try await waitUntil("three GRUs (after any backlog on the shared topic)", timeout: .seconds(120)) { try await self.grus().count == 3 }
         let numbers = try await grus()
         let (g1, g2, g3) = (numbers[0], numbers[1], numbers[2])
         #expect(try await query("SELECT principal::text FROM grus WHERE registro_ans = $1 ORDER BY gru_number", [registro])
