@@ -112,6 +112,12 @@ import Testing
             let again = try await fixture.request(.reissue(gru: try GRUNumber(Sample.gru(5)), dueDate: nil))
             #expect(!again.accepted)
             #expect(again.message.contains("cancelada"), "\(again.message)")
+            // A due date needing SELIC months the seed table lacks (it ends at 2026-07): refused.
+            let beyond = try await fixture.request(.reissue(gru: try GRUNumber(Sample.gru(4)), dueDate: Sample.date("2026-09-30")))
+            #expect(!beyond.accepted)
+            // SELIC months summed: 2026-04 through 2026-08 (the month before September); 2026-08 is missing.
+            #expect(beyond.message.contains("não tem a taxa de 08/2026;"), "\(beyond.message)")
+            #expect(try await fixture.state(of: Sample.gru(4)) == "emitida")
         }
     }
 

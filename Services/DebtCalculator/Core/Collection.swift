@@ -94,7 +94,13 @@ extension DebtLedger {
         }
         let due = calendar.nextBusinessDay(onOrAfter: requested ?? today.adding(days: settings.reissueDueDays))
         guard due >= today else { return refused("o novo vencimento \(due.brazilian) é anterior a hoje (\(today.brazilian))") }
-        let late = settings.calculator.amounts(principal: old.openPrincipal, dueDate: old.accrualDate, asOf: due)
+        let late: LateCharges
+        do {
+            // A GRU's amount is never provisional: refused while the SELIC table lacks a month it needs.
+            late = try settings.calculator.calculate(principal: old.openPrincipal, dueDate: old.accrualDate, asOf: due)
+        } catch {
+            return refused("não é possível reemitir com vencimento \(due.brazilian): \(error.descricao)")
+        }
         let newNumber = try nextGRUNumber(on: connection)
         var new = GRURecord(
             number: newNumber, registroANS: old.registroANS, purpose: .reissue, chargeIDs: old.chargeIDs, abis: old.abis,
