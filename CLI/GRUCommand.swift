@@ -3,13 +3,56 @@ import DebtCalculatorCore
 import Foundation
 import Models
 
-/// `ressus gru reemitir`: reissue of an open GRU (cancel + new GRU with acréscimos to the new due date).
+/// `ressus gru reemitir|listar`: reissue of an open GRU (cancel + new GRU with acréscimos to the new due
+/// date) and the list of GRUs.
 struct GRUCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gru",
         abstract: "Guias de Recolhimento da União (GRU).",
-        subcommands: [Reemitir.self]
+        subcommands: [Reemitir.self, Listar.self]
     )
+
+    struct Listar: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "listar",
+            abstract: "Lista as GRUs (de uma operadora e/ou numa situação), em ordem de número.")
+
+        @Option(name: .customLong("operadora"), help: "Registro ANS da operadora (6 dígitos).")
+        var operadora: String?
+
+        @Option(name: .customLong("situacao"), help: "Situação: \(GRUState.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var situacao: String?
+
+        @OptionGroup var pedido: DebtRequestOptions
+
+        func run() async throws {
+            try await Console.reportingAsyncErrors {
+                let registro = try operadora.map { text in try parseOption(text, "--operadora") { try RegistroANS($0) } }
+                let state = try situacao.map { text -> GRUState in
+                    guard let state = GRUState(rawValue: text.replacingOccurrences(of: " ", with: "_")) else {
+                        throw OperatorError(message: "--situacao deve ser uma de: "
+                            + GRUState.allCases.map(\.rawValue).joined(separator: ", "))
+                    }
+                    return state
+                }
+                let listing = try await pedido.withMigratedPool { pool in
+                    try await pool.withConnection { try GRUListing.read(registroANS: registro, state: state, on: $0) }
+                }
+                if pedido.json {
+                    print(try jsonText(listing))
+                    return
+                }
+                print("\(listing.grus.count) GRU(s)")
+                for entry in listing.grus {
+                    var line = "\(entry.gru.value)  operadora \(entry.registroANS.value)  \(entry.state.rotulo)  "
+                        + "venc. \(entry.dueDate.brazilian)  valor \(entry.amount.formatted)  em aberto \(entry.openPrincipal.formatted)"
+                    if let plan = entry.parcelamentoID, let k = entry.installment { line += "  parcela \(k) de \(plan)" }
+                    if entry.inCadin { line += "  [CADIN]" }
+                    print(line)
+                }
+            }
+        }
+    }
 
     struct Reemitir: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -59,6 +59,15 @@ import Testing
             #expect(summary.output.contains("parcelada: 1 GRU(s), principal R$ 30.000,00, pago R$ 0,00"), "\(summary.output)")
             #expect(summary.output.contains("Parcelamentos: solicitado 1"), "\(summary.output)")
 
+            let listed2 = try await Self.run(["gru", "listar", "--situacao", "emitida", "--json"] + schema)
+            #expect(listed2.status == 0, "stderr: \(listed2.error)")
+            let open = try JSONDecoder().decode(GRUListing.self, from: Data(listed2.output.utf8))
+            #expect(open.grus.map(\.gru.value) == [g2, Sample.gru(3)])
+            #expect(open.grus.map(\.purpose) == [.charge, .installment])
+            let badState = try await Self.run(["gru", "listar", "--situacao", "aberta"] + schema)
+            #expect(badState.status == 1)
+            #expect(badState.error.contains("--situacao deve ser uma de: emitida"), "\(badState.error)")
+
             let badNumber = try await Self.run(["gru", "reemitir", "--gru", "123"] + schema)
             #expect(badNumber.status == 1)
             #expect(badNumber.error.contains("--gru:"), "\(badNumber.error)")
