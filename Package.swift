@@ -147,6 +147,9 @@ let package = Package(
             name: "runtime-benchmark", dependencies: ["Runtime", "Kafka", "Postgres", "Models"], path: "Benchmarks/Runtime"
         ),
         .executableTarget(name: "intake-benchmark", dependencies: ["IntakeCore", "DeadlinesCore", "Runtime", "Kafka", "Postgres", "Models", serviceLifecycle], path: "Benchmarks/Intake"),
+        .executableTarget(
+            name: "debt-benchmark", dependencies: ["DebtCalculatorCore", "Runtime", "Postgres", "Models", swiftLog], path: "Benchmarks/Debt"
+        ),
 
         .testTarget(
             name: "ModelsTests",
@@ -167,6 +170,8 @@ let package = Package(
         .testTarget(name: "DeployTests", dependencies: ["TestSupport"]),
         .testTarget(name: "FNSTransferTests", dependencies: ["FNSTransferCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport", hummingbird]),
         .testTarget(name: "ReportPublisherTests", dependencies: ["ReportPublisherCore", "Runtime", "Models", "Postgres", "Kafka", "PDF", "TestSupport", swiftLog, serviceLifecycle, hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")]),
+        .testTarget(name: "DeadlinesTests", dependencies: ["DeadlinesCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
+        .testTarget(name: "DebtCalculatorTests", dependencies: ["DebtCalculatorCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(
             name: "ServiceHTTPTests",
             dependencies: [

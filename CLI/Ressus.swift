@@ -16,6 +16,7 @@ struct Ressus: AsyncParsableCommand {
             CargaCommand.self,
             FNSCommand.self, DadosGeraisCommand.self,
             PortalCommand.self,
+            PagamentosCommand.self, DebitosCommand.self, GRUCommand.self, SuspensaoCommand.self, ParcelamentoCommand.self,
         ]
     )
 }

@@ -68,7 +68,9 @@ public struct GRUIssued: DomainEvent, Hashable {
     public var abis: [ABINumber]
     /// The principal (sum of the charged atendimentos, or the installment's base).
     public var principal: Money
-    /// Multa and juros included in `amount` (reissue: computed to `dueDate`; otherwise 0).
+    /// Multa and juros included in `amount`, computed from `accrualDate` to `dueDate` (a reissue, or a
+    /// charge whose accrual starts before its due date under `RulesPolicy.accrueFromOriginalDueDate`);
+    /// otherwise 0.
     public var multa: Money
     public var juros: Money
     /// What the GRU asks to be paid by `dueDate`.

@@ -1,0 +1,104 @@
+import Foundation
+import Models
+import Postgres
+import Runtime
+
+/// Charges (DOMAIN §4): one charge per `AtendimentosChargeable` with a non-zero amount, covered by a
+/// GRU of its own when it is above the small-debt threshold; charges at or under it are held per
+/// operadora until the held total passes the threshold, and then one GRU covers all held charges
+/// (RN 533/2022).
+extension DebtLedger {
+    /// The charge id: stable under redelivery and replay. Every atendimento is released for charging
+    /// exactly once, in one event, so the event's first document (in document order) identifies it.
+    static func chargeID(of event: AtendimentosChargeable) -> String {
+        let first = event.atendimentos.map(\.document.value).min() ?? "vazio"
+        return "\(event.abi.value)-\(event.registroANS.value)-\(first)"
+    }
+
+    func charge(_ event: AtendimentosChargeable, context: HandlerContext) throws {
+        let connection = context.connection
+        let charged = event.atendimentos.filter { !$0.isAnnulled && $0.finalAmount > .zero }
+            .map { ChargedAtendimento(document: $0.document, amount: $0.finalAmount) }
+        let total = Money.sum(charged.map(\.amount))
+        // Annulled atendimentos (deferida, amount 0) are not charged.
+        guard total > .zero else { return }
+        let chargeID = Self.chargeID(of: event)
+        // DOMAIN §4: the GRU's payment date rolled to a business day; acréscimos accrue from the
+        // original due date while RulesPolicy.accrueFromOriginalDueDate is on.
+        let dueDate = calendar.nextBusinessDay(onOrAfter: event.paymentDueDate)
+        let accrual = calendar.accrualDueDate(originalDueDate: event.originalDueDate, gruDueDate: dueDate)
+        let values: [any PostgresEncodable] = [
+            chargeID, event.abi.value, event.registroANS.value, total.centavos, event.chargeableOn.postgres,
+            accrual.postgres, dueDate.postgres, charged.map(\.document.value), charged.map { String($0.amount.centavos) }]
+        var covered: [(id: String, abi: ABINumber, total: Money, accrual: CivilDate)] = []
+        var drawn: GRUNumber?
+        if total > policy.smallDebtThreshold {
+            // Its own GRU: the number is drawn in the same statement (a replay leaves a gap, harmless).
+            let rows = try connection.query(Self.insertCoveredCharge, values + [policy.gruIssuerPrefix])
+            // Seen before (a replay): nothing changes.
+            guard let row = rows.first else { return }
+            drawn = try GRUNumber(try row.decode(String.self, at: 0))
+            covered = [(chargeID, event.abi, total, accrual)]
+        } else {
+            // Seen before (a replay): nothing changes.
+            guard try connection.execute(Self.insertCharge, values) == 1 else { return }
+            let held = try connection.query(Self.heldCharges, [event.registroANS.value])
+            let heldList = try held.map { row in
+                (id: try row.decode(String.self, at: 0), abi: try ABINumber(try row.decode(Int.self, at: 1)),
+                 total: try row.money(at: 2), accrual: try row.civilDate(at: 3))
+            }
+            let heldTotal = Money.sum(heldList.map(\.total))
+            if heldTotal > policy.smallDebtThreshold { covered = heldList }
+        }
+
+        guard !covered.isEmpty else {
+            let heldTotal = Money.sum(try connection.query(Self.heldCharges, [event.registroANS.value]).map { try $0.money(at: 2) })
+            try emit(ChargeIssued(chargeID: chargeID, abi: event.abi, registroANS: event.registroANS, atendimentos: charged,
+                                  total: total, gruNumber: nil, accumulatedSmallCharges: heldTotal,
+                                  issuedOn: event.chargeableOn), context: context)
+            return
+        }
+
+        let number: GRUNumber
+        if let drawn {
+            number = drawn
+        } else {
+            number = try nextGRUNumber(on: connection)
+            _ = try connection.execute(Self.coverCharges, [covered.map(\.id), number.value])
+        }
+        let principal = Money.sum(covered.map(\.total))
+        // Policy: a GRU covering held small charges accrues from the charge that completed it.
+        let accrualDate = covered.count == 1 ? covered[0].accrual : accrual
+        let late = settings.calculator.amounts(principal: principal, dueDate: accrualDate, asOf: dueDate)
+        let abis = Array(Set(covered.map(\.abi))).sorted()
+        let gru = GRURecord(
+            number: number, registroANS: event.registroANS, purpose: .charge, chargeIDs: covered.map(\.id), abis: abis,
+            principal: principal, multa: late.multa, juros: late.juros, issuedOn: event.chargeableOn, dueDate: dueDate,
+            accrualDate: accrualDate, chargedOn: event.chargeableOn,
+            linhaDigitavel: linhaDigitavel(number, amount: principal + late.multa + late.juros, dueDate: dueDate))
+        let charge = ChargeIssued(chargeID: chargeID, abi: event.abi, registroANS: event.registroANS, atendimentos: charged,
+                                  total: total, gruNumber: number, accumulatedSmallCharges: .zero, issuedOn: event.chargeableOn)
+        try issue(gru, after: [charge], context: context)
+    }
+
+    static let insertCharge = PostgresStatement("""
+        INSERT INTO charges (charge_id, abi, registro_ans, total, issued_on, original_due_date, payment_due_date, documents,
+            amounts)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (charge_id) DO NOTHING
+        """)
+
+    static let insertCoveredCharge = PostgresStatement("""
+        INSERT INTO charges (charge_id, abi, registro_ans, total, issued_on, original_due_date, payment_due_date, documents,
+            amounts, gru_number)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10 || lpad(nextval('gru_sequence')::text, 10, '0'))
+        ON CONFLICT (charge_id) DO NOTHING RETURNING gru_number
+        """)
+
+    static let heldCharges = PostgresStatement("""
+        SELECT charge_id, abi, total, original_due_date FROM charges
+        WHERE registro_ans = $1 AND gru_number IS NULL ORDER BY issued_on, charge_id
+        """)
+
+    static let coverCharges = PostgresStatement(
+        "UPDATE charges SET gru_number = $2 WHERE charge_id = ANY($1::text[])")
+}
