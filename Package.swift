@@ -170,7 +170,6 @@ let package = Package(
         .testTarget(name: "DeployTests", dependencies: ["TestSupport"]),
         .testTarget(name: "FNSTransferTests", dependencies: ["FNSTransferCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport", hummingbird]),
         .testTarget(name: "ReportPublisherTests", dependencies: ["ReportPublisherCore", "Runtime", "Models", "Postgres", "Kafka", "PDF", "TestSupport", swiftLog, serviceLifecycle, hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")]),
-        .testTarget(name: "DeadlinesTests", dependencies: ["DeadlinesCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(name: "DebtCalculatorTests", dependencies: ["DebtCalculatorCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(
             name: "ServiceHTTPTests",
