@@ -35,17 +35,19 @@ validate: build infra
 demo: build infra
 	@$(WITH_ENV) bash deploy/local/demo.sh
 
-## benchmark: platform, rules, runtime and intake benchmarks (release build); figures in BENCHMARKS.md
+## benchmark: platform, rules, runtime, intake and debt benchmarks (release build); figures in BENCHMARKS.md
 benchmark: bootstrap infra
 	swift build -c release --product platform-benchmark
 	swift build -c release --product rules-benchmark
 	swift build -c release --product runtime-benchmark
 	swift build -c release --product ressus
 	swift build -c release --product intake-benchmark
+	swift build -c release --product debt-benchmark
 	$(WITH_ENV) .build/release/platform-benchmark
 	.build/release/rules-benchmark
 	$(WITH_ENV) .build/release/runtime-benchmark --events 100000
 	$(WITH_ENV) .build/release/intake-benchmark
+	$(WITH_ENV) .build/release/debt-benchmark
 
 ## stop: stop the services, the broker and the database started by these scripts
 stop:
