@@ -112,7 +112,10 @@ struct SelicCommand: AsyncParsableCommand {
                     try await pool.withConnection { try DebtSelic.listing(lastMonths: meses, on: $0) }
                 }
                 if pedido.json {
-                    print(try jsonText(listing))
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                    encoder.dateEncodingStrategy = .iso8601
+                    print(String(decoding: try encoder.encode(listing), as: UTF8.self))
                     return
                 }
                 print("Tabela SELIC versão \(listing.tableVersion): \(listing.firstMonth.brazilian) a \(listing.lastMonth.brazilian) "
