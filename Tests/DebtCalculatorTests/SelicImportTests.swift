@@ -121,6 +121,31 @@ import Testing
         }
     }
 
+    @Test func aChargeAccruingBeforeItsDueDateAndAParcelamentoUseTheImportedMonths() async throws {
+        try await DebtFixture.with(startingOn: Sample.date("2026-11-10")) { fixture in
+            let registro = String(Int.random(in: 100_000...999_999))
+            let rates = try SelicTable.parseCSV(Self.firstFile)
+            let imported = try await fixture.pool.withTransaction {
+                try DebtSelic.importRates(rates, file: "teste.csv", allowingCorrections: false, time: Date(), on: $0)
+            }
+            #expect(imported.outcome == .recorded(publication: "importacao-0001"))
+            // Accrual from the original due date 2026-06-30, GRU due Fri 2026-11-20 (143 days):
+            // multa 20% × 12.345,67 = R$ 2.469,13; juros SELIC 2026-07..10 (4.55) + 1% = 5.55% = R$ 685,18.
+            try await fixture.apply(Sample.chargeable(abi: 1, registro: registro, firstDocument: 1, amounts: ["12345,67"],
+                                                      originalDue: "2026-06-30", paymentDue: "2026-11-20",
+                                                      chargeableOn: "2026-11-10"))
+            let issued = try #require(try await fixture.emitted(GRUIssued.self).last)
+            #expect(issued.multa == Sample.money("2469,13") && issued.juros == Sample.money("685,18"))
+            #expect(issued.amount == Sample.money("15499,98"))
+            // Parcelamento today (2026-11-10): C = 12.345,67 + multa 20% (133 days) R$ 2.469,13 +
+            // juros 5.55% R$ 685,18 = R$ 15.499,98 (with the seed only: 12.345,67 + 2.469,13 + 274,07).
+            let plan = try await fixture.request(.parcelamento(registroANS: Sample.registro(registro), grus: [issued.gruNumber],
+                                                               installments: 3))
+            #expect(plan.accepted, "\(plan.message)")
+            #expect(plan.result["consolidado"] == "15499.98", "\(plan.result)")
+        }
+    }
+
     @Test func importsArePublishedOnTheTopic() async throws {
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let topic = "selic-test-\(suffix)"
