@@ -115,6 +115,7 @@ struct DebitosCommand: AsyncParsableCommand {
                 print("  \(total.state.rotulo): \(total.count) GRU(s), principal \(total.principal.formatted), "
                     + "total \(total.total.formatted)")
             }
+            print("Tabela SELIC: versão \(position.selicTableVersion)")
             if position.provisional {
                 print("Atenção: há valores provisórios (meses da tabela SELIC ausentes; veja --json).")
             }

@@ -17,6 +17,7 @@ struct Ressus: AsyncParsableCommand {
             FNSCommand.self, DadosGeraisCommand.self,
             PortalCommand.self,
             PagamentosCommand.self, DebitosCommand.self, GRUCommand.self, SuspensaoCommand.self, ParcelamentoCommand.self,
+            SelicCommand.self,
         ]
     )
 }

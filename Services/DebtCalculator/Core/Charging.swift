@@ -69,7 +69,11 @@ extension DebtLedger {
         let principal = Money.sum(covered.map(\.total))
         // Policy: a GRU covering held small charges accrues from the charge that completed it.
         let accrualDate = covered.count == 1 ? covered[0].accrual : accrual
-        let late = settings.calculator.amounts(principal: principal, dueDate: accrualDate, asOf: dueDate)
+        // Acréscimos only when the accrual starts before the due date (the stored SELIC months are read
+        // only then: most charges accrue from their due date).
+        let calculator = try accrualDate < dueDate
+            ? withPublishedSelic(on: connection).settings.calculator : settings.calculator
+        let late = calculator.amounts(principal: principal, dueDate: accrualDate, asOf: dueDate)
         let abis = Array(Set(covered.map(\.abi))).sorted()
         let gru = GRURecord(
             number: number, registroANS: event.registroANS, purpose: .charge, chargeIDs: covered.map(\.id), abis: abis,

@@ -20,7 +20,7 @@ public struct DebtEventHandler: EventHandler {
             try ledger.charge(try event.decode(AtendimentosChargeable.self), context: context)
         case PaymentReceived.eventType:
             let payment = try event.decode(PaymentReceived.self)
-            _ = try ledger.applyPayment(IncomingPayment(
+            _ = try ledger.withPublishedSelic(on: context.connection).applyPayment(IncomingPayment(
                 paymentID: payment.paymentID, gruText: payment.gruNumber, amount: payment.amount,
                 paidOn: payment.paidOn, origin: payment.origin), context: context)
         default:

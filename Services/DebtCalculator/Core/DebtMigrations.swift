@@ -126,5 +126,25 @@ public enum DebtMigrations {
                 decided_on   date
             );
             """),
+        PostgresMigration(version: 101, name: "SELIC months published by operators", sql: """
+            -- Every `ressus selic importar` that changed the table (DOMAIN §5: a versioned table).
+            CREATE TABLE selic_imports (
+                id             bigserial PRIMARY KEY,
+                -- The publication's label, the `version` of its SelicRatesPublished (importacao-NNNN).
+                label          text NOT NULL UNIQUE,
+                file           text NOT NULL,
+                new_months     text[] NOT NULL,
+                -- Corrections as 'AAAA-MM:old_bp:new_bp'.
+                corrections    text[] NOT NULL,
+                imported_at    timestamptz NOT NULL DEFAULT now()
+            );
+            -- The months published after the seed (or correcting it), each with its current rate in
+            -- basis points (1.18% = 118) and the publication that set it last.
+            CREATE TABLE selic_rates (
+                month          text PRIMARY KEY,
+                basis_points   bigint NOT NULL,
+                publication    text NOT NULL REFERENCES selic_imports (label)
+            );
+            """),
     ]
 }

@@ -14,6 +14,8 @@ public struct DebtPosition: Codable, Sendable {
     public var totals: [StateTotal]
     /// Some amounts are provisional: the SELIC table lacks months they need (listed in each memo).
     public var provisional: Bool
+    /// The version of the SELIC table used (seed + imported publications).
+    public var selicTableVersion: String
 
     public struct Entry: Codable, Sendable {
         public var gru: GRUNumber
@@ -50,9 +52,11 @@ public struct DebtPosition: Codable, Sendable {
 
     static let openStates: Set<GRUState> = [.emitida, .suspensaJudicialmente, .inscritaEmDividaAtiva]
 
-    /// The position of `registroANS` as of `date`, on the debt schema open on `connection`.
-    public static func compute(registroANS: RegistroANS, asOf date: CivilDate, calculator: LateChargeCalculator = LateChargeCalculator(),
+    /// The position of `registroANS` as of `date`, on the debt schema open on `connection`. Without a
+    /// `calculator`, the schema's SELIC table (seed + imported months, ``DebtSelic``).
+    public static func compute(registroANS: RegistroANS, asOf date: CivilDate, calculator: LateChargeCalculator? = nil,
                                on connection: PostgresConnection) throws -> DebtPosition {
+        let calculator = try calculator ?? LateChargeCalculator(selic: DebtSelic.table(on: connection))
         let records = try GRURecord.all(of: registroANS, on: connection)
         var entries: [Entry] = []
         entries.reserveCapacity(records.count)
@@ -85,6 +89,7 @@ public struct DebtPosition: Codable, Sendable {
         }
         return DebtPosition(
             registroANS: registroANS, asOf: date, grus: entries,
-            totals: GRUState.allCases.compactMap { totals[$0] }, provisional: provisional)
+            totals: GRUState.allCases.compactMap { totals[$0] }, provisional: provisional,
+            selicTableVersion: calculator.selic.version)
     }
 }

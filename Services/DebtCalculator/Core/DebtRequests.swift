@@ -90,18 +90,20 @@ extension DebtLedger {
         let request = try EventJSON.decoder.decode(
             DebtRequest.self, from: Data(try row.decode(PostgresJSON.self, at: 0).text.utf8))
         let today = BusinessTimeZone.civilDate(of: context.now)
+        // Payments, reissues and parcelamentos compute acréscimos: with the schema's SELIC table.
+        let ledger = try withPublishedSelic(on: connection)
         let outcome: RequestOutcome
         switch request {
         case .importPayments:
-            outcome = try processImport(request: id, context: context)
+            outcome = try ledger.processImport(request: id, context: context)
         case .reissue(let gru, let due):
-            outcome = try reissue(gru: gru, newDue: due, today: today, context: context)
+            outcome = try ledger.reissue(gru: gru, newDue: due, today: today, context: context)
         case .suspend(let gru, let process):
-            outcome = try suspend(gru: gru, process: process, today: today, context: context)
+            outcome = try ledger.suspend(gru: gru, process: process, today: today, context: context)
         case .lift(let gru, let process):
-            outcome = try lift(gru: gru, process: process, today: today, context: context)
+            outcome = try ledger.lift(gru: gru, process: process, today: today, context: context)
         case .parcelamento(let registro, let grus, let count):
-            outcome = try requestParcelamento(registroANS: registro, grus: grus, installments: count, today: today,
+            outcome = try ledger.requestParcelamento(registroANS: registro, grus: grus, installments: count, today: today,
                                               context: context)
         }
         let result = String(decoding: try JSONEncoder().encode(outcome.result), as: UTF8.self)

@@ -35,8 +35,10 @@ public struct DebtSummary: Codable, Sendable {
     /// Some open amounts are provisional (SELIC months missing).
     public var provisional: Bool
 
-    public static func compute(asOf date: CivilDate, calculator: LateChargeCalculator = LateChargeCalculator(),
+    public static func compute(asOf date: CivilDate, calculator: LateChargeCalculator? = nil,
                                on connection: PostgresConnection) throws -> DebtSummary {
+        // Without a calculator: the schema's SELIC table (seed + imported months, DebtSelic).
+        let calculator = try calculator ?? LateChargeCalculator(selic: DebtSelic.table(on: connection))
         var lines: [GRUState: StateLine] = [:]
         var provisional = false
         var credit = Money.zero

@@ -122,6 +122,8 @@ struct Projection {
             e.registroANS.value, e.gruNumber.value, e.registered, e.effectiveOn.postgres])
     }
 
+    /// A later publication of a month (a correction, `ressus selic importar --corrigir`) replaces it:
+    /// the events of one topic partition (key "selic") arrive in publication order, also on a rebuild.
     func apply(_ e: SelicRatesPublished) throws {
         for rate in e.rates {
             guard let value = rate.rate else { continue }
@@ -219,5 +221,8 @@ struct Projection {
         ON CONFLICT (registro_ans, gru_number) DO UPDATE SET registered = $3, effective_on = $4
         """)
     static let insertSelic = PostgresStatement(
-        "INSERT INTO rm_selic_rates (month, basis_points, version) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        """
+        INSERT INTO rm_selic_rates (month, basis_points, version) VALUES ($1, $2, $3)
+        ON CONFLICT (month) DO UPDATE SET basis_points = EXCLUDED.basis_points, version = EXCLUDED.version
+        """)
 }

@@ -177,20 +177,16 @@ public enum ReadModelQueries {
         return (rows, total)
     }
 
-    /// The SELIC table: the seed extended with every month published by `SelicRatesPublished`
-    /// (a month that conflicts with the seed is left out, as the debt calculator refuses it).
+    /// The SELIC table: the seed with every month published by `SelicRatesPublished` (the last
+    /// publication of a month wins, seed months included), built like the debt calculator's
+    /// (`SelicTable.withPublished`), so both print the same numbers and version.
     public static func selicTable(on c: PostgresConnection) throws -> SelicTable {
-        var rates: [YearMonth: Percent] = [:]
-        var versions = Set<String>()
-        for row in try c.query("SELECT month, basis_points, version FROM rm_selic_rates ORDER BY month") {
-            let month = try YearMonth(parsing: try row.decode(String.self, at: 0))
-            if let seeded = SelicTable.seed.rate(for: month), seeded.basisPoints != (try row.decode(Int64.self, at: 1)) { continue }
-            rates[month] = Percent(basisPoints: try row.decode(at: 1))
-            versions.insert(try row.decode(at: 2))
+        let months = try c.query("SELECT month, basis_points, version FROM rm_selic_rates ORDER BY month").map { row in
+            PublishedSelicMonth(month: try YearMonth(parsing: try row.decode(String.self, at: 0)),
+                                rate: Percent(basisPoints: try row.decode(Int64.self, at: 1)),
+                                publication: try row.decode(String.self, at: 2))
         }
-        guard !rates.isEmpty else { return .seed }
-        let version = ([SelicTable.seed.version] + versions.sorted()).joined(separator: "+")
-        return (try? SelicTable.seed.extended(with: rates, version: version)) ?? .seed
+        return SelicTable.seed.withPublished(months)
     }
 
     private static func gruView(_ row: PostgresRow) throws -> GRUView {
