@@ -305,19 +305,22 @@ ressus gru listar
 
 avancar $FINAL_DATE"T09:00" "90 dias após o vencimento: dívida ativa; repasse de julho ao FNS (31/08)"
 
+passo "Situação final das GRUs e do parcelamento de $D (parcelas 2 e 3 não pagas no vencimento)"
+ressus gru listar
+ressus parcelamento listar --operadora $D
+
 passo "Conta do portal para a operadora $A (raiz do CNPJ $PORTAL_ROOT)"
 printf '%s\n' 'demo-ressus-portal-2026' >"$DEMO_DIR/senha-portal"
 ressus portal conta criar --cnpj-raiz $PORTAL_ROOT --senha-arquivo "$DEMO_DIR/senha-portal"
 
+# The summary holds no GRU numbers: GRUs released in the same clock step are numbered in the order
+# the debt calculator consumes them (several partitions), which may differ between runs.
 summary="$DEMO_DIR/resumo.txt"
 {
   echo "==================== RESUMO DO CICLO (posição em 01/10/2026) ===================="
   echo
   echo "---- Débitos (ressus debitos resumo --em $FINAL_DATE)"
   ressus_quieto debitos resumo --em $FINAL_DATE
-  echo
-  echo "---- Parcelamento de $D (ressus parcelamento listar --operadora $D)"
-  ressus_quieto parcelamento listar --operadora $D
   echo
   echo "---- Recepção e prazos (ressus status)"
   ressus_quieto status
