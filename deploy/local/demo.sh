@@ -4,6 +4,7 @@
 #
 #   demo.sh          run the cycle (services stopped at the end unless RESSUS_DEMO_KEEP_RUNNING=1)
 #   demo.sh stop     stop the demo's services and broker (what RESSUS_DEMO_KEEP_RUNNING=1 left up)
+#   demo.sh clean    stop them and remove the run's database and directory
 #
 # Clean state on every run, without touching anything else on the machine: the demo runs its own
 # Tansu broker (memory storage, fresh topics, consumer groups and clock on each run) and its own
@@ -49,8 +50,21 @@ stop_demo() {
   return "$failed"
 }
 
-if [ "${1:-}" = stop ]; then stop_demo; exit; fi
-[ -z "${1:-}" ] || { echo "usage: $0 [stop]" >&2; exit 2; }
+# Removes the run's database and directory (after stopping what runs).
+clean_demo() {
+  stop_demo || true
+  # shellcheck disable=SC1090
+  [ ! -f "$ENV_FILE" ] || source "$ENV_FILE"
+  "$PSQL" -X -q -v ON_ERROR_STOP=1 "$RESSUS_DATABASE_URL" -c "DROP DATABASE IF EXISTS $DEMO_DATABASE WITH (FORCE)"
+  rm -rf "$DEMO_DIR"
+}
+
+case "${1:-}" in
+  stop) stop_demo; exit ;;
+  clean) clean_demo; exit ;;
+  "") ;;
+  *) echo "usage: $0 [stop|clean]" >&2; exit 2 ;;
+esac
 
 # ---------------------------------------------------------------------------------------------
 # Output and failure
@@ -190,15 +204,18 @@ for s in intake deadlines debt-calculator report-publisher fns-transfer; do
   [ -x "$BIN_DIR/ressus-$s" ] || die "missing $BIN_DIR/ressus-$s (run make build)"
 done
 [ -x "$BIN_DIR/ressus" ] || die "missing $BIN_DIR/ressus (run make build)"
-[ -f "$ENV_FILE" ] || die "infrastructure not started (run make infra)"
+# The local PostgreSQL (make infra) hosts the demo's database; RESSUS_DATABASE_URL when run elsewhere.
+if [ -f "$ENV_FILE" ]; then
+  # shellcheck disable=SC1090
+  source "$ENV_FILE"
+fi
+[ -n "${RESSUS_DATABASE_URL:-}" ] || die "infrastructure not started (run make infra)"
 trap cleanup EXIT
 
 passo "Ambiente limpo: broker próprio da demo e banco $DEMO_DATABASE recriado"
 stop_demo >/dev/null 2>&1 || true
 rm -rf "$DEMO_DIR"
 mkdir -p "$DEMO_DIR"
-# shellcheck disable=SC1090
-source "$ENV_FILE"
 admin_url="$RESSUS_DATABASE_URL"
 sql "DROP DATABASE IF EXISTS $DEMO_DATABASE WITH (FORCE)" || falha "não foi possível remover o banco $DEMO_DATABASE"
 sql "CREATE DATABASE $DEMO_DATABASE" || falha "não foi possível criar o banco $DEMO_DATABASE"
