@@ -157,8 +157,15 @@ $unconsumed não consumidos, $due tarefas vencidas"
   done
 }
 
+# The instant the clock was last advanced to (AAAA-MM-DDTHH:MM, Brasília).
+CURRENT_INSTANT=""
+
+# Waits until the services have processed what the commands of the current step caused.
+aguardar_agora() { aguardar_servicos "$CURRENT_INSTANT:00-03:00"; }
+
 # Advances the shared clock to $1 (AAAA-MM-DDTHH:MM, Brasília) and waits for the services.
 avancar() {
+  CURRENT_INSTANT="$1"
   passo "Relógio simulado: $1 — $2"
   echo "\$ ressus relogio avancar --para $1 --aguardar $ALL_SERVICES"
   ressus_quieto relogio avancar --para "$1" --aguardar "$ALL_SERVICES" --tempo-limite "$WAIT_SECONDS" >/dev/null
@@ -195,6 +202,7 @@ importar_pagamentos() {
   echo "   arquivo $1:"
   grep -v '^#' "$1" | sed 's/^/     /'
   ressus pagamentos importar "$1"
+  aguardar_agora
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -247,7 +255,7 @@ ressus operadoras importar "$DATA_DIR/operadoras.csv"
 passo "Importação do ABI 90 (17 atendimentos; 1 de operadora não cadastrada é rejeitado)"
 ressus abi importar "$DATA_DIR/abi-90.csv" --relatorio "$DEMO_DIR/abi-90.rejeitados.csv" --aguardar "$WAIT_SECONDS"
 echo "   relatório de rejeições:"; sed 's/^/     /' "$DEMO_DIR/abi-90.rejeitados.csv"
-aguardar_servicos 2026-04-18T10:00:00-03:00
+aguardar_agora
 
 avancar 2026-04-22T09:00 "ciência expressa de $A e $C; impugnações"
 ressus ciencia registrar --abi $ABI --operadora $A --data 2026-04-21
@@ -285,6 +293,7 @@ ressus recurso decidir --atendimento 3526000000201 --decisao indeferida
 ressus recurso decidir --atendimento 3526000000202 --decisao parcial --valor 500,00
 ressus ciencia registrar --decisao 3526000000301 --data 2026-06-01
 ressus ciencia registrar --decisao 3526000000201 --data 2026-06-01
+aguardar_agora
 ressus gru listar
 
 avancar 2026-06-05T09:00 "pagamentos: $A em dia, $C parcial"
@@ -308,6 +317,7 @@ ressus parcelamento solicitar --operadora $D --gru "${grus_d[@]}" --parcelas 6
 read -r -a grus_e <<<"$(grus_de $E emitida)"
 [ "${#grus_e[@]}" -gt 0 ] || falha "nenhuma GRU emitida da operadora $E para suspender"
 ressus suspensao registrar --gru "${grus_e[0]}" --processo 5012345-67.2026.4.02.5101
+aguardar_agora
 
 avancar 2026-07-15T09:00 "pagamentos: $B com atraso (multa e juros), parcela 1 de $D"
 pagamentos="$DEMO_DIR/retorno-2026-07-15.csv"
