@@ -111,7 +111,7 @@ ressus_recusado() {
   [ "$status" = 1 ] || falha "esperava recusa (status 1) de 'ressus $*', veio $status"
 }
 
-sql() { "$PSQL" -X -q -tA -v ON_ERROR_STOP=1 "$RESSUS_DATABASE_URL" -c "$1"; }
+sql() { PGOPTIONS="-c client_min_messages=warning" "$PSQL" -X -q -tA -v ON_ERROR_STOP=1 "$RESSUS_DATABASE_URL" -c "$1"; }
 
 # ---------------------------------------------------------------------------------------------
 # Waiting for the services (bounded polling)
