@@ -6,7 +6,7 @@ export RESSUS_LIBRDKAFKA_PREFIX := $(LOCAL_PREFIX)/librdkafka
 ENV_FILE := $(LOCAL_PREFIX)/run/env.sh
 WITH_ENV := source $(ENV_FILE) &&
 
-.PHONY: bootstrap build infra test validate demo stop benchmark clean-local
+.PHONY: bootstrap build infra test validate demo demo-check stop benchmark clean-local
 
 ## bootstrap: install Debian packages, librdkafka 2.8.0 and the Tansu broker (once)
 bootstrap:
@@ -31,9 +31,14 @@ test: build infra
 validate: build infra
 	$(WITH_ENV) bash deploy/validate.sh
 
-## demo: start the stack and the five services, show them running
+## demo: a full billing cycle under the simulated clock (own broker and database, clean state each
+## run), then a summary in Portuguese; RESSUS_DEMO_KEEP_RUNNING=1 leaves the services up
 demo: build infra
-	@$(WITH_ENV) bash deploy/local/demo.sh
+	@bash deploy/local/demo.sh
+
+## demo-check: run the demo twice and check that both runs print the same summary (about 2 × the demo)
+demo-check: build infra
+	@bash deploy/local/demo-check.sh
 
 ## benchmark: platform, rules, runtime, intake and debt benchmarks (release build); figures in BENCHMARKS.md
 benchmark: bootstrap infra
@@ -51,5 +56,6 @@ benchmark: bootstrap infra
 
 ## stop: stop the services, the broker and the database started by these scripts
 stop:
+	@bash deploy/local/demo.sh stop || true
 	@bash deploy/local/services.sh stop || true
 	@bash deploy/local/infra.sh stop

@@ -3,6 +3,9 @@
 #   infra.sh start   start both (reusing running ones), write $RUN_DIR/env.sh
 #   infra.sh stop    stop only what these scripts started (by PID)
 #   infra.sh status  print what is running
+#   infra.sh start-broker DIR   start a private Tansu broker (memory storage) with its files in DIR
+#                               (DIR/tansu.pid, DIR/tansu.port, DIR/tansu.log); prints its address
+#   infra.sh stop-broker DIR    stop the broker started in DIR
 # Both listen on free loopback ports only.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -43,24 +46,37 @@ start_postgres() {
   log "PostgreSQL ready on 127.0.0.1:$port"
 }
 
+# Starts Tansu with its pid, port and log files in $1 (default $RUN_DIR), unless already running there.
 start_tansu() {
-  mkdir -p "$RUN_DIR"
-  if pid_alive "$TANSU_PID_FILE"; then
-    log "Tansu already running on port $(state_get tansu.port)"
+  local dir="${1:-$RUN_DIR}"
+  mkdir -p "$dir"
+  if pid_alive "$dir/tansu.pid"; then
+    log "Tansu already running on port $(cat "$dir/tansu.port")"
     return
   fi
   [ -x "$TANSU_BIN" ] || die "Tansu is not installed; run deploy/local/bootstrap.sh"
   local port; port=$(free_port)
-  echo "$port" >"$RUN_DIR/tansu.port"
+  echo "$port" >"$dir/tansu.port"
   # Memory storage only: the broker loses its data when it stops.
   nohup "$TANSU_BIN" broker \
     --listener-url "tcp://127.0.0.1:$port" \
     --advertised-listener-url "tcp://127.0.0.1:$port" \
-    --storage-engine "memory://tansu/" >"$RUN_DIR/tansu.log" 2>&1 &
-  echo $! >"$TANSU_PID_FILE"
+    --storage-engine "memory://tansu/" >"$dir/tansu.log" 2>&1 &
+  echo $! >"$dir/tansu.pid"
   wait_for "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $port), 1)'" 30 \
-    || die "Tansu did not start; see $RUN_DIR/tansu.log"
+    || die "Tansu did not start; see $dir/tansu.log"
   log "Tansu ready on 127.0.0.1:$port"
+}
+
+# Stops the Tansu started in $1 (by its PID) and waits for it to exit.
+stop_tansu() {
+  local dir="$1"
+  if pid_alive "$dir/tansu.pid"; then
+    local pid; pid=$(cat "$dir/tansu.pid")
+    kill "$pid" && log "Tansu stopped ($dir)"
+    wait_for "! kill -0 $pid" 10 || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$dir/tansu.pid"
 }
 
 write_env() {
@@ -90,7 +106,9 @@ status() {
 
 case "${1:-}" in
   start) start_postgres; start_tansu; write_env ;;
+  start-broker) [ -n "${2:-}" ] || die "usage: $0 start-broker DIR"; start_tansu "$2"; echo "127.0.0.1:$(cat "$2/tansu.port")" ;;
+  stop-broker) [ -n "${2:-}" ] || die "usage: $0 stop-broker DIR"; stop_tansu "$2" ;;
   stop) stop_all ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|start-broker DIR|stop-broker DIR" >&2; exit 2 ;;
 esac

@@ -3,10 +3,13 @@
 #   services.sh start [BIN_DIR]   start each service (default BIN_DIR: .build/debug), wait until ready
 #   services.sh stop              SIGTERM each, wait for a clean exit (SIGKILL after the grace period)
 #   services.sh status            one line per service
+# RESSUS_SERVICE_DIR (pid and log files, default $RUN_DIR/services) and RESSUS_SERVICE_ENV_FILE (the
+# addresses and settings the services get, default $RUN_DIR/env.sh) let the demo run its own set.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 SERVICES=(intake deadlines debt-calculator report-publisher fns-transfer)
-SERVICE_DIR="$RUN_DIR/services"
+SERVICE_DIR="${RESSUS_SERVICE_DIR:-$RUN_DIR/services}"
+SERVICE_ENV_FILE="${RESSUS_SERVICE_ENV_FILE:-$ENV_FILE}"
 GRACE_SECONDS="${RESSUS_STOP_GRACE_SECONDS:-20}"
 
 pid_of() { cat "$SERVICE_DIR/$1.pid" 2>/dev/null; }
@@ -14,9 +17,9 @@ alive() { local p; p=$(pid_of "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; 
 
 start() {
   local bin_dir="${1:-$REPO_ROOT/.build/debug}"
-  [ -f "$ENV_FILE" ] || die "infrastructure not started (run deploy/local/infra.sh start)"
+  [ -f "$SERVICE_ENV_FILE" ] || die "infrastructure not started (run deploy/local/infra.sh start)"
   # shellcheck disable=SC1090
-  source "$ENV_FILE"
+  source "$SERVICE_ENV_FILE"
   mkdir -p "$SERVICE_DIR"
   for s in "${SERVICES[@]}"; do
     if alive "$s"; then log "$s already running (pid $(pid_of "$s"))"; continue; fi
