@@ -1,0 +1,45 @@
+import Foundation
+import Models
+import TestSupport
+import Testing
+
+extension E2ERun {
+    /// What the service's outbox holds (what the relay publishes byte for byte: topic, key, the stored
+    /// CloudEvents headers and the payload), in order.
+    func outboxRecords() async throws -> [EventSchemaValidator.Record] {
+        try await pool.withConnection { connection in
+            try connection.query("""
+                SELECT topic, partition_key, headers::text, convert_from(payload, 'UTF8') FROM outbox ORDER BY seq
+                """).map { row in
+                let stored = try JSONSerialization.jsonObject(with: Data(try row.decode(String.self, at: 2).utf8)) as? [[String: String]] ?? []
+                let headers = Dictionary(stored.flatMap { $0.map { ($0.key, $0.value) } }) { _, last in last }
+                return EventSchemaValidator.Record(topic: try row.decode(String.self, at: 0), key: try row.decode(String.self, at: 1),
+                                                   headers: headers, payload: Data(try row.decode(String.self, at: 3).utf8))
+            }
+        }
+    }
+
+    /// Every event the real service wrote (and the upstream payment this test produced) validates
+    /// against docs/asyncapi.yaml and docs/schemas/, including the cases a hand-built sample could
+    /// miss: a reissue with multa and juros, a partial payment that leaves the state unchanged.
+    func checkSchemas(upstreamPayment: PaymentReceived) async throws {
+        let envelope = try EventEnvelope.wrapping(upstreamPayment, source: "/debt-e2e", time: Date())
+        let produced = EventSchemaValidator.Record(
+            topic: Topics.upstreamPayments.name, key: envelope.partitionKey,
+            headers: Dictionary(CloudEventHeaders.encode(envelope).map { ($0.name, String(decoding: $0.value, as: UTF8.self)) }) { _, last in last },
+            payload: envelope.payload)
+        let records = try await outboxRecords()
+        let types = Set(records.compactMap { $0.headers["ce_type"] })
+        let expected = [ChargeIssued.eventType, GRUIssued.eventType, GRUStateChanged.eventType, PaymentRecorded.eventType,
+                        PaymentSettled.eventType, CADINChanged.eventType].map(\.description)
+        #expect(Set(expected).isSubset(of: types), "outbox types: \(types.sorted())")
+        let payloads = records.map { try? JSONSerialization.jsonObject(with: Data($0.payload.utf8)) as? [String: Any] }
+        #expect(payloads.contains { ($0?["purpose"] as? String) == "reemissao" && ($0?["multa"] as? Int ?? 0) > 0
+            && ($0?["juros"] as? Int ?? 0) > 0 }, "no reissue with multa and juros among the events")
+        #expect(payloads.contains { $0?["previousState"] != nil && ($0?["previousState"] as? String) == ($0?["state"] as? String) },
+                "no state change keeping its state (partial payment) among the events")
+        let outcome = try await EventSchemaValidator.validate([produced] + records)
+        #expect(outcome.checked == records.count + 1)
+        #expect(outcome.failures.isEmpty, "\(outcome.failures.map { "\($0.index) \($0.type ?? "?"): \($0.errors)" })")
+    }
+}
