@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Postgres
 import TestSupport
 import Testing
 
@@ -11,10 +12,9 @@ extension E2ERun {
             try connection.query("""
                 SELECT topic, partition_key, headers::text, convert_from(payload, 'UTF8') FROM outbox ORDER BY seq
                 """).map { row in
-                let stored = try JSONSerialization.jsonObject(with: Data(try row.decode(String.self, at: 2).utf8)) as? [[String: String]] ?? []
-                let headers = Dictionary(stored.flatMap { $0.map { ($0.key, $0.value) } }) { _, last in last }
-                return EventSchemaValidator.Record(topic: try row.decode(String.self, at: 0), key: try row.decode(String.self, at: 1),
-                                                   headers: headers, payload: Data(try row.decode(String.self, at: 3).utf8))
+                EventSchemaValidator.Record(topic: try row.decode(String.self, at: 0), key: try row.decode(String.self, at: 1),
+                                            headers: try storedHeaders(try row.decode(String.self, at: 2)),
+                                            payload: Data(try row.decode(String.self, at: 3).utf8))
             }
         }
     }
@@ -41,5 +41,34 @@ extension E2ERun {
         let outcome = try await EventSchemaValidator.validate([produced] + records)
         #expect(outcome.checked == records.count + 1)
         #expect(outcome.failures.isEmpty, "\(outcome.failures.map { "\($0.index) \($0.type ?? "?"): \($0.errors)" })")
+    }
+}
+
+/// The CloudEvents headers as `OutboxWriter` stores them (a JSON array of one-entry objects).
+func storedHeaders(_ json: String) throws -> [String: String] {
+    let stored = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: String]] ?? []
+    return Dictionary(stored.flatMap { $0.map { ($0.key, $0.value) } }) { _, last in last }
+}
+
+extension DebtFixture {
+    /// Every event the debt calculator's code wrote to this schema's outbox (on the fixture's output
+    /// topic, which stands for `ressus.debts`) validates against docs/asyncapi.yaml and docs/schemas/.
+    /// `with` runs it after every test body, so each scenario's real events are checked.
+    func checkOutboxSchemas() async throws {
+        let records = try await pool.withConnection { connection in
+            try connection.query("""
+                SELECT topic, partition_key, headers::text, convert_from(payload, 'UTF8') FROM outbox ORDER BY seq
+                """).map { row in
+                let topic = try row.decode(String.self, at: 0)
+                return EventSchemaValidator.Record(
+                    topic: topic == Self.outputTopic ? Topics.debts.name : topic, key: try row.decode(String.self, at: 1),
+                    headers: try storedHeaders(try row.decode(String.self, at: 2)), payload: Data(try row.decode(String.self, at: 3).utf8))
+            }
+        }
+        guard !records.isEmpty else { return }
+        let outcome = try await EventSchemaValidator.validate(records)
+        #expect(outcome.checked == records.count)
+        #expect(outcome.failures.isEmpty, "events that do not match docs/schemas: "
+            + "\(outcome.failures.map { "\($0.index) \($0.type ?? "?"): \($0.errors)" })")
     }
 }

@@ -116,10 +116,11 @@ struct Scenario {
     /// The repasses the service wrote to its outbox (what the relay published on the test's output
     /// topic, which stands for `ressus.fns`) validate against docs/asyncapi.yaml and docs/schemas/.
     private func checkSchemas() async throws {
+        let topic = output
         let records = try await fixture.read { c in
             try c.query("""
                 SELECT partition_key, headers::text, convert_from(payload, 'UTF8') FROM outbox WHERE topic = $1 ORDER BY seq
-                """, [output]).map { row in
+                """, [topic]).map { row in
                 let stored = try JSONSerialization.jsonObject(with: Data(try row.decode(String.self, at: 1).utf8)) as? [[String: String]] ?? []
                 return EventSchemaValidator.Record(
                     topic: Topics.fns.name, key: try row.decode(String.self, at: 0),
