@@ -19,8 +19,8 @@ import Testing
         // and every `EventType.ressus(...)` declaration is one of theirs.
         let declared = try EventSchemaValidator.domainEventTypeNamesInCode()
         let listed = Set(Self.allEventTypes.map { String(describing: $0) })
-        #expect(declared == listed, "DomainEvent types not in allEventTypes: \(declared.subtracting(listed).sorted()); "
-            + "listed but not found in the code: \(listed.subtracting(declared).sorted())")
+        #expect(declared == listed,
+                "DomainEvent types not in allEventTypes: \(declared.subtracting(listed).sorted()); listed but not in the code: \(listed.subtracting(declared).sorted())")
         let inCode = Set(Self.allEventTypes.map { $0.eventType.description })
         #expect(inCode.count == Self.allEventTypes.count, "two types share an event type")
         let scanned = try EventSchemaValidator.eventTypesInCode()

@@ -68,7 +68,7 @@ extension DebtFixture {
         guard !records.isEmpty else { return }
         let outcome = try await EventSchemaValidator.validate(records)
         #expect(outcome.checked == records.count)
-        #expect(outcome.failures.isEmpty, "events that do not match docs/schemas: "
-            + "\(outcome.failures.map { "\($0.index) \($0.type ?? "?"): \($0.errors)" })")
+        #expect(outcome.failures.isEmpty,
+                "events that do not match docs/schemas: \(outcome.failures.map { "\($0.index) \($0.type ?? "?"): \($0.errors)" })")
     }
 }
