@@ -79,7 +79,11 @@ import Testing
             #expect(status.status == 0, "stderr: \(status.error)")
             for line in ["Cobrança (debt-calculator):", "  cobranças: com_gru 2", "  GRUs: emitida 2, parcelada 1",
                          "  pagamentos: nenhum", "  parcelamentos: solicitado 1", "  CADIN: grus_inscritas 0, operadoras_inscritas 0",
-                         "  etapas agendadas: debt.cadin 2, debt.divida-ativa 2"] {
+                         // Accepted: parcelamento, suspensão, levantamento; refused: 31 installments.
+                         "  pedidos do operador: aceito 3, recusado 1",
+                         // CADIN and dívida ativa of both charge GRUs (checked when due); installments 2 and 3 to
+                         // issue and 1 to 3 to check on their due dates.
+                         "  etapas agendadas: debt.cadin 2, debt.divida-ativa 2, debt.parcela 5"] {
                 #expect(status.output.contains(line + "\n"), "missing '\(line)' in:\n\(status.output)")
             }
             #expect(status.output.contains("Repasses ao FNS (fns-transfer): não iniciado (esquema \(missing) inexistente)"),
