@@ -4,10 +4,11 @@ import Runtime
 import TestSupport
 import Testing
 
-/// docs/asyncapi.yaml and docs/schemas/ against the code: every topic and event type is described,
-/// the validator catches malformed events, and events built with the real encoder validate. (Events
-/// emitted by the running intake and deadlines services are validated in
-/// `IntakeToChargeableEndToEndTests`.)
+/// docs/asyncapi.yaml and docs/schemas/ against the code: every topic and every `DomainEvent` type is
+/// described, the validator catches malformed events, and events built with the real encoder validate.
+/// (Events emitted by the running intake and deadlines services are validated in
+/// `IntakeToChargeableEndToEndTests`; those the debt calculator's code writes, in every DebtCalculatorTests
+/// fixture and its end-to-end test; the FNS recorder's repasses, in `FNSServiceTests`.)
 @Suite struct EventSchemaTests {
     @Test func theDocumentDescribesEveryTopicAndEveryEventTypeInTheCode() async throws {
         let description = try await EventSchemaValidator.describe()
@@ -100,8 +101,8 @@ import Testing
         }
     }
 
-    /// The debt service is not running yet: its events, built with the real types and encoder, with
-    /// and without their optional fields.
+    /// The debt events, built with the real types and encoder, with and without their optional fields
+    /// (the real service's events are checked in DebtCalculatorTests).
     @Test func debtEventsBuiltWithTheRealEncoderMatchTheirSchemas() async throws {
         let topic = Topics.debts.name
         let registro = try RegistroANS("123456")
