@@ -1,9 +1,12 @@
 import ArgumentParser
 import DeadlinesCore
+import DebtCalculatorCore
+import FNSTransferCore
 import Foundation
 import IntakeCore
 import Models
 import Postgres
+import ReportPublisherCore
 import Runtime
 
 /// `ressus status`: counts per state of each service's schema (through the services' Core libraries).
@@ -29,6 +32,9 @@ struct StatusCommand: AsyncParsableCommand {
     static let sources: [Source] = [
         Source(service: .intake, title: "Recepção (intake)", queries: IntakeStatus.queries),
         Source(service: .deadlines, title: "Prazos (deadlines)", queries: DeadlinesStatus.queries),
+        Source(service: .debtCalculator, title: "Cobrança (debt-calculator)", queries: DebtStatus.queries),
+        Source(service: .reportPublisher, title: "Portal e relatórios (report-publisher)", queries: ReportPublisherStatus.queries),
+        Source(service: .fnsTransfer, title: "Repasses ao FNS (fns-transfer)", queries: FNSStatus.queries),
     ]
 
     @OptionGroup var banco: DatabaseOption

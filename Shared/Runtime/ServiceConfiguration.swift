@@ -63,6 +63,7 @@ public struct ConfigurationError: Error, CustomStringConvertible {
 /// | `RESSUS_OUTBOX_BATCH_SIZE` | `1000` | outbox rows published per relay round at most |
 /// | `RESSUS_OUTBOX_POLL_MILLISECONDS` | `100` | relay sleep when the outbox is empty |
 /// | `RESSUS_OUTBOX_RETENTION_DAYS` | `7` | how long sent outbox rows stay for replays |
+/// | `RESSUS_PORTAL_INSECURE_COOKIES` | `0` | report publisher: `1` drops `Secure` from the portal's cookies, for local runs over plain http only (never in production) |
 ///
 /// The HTTP endpoint's variables are in `ServiceConfiguration+HTTP.swift`.
 public struct ServiceConfiguration: Sendable {
@@ -78,6 +79,9 @@ public struct ServiceConfiguration: Sendable {
     public var clockTopic: String
     public var inbox: InboxConsumerOptions
     public var outbox: OutboxRelay.Options
+    /// `RESSUS_PORTAL_INSECURE_COOKIES=1`: the report publisher's portal sets cookies without
+    /// `Secure` (local http only; `PortalPolicy.from(_:)` reads it).
+    public var portalInsecureCookies: Bool
 
     /// Reads the configuration of `service` from `environment`.
     public init(
@@ -131,6 +135,13 @@ public struct ServiceConfiguration: Sendable {
         let retentionDays = Int(OutboxRetention.defaultRetention.components.seconds / 86_400)
         outboxOptions.retention = .seconds(86_400 * (try integer("RESSUS_OUTBOX_RETENTION_DAYS", default: retentionDays, range: 1...3_650)))
         outbox = outboxOptions
+
+        switch value("RESSUS_PORTAL_INSECURE_COOKIES") {
+        case nil, "0": portalInsecureCookies = false
+        case "1": portalInsecureCookies = true
+        case let other?:
+            throw ConfigurationError(variable: "RESSUS_PORTAL_INSECURE_COOKIES", problem: "must be 0 or 1, got '\(other)'")
+        }
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {

@@ -1,12 +1,14 @@
 import Foundation
 import Models
 import Runtime
+import TestSupport
 import Testing
 
-/// docs/asyncapi.yaml and docs/schemas/ against the code: every topic and event type is described,
-/// the validator catches malformed events, and events built with the real encoder validate. (Events
-/// emitted by the running intake and deadlines services are validated in
-/// `IntakeToChargeableEndToEndTests`.)
+/// docs/asyncapi.yaml and docs/schemas/ against the code: every topic and every `DomainEvent` type is
+/// described, the validator catches malformed events, and events built with the real encoder validate.
+/// (Events emitted by the running intake and deadlines services are validated in
+/// `IntakeToChargeableEndToEndTests`; those the debt calculator's code writes, in every DebtCalculatorTests
+/// fixture and its end-to-end test; the FNS recorder's repasses, in `FNSServiceTests`.)
 @Suite struct EventSchemaTests {
     @Test func theDocumentDescribesEveryTopicAndEveryEventTypeInTheCode() async throws {
         let description = try await EventSchemaValidator.describe()
@@ -14,8 +16,16 @@ import Testing
         let addresses = Set(description.channels.keys)
         #expect(addresses == Set(Topics.all.map(\.name) + [ClockTopic.name]), "channels: \(addresses.sorted())")
 
-        let inCode = try EventSchemaValidator.eventTypesInCode()
-        #expect(inCode.count >= 22, "found only \(inCode.sorted())")
+        // Every DomainEvent type in the code is in `allEventTypes` (a new one fails here until listed),
+        // and every `EventType.ressus(...)` declaration is one of theirs.
+        let declared = try EventSchemaValidator.domainEventTypeNamesInCode()
+        let listed = Set(Self.allEventTypes.map { String(describing: $0) })
+        #expect(declared == listed,
+                "DomainEvent types not in allEventTypes: \(declared.subtracting(listed).sorted()); listed but not in the code: \(listed.subtracting(declared).sorted())")
+        let inCode = Set(Self.allEventTypes.map { $0.eventType.description })
+        #expect(inCode.count == Self.allEventTypes.count, "two types share an event type")
+        let scanned = try EventSchemaValidator.eventTypesInCode()
+        #expect(scanned == inCode, "EventType.ressus declarations of no listed type: \(scanned.subtracting(inCode).sorted())")
         let documented = Set(description.channels.values.joined())
         #expect(inCode.subtracting(documented).isEmpty, "event types without a message: \(inCode.subtracting(documented).sorted())")
         #expect(documented.subtracting(inCode).isEmpty, "messages for unknown event types: \(documented.subtracting(inCode).sorted())")
@@ -28,7 +38,21 @@ import Testing
         #expect(description.channels[Topics.notifications.name] == [NotificationAtendimentos.eventType, NotificationIssued.eventType]
             .map(\.description))
         #expect(description.channels[Topics.debts.name]?.count == 8)
+        #expect(description.channels[Topics.upstreamPayments.name] == [PaymentReceived.eventType.description])
+        #expect(description.channels[Topics.fns.name] == [RepasseTransferred.eventType.description])
+        #expect(description.channels[Topics.portalRequests.name] == [PortalCienciaRequested.eventType.description])
     }
+
+    /// Every `DomainEvent` type of Shared/ and Services/ (checked against the sources above).
+    static let allEventTypes: [any DomainEvent.Type] = [
+        OperadoraRegistered.self, NotificationIssued.self, NotificationAtendimentos.self,
+        UpstreamAtendimentosIdentified.self, UpstreamABIClosed.self,
+        NotificationCienciaRegistered.self, ImpugnacaoFiled.self, FilingRefused.self, RecursoFiled.self, DecisionMade.self,
+        DecisionCienciaRegistered.self, AtendimentosChargeable.self,
+        ChargeIssued.self, GRUIssued.self, GRUStateChanged.self, PaymentRecorded.self, PaymentSettled.self,
+        ParcelamentoChanged.self, CADINChanged.self, SelicRatesPublished.self, PaymentReceived.self,
+        RepasseTransferred.self, PortalCienciaRequested.self, ClockAdvanced.self, ClockAcknowledged.self,
+    ]
 
     @Test func malformedEventsFailValidation() async throws {
         let good = try EventSchemaValidator.Record(Self.chargeable, topic: Topics.deadlines.name, source: "/ressus/deadlines")
@@ -77,8 +101,8 @@ import Testing
         }
     }
 
-    /// The debt service is not running yet: its events, built with the real types and encoder, with
-    /// and without their optional fields.
+    /// The debt events, built with the real types and encoder, with and without their optional fields
+    /// (the real service's events are checked in DebtCalculatorTests).
     @Test func debtEventsBuiltWithTheRealEncoderMatchTheirSchemas() async throws {
         let topic = Topics.debts.name
         let registro = try RegistroANS("123456")
@@ -126,6 +150,56 @@ import Testing
         let outcome = try await EventSchemaValidator.validate(records)
         #expect(outcome.checked == records.count)
         #expect(outcome.failures.isEmpty, "\(outcome.failures.map { "\($0.index) \($0.type ?? "?"): \($0.errors)" })")
+    }
+
+    /// The upstream payment, the FNS repasse and the portal's ciência request, built with the real
+    /// types and encoder, and what their schemas refuse.
+    @Test func paymentRepasseAndPortalEventsBuiltWithTheRealEncoderMatchTheirSchemas() async throws {
+        let day = try CivilDate(parsing: "2026-04-30")
+        let gru = try GRUNumber(prefix: "2910001", sequence: 42)
+        let received = PaymentReceived(paymentID: "001-20260430-7", gruNumber: gru.value, amount: Money(centavos: 1_049_500),
+                                       paidOn: day, origin: "banco-001")
+        let unknownGRU = PaymentReceived(paymentID: "001-20260430-8", gruNumber: "123", amount: Money(centavos: 1), paidOn: day,
+                                         origin: "pagtesouro")
+        let repasse = RepasseTransferred(repasseID: "2026-03/2", collectionMonth: try YearMonth(parsing: "2026-03"), sequence: 2,
+                                         kind: .complementary, trigger: .lateSettlements, transferredOn: day,
+                                         principal: Money(centavos: 1_000_000), multa: Money(centavos: 20_000),
+                                         juros: Money(centavos: 29_500), total: Money(centavos: 1_049_500), paymentCount: 1)
+        let ciencia = PortalCienciaRequested(abi: try ABINumber(57), registroANS: try RegistroANS("123456"), requestedOn: day,
+                                             cnpjRoot: "12ABC345")
+        let good: [EventSchemaValidator.Record] = [
+            try .init(received, topic: Topics.upstreamPayments.name, source: "/banco-001"),
+            try .init(unknownGRU, topic: Topics.upstreamPayments.name, source: "/pagtesouro"),
+            try .init(repasse, topic: Topics.fns.name, source: "/ressus/fns-transfer"),
+            try .init(RepasseTransferred(repasseID: "2026-12/1", collectionMonth: try YearMonth(parsing: "2026-12"), sequence: 1,
+                                         kind: .regular, trigger: .scheduled, transferredOn: try CivilDate(parsing: "2027-01-29"),
+                                         principal: Money(centavos: 5), multa: .zero, juros: .zero, total: Money(centavos: 5),
+                                         paymentCount: 3), topic: Topics.fns.name, source: "/ressus/fns-transfer"),
+            try .init(ciencia, topic: Topics.portalRequests.name, source: "/ressus/report-publisher"),
+        ]
+        var badRepasse = repasse
+        badRepasse.repasseID = "marco/2"
+        var noPayments = repasse
+        noPayments.paymentCount = 0
+        var badRoot = ciencia
+        badRoot.cnpjRoot = "12.345.678"
+        var emptyOrigin = received
+        emptyOrigin.origin = ""
+        let bad: [(EventSchemaValidator.Record, String)] = [
+            (try .init(badRepasse, topic: Topics.fns.name), "repasseID: 'marco/2' does not match"),
+            (try .init(noPayments, topic: Topics.fns.name), "paymentCount: 0 is less than the minimum of 1"),
+            (try .init(badRoot, topic: Topics.portalRequests.name), "cnpjRoot: '12.345.678' does not match"),
+            (try .init(emptyOrigin, topic: Topics.upstreamPayments.name), "origin: '' should be non-empty"),
+            (try .init(ciencia, topic: Topics.deadlines.name), "is not the channel"),
+        ]
+        let outcome = try await EventSchemaValidator.validate(good + bad.map(\.0))
+        #expect(outcome.checked == good.count + bad.count)
+        let goodFailures = outcome.failures.filter { $0.index < good.count }
+        #expect(goodFailures.isEmpty, "\(goodFailures.map { "\($0.index) \($0.type ?? "?"): \($0.errors)" })")
+        for (offset, (_, message)) in bad.enumerated() {
+            let errors = outcome.failures.first { $0.index == good.count + offset }?.errors ?? []
+            #expect(errors.contains { $0.contains(message) }, "case \(offset): expected an error containing \(message), got \(errors)")
+        }
     }
 
     static let chargeable = AtendimentosChargeable(

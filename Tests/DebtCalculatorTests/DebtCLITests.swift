@@ -71,6 +71,23 @@ import Testing
             let badNumber = try await Self.run(["gru", "reemitir", "--gru", "123"] + schema)
             #expect(badNumber.status == 1)
             #expect(badNumber.error.contains("--gru:"), "\(badNumber.error)")
+
+            // `ressus status`: the debt calculator's counts from this schema (the others: schemas that do not exist).
+            let missing = "nao_existe_" + UUID().uuidString.prefix(8).lowercased()
+            let status = try await Self.run(["status", "--esquema", "debt-calculator=\(fixture.schema)"]
+                + ["intake", "deadlines", "report-publisher", "fns-transfer"].flatMap { ["--esquema", "\($0)=\(missing)"] })
+            #expect(status.status == 0, "stderr: \(status.error)")
+            for line in ["Cobrança (debt-calculator):", "  cobranças: com_gru 2", "  GRUs: emitida 2, parcelada 1",
+                         "  pagamentos: nenhum", "  parcelamentos: solicitado 1", "  CADIN: grus_inscritas 0, operadoras_inscritas 0",
+                         // Accepted: parcelamento, suspensão, levantamento; refused: 31 installments.
+                         "  pedidos do operador: aceito 3, recusado 1",
+                         // CADIN and dívida ativa of both charge GRUs (checked when due); installments 2 and 3 to
+                         // issue and 1 to 3 to check on their due dates.
+                         "  etapas agendadas: debt.cadin 2, debt.divida-ativa 2, debt.parcela 5"] {
+                #expect(status.output.contains(line + "\n"), "missing '\(line)' in:\n\(status.output)")
+            }
+            #expect(status.output.contains("Repasses ao FNS (fns-transfer): não iniciado (esquema \(missing) inexistente)"),
+                    "\(status.output)")
         }
     }
 

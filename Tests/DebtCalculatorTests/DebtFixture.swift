@@ -35,11 +35,13 @@ struct DebtFixture {
                            handler: DebtEventHandler(settings: settings))
     }
 
-    /// Runs `body` with a fresh fixture and drops its schema afterwards.
+    /// Runs `body` with a fresh fixture, checks the events it wrote against docs/schemas
+    /// (``checkOutboxSchemas()``) and drops its schema afterwards.
     static func with(startingOn start: CivilDate, _ body: (DebtFixture) async throws -> Void) async throws {
         let fixture = try await make(startingOn: start)
         do {
             try await body(fixture)
+            try await fixture.checkOutboxSchemas()
         } catch {
             await fixture.tearDown()
             throw error

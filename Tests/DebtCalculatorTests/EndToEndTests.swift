@@ -9,7 +9,8 @@ import Testing
 
 /// The real `ressus-debt-calculator` process (simulated clock, its own fresh database) with the CLI:
 /// chargeable atendimentos produced on `Topics.deadlines`, a payment on `Topics.upstreamPayments`, a
-/// bank-return file, the position, a reissue, a suspensão and CADIN, and a restart in the middle.
+/// bank-return file, the position, a reissue, a suspensão and CADIN, and a restart in the middle; every
+/// event the service wrote validates against docs/asyncapi.yaml and docs/schemas/.
 /// Expected amounts are computed by hand from DOMAIN.md (formulas beside them).
 ///
 /// Isolation: the service's topics and consumer group are the production names (ServiceConfiguration
@@ -169,9 +170,9 @@ final class E2ERun: @unchecked Sendable {
             == ["1000000", "1000000", "1000000"])
 
         // Upstream payment, late: due 03-16, paid 03-31: 15 days × 0,33% = 4,95% → R$ 495,00, juros 0.
-        try await produce(PaymentReceived(paymentID: "UP-\(registro)-1", gruNumber: g1, amount: Money(centavos: 1_049_500),
-                                          paidOn: try CivilDate(parsing: "2026-03-31"), origin: "banco-001"),
-                          topic: Topics.upstreamPayments.name)
+        let upstreamPayment = PaymentReceived(paymentID: "UP-\(registro)-1", gruNumber: g1, amount: Money(centavos: 1_049_500),
+                                              paidOn: try CivilDate(parsing: "2026-03-31"), origin: "banco-001")
+        try await produce(upstreamPayment, topic: Topics.upstreamPayments.name)
         try await waitUntil("upstream payment applied", timeout: .seconds(60)) { try await self.state(g1) == "paga_com_atraso" }
 
         // Bank-return file: a partial payment of GRU 2, an unknown GRU, a bad row.
@@ -244,6 +245,7 @@ final class E2ERun: @unchecked Sendable {
         #expect(counts[CADINChanged.eventType.description] == 1)
         // GRU 1 paid, GRU 2 partial, GRU 3 cancelled, GRU 2 suspended.
         #expect(counts[GRUStateChanged.eventType.description] == 4)
+        try await checkSchemas(upstreamPayment: upstreamPayment)
         try await stopService()
     }
 }

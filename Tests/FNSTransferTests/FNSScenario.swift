@@ -92,6 +92,7 @@ struct Scenario {
         try await collect(into: &transferred, from: reader, until: 4)
         #expect(transferred.last?.repasseID == "2026-05/1" && transferred.last?.trigger == .operatorRequest)
         try await reconcile(transferred: transferred)
+        try await checkSchemas()
         try? await reader.close()
         try await publicPage()
     }
@@ -110,6 +111,27 @@ struct Scenario {
             #expect(paid == sent + month.pending, "\(month.collectionMonth)")
             #expect(month.reconciles)
         }
+    }
+
+    /// The repasses the service wrote to its outbox (what the relay published on the test's output
+    /// topic, which stands for `ressus.fns`) validate against docs/asyncapi.yaml and docs/schemas/.
+    private func checkSchemas() async throws {
+        let topic = output
+        let records = try await fixture.read { c in
+            try c.query("""
+                SELECT partition_key, headers::text, convert_from(payload, 'UTF8') FROM outbox WHERE topic = $1 ORDER BY seq
+                """, [topic]).map { row in
+                let stored = try JSONSerialization.jsonObject(with: Data(try row.decode(String.self, at: 1).utf8)) as? [[String: String]] ?? []
+                return EventSchemaValidator.Record(
+                    topic: Topics.fns.name, key: try row.decode(String.self, at: 0),
+                    headers: Dictionary(stored.flatMap { $0.map { ($0.key, $0.value) } }) { _, last in last },
+                    payload: Data(try row.decode(String.self, at: 2).utf8))
+            }
+        }
+        #expect(records.count == 4 && records.allSatisfy { $0.headers["ce_type"] == RepasseTransferred.eventType.description })
+        let outcome = try await EventSchemaValidator.validate(records)
+        #expect(outcome.checked == records.count)
+        #expect(outcome.failures.isEmpty, "\(outcome.failures.map { "\($0.index) \($0.type ?? "?"): \($0.errors)" })")
     }
 
     /// The operator commands, as subprocesses on this schema.
@@ -166,6 +188,16 @@ struct Scenario {
         #expect(repassar.output.contains("total R$ 50,33"), "\(repassar.output)")
         let invalid = try await ressus(["fns", "repassar", "--mes", "maio"] + schema)
         #expect(invalid.status == 1 && invalid.error.contains("--mes"), "\(invalid.error)")
+
+        // `ressus status`: March (regular + complementary), April and May transferred, every settlement with them.
+        let missing = "nao_existe_" + suffix
+        let status = try await ressus(["status", "--esquema", "fns-transfer=\(fixture.schema)"]
+            + ["intake", "deadlines", "debt-calculator", "report-publisher"].flatMap { ["--esquema", "\($0)=\(missing)"] })
+        #expect(status.status == 0, "\(status.error)")
+        for line in ["Repasses ao FNS (fns-transfer):", "  meses de arrecadação: repassado 3", "  repasses: complementar 1, regular 3",
+                     "  liquidações: repassada \(Self.settlements.count)"] {
+            #expect(status.output.contains(line + "\n"), "missing '\(line)' in:\n\(status.output)")
+        }
     }
 
     /// The public page and its CSV over HTTP, then rendered by headless Chromium.

@@ -55,6 +55,16 @@ struct PortalCLITests {
                  try PortalAccounts().login(root: "12ABC345", password: "segunda-senha-longa", now: now, on: c))
             }
             #expect(old == .invalid && new == .success)
+
+            struct StatusOutput: Decodable {
+                struct Report: Decodable { let contagens: ServiceStatus }
+                let servicos: [Report]
+            }
+            let status = try await ChildProcess.run("ressus", ["status", "--json", "--esquema", "report-publisher=\(fixture.schema)"])
+            #expect(status.status == 0, "\(status.error)")
+            let reports = try JSONDecoder().decode(StatusOutput.self, from: Data(status.output.utf8)).servicos.map(\.contagens)
+            let portal = try #require(reports.first { $0.service == ServiceDescriptor.reportPublisher.name })
+            #expect(portal.schema == fixture.schema && portal.count("contas do portal", "cadastradas") == 1, "\(status.output)")
         }
     }
 
@@ -90,6 +100,17 @@ struct PortalCLITests {
                 try c.query("SELECT gru_number, principal FROM rm_grus").map { "\(try $0.decode(String.self, at: 0)) \(try $0.decode(Int64.self, at: 1))" }
             }
             #expect(grus == ["\(Events.gruNumber(42).value) 123456"])
+
+            // `ressus status` counts the rebuilt read model (the other services: a schema that does not exist).
+            let missing = "nao_existe_" + UUID().uuidString.prefix(8).lowercased()
+            let status = try await ChildProcess.run("ressus", ["status", "--esquema", "report-publisher=\(fixture.schema)"]
+                + ["intake", "deadlines", "debt-calculator", "fns-transfer"].flatMap { ["--esquema", "\($0)=\(missing)"] })
+            #expect(status.status == 0, "\(status.error)")
+            for line in ["Portal e relatórios (report-publisher):", "  operadoras no modelo de leitura: registradas 1",
+                         "  atendimentos no modelo de leitura: nenhum", "  GRUs no modelo de leitura: emitida 1",
+                         "  contas do portal: cadastradas 0", "  ciências pelo portal: enviadas 0"] {
+                #expect(status.output.contains(line + "\n"), "missing '\(line)' in:\n\(status.output)")
+            }
         }
     }
 }

@@ -34,5 +34,11 @@ import Testing
         #expect(throws: ConfigurationError.self) {
             try ServiceConfiguration(for: descriptor, environment: env.merging(["RESSUS_DB_POOL_SIZE": "0"]) { $1 })
         }
+        #expect(config?.portalInsecureCookies == false)
+        let insecure = try? ServiceConfiguration(for: descriptor, environment: env.merging(["RESSUS_PORTAL_INSECURE_COOKIES": "1"]) { $1 })
+        #expect(insecure?.portalInsecureCookies == true)
+        #expect(throws: ConfigurationError.self) {
+            try ServiceConfiguration(for: descriptor, environment: env.merging(["RESSUS_PORTAL_INSECURE_COOKIES": "sim"]) { $1 })
+        }
     }
 }

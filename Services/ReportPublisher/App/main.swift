@@ -6,11 +6,11 @@ import ServiceHTTP
 
 // ressus-report-publisher: builds its read model from the operadoras, notifications, deadlines and
 // debts topics, and serves the operadoras' portal (/portal) next to /health and /metrics.
-let policy = PortalPolicy.fromEnvironment()
 exit(await ServiceHost.run(
     .reportPublisher, migrations: ReportPublisherMigrations.all, topics: ReadModelHandler.topics,
     handler: ReadModelHandler(),
     routes: { router, context in
         Portal.install(on: router, environment: PortalEnvironment(
-            database: context.database, businessClock: context.clock, policy: policy, logger: context.logger))
+            database: context.database, businessClock: context.clock, policy: PortalPolicy.from(context.configuration),
+            logger: context.logger))
     }))

@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 
 /// The portal's security policy values, in one place.
 public struct PortalPolicy: Sendable {
@@ -15,18 +16,19 @@ public struct PortalPolicy: Sendable {
     public var lockDuration: TimeInterval = 15 * 60
     /// A session ends this long after login (no sliding renewal).
     public var sessionLifetime: TimeInterval = 8 * 60 * 60
-    /// Whether cookies carry `Secure` (HTTPS only). Off only for local http (see ``fromEnvironment``).
+    /// Whether cookies carry `Secure` (HTTPS only). Off only for local http (see ``from(_:)``).
     public var secureCookies = true
     /// GRUs and atendimentos per page in the portal lists.
     public var pageSize = 50
 
     public init() {}
 
-    /// The standard policy; `RESSUS_PORTAL_INSECURE_COOKIES=1` drops `Secure` from the cookies for
-    /// local runs over plain http (never in production).
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> PortalPolicy {
+    /// The standard policy for a service run with `configuration`: `RESSUS_PORTAL_INSECURE_COOKIES=1`
+    /// (read by `ServiceConfiguration`, like every variable) drops `Secure` from the cookies for local
+    /// runs over plain http (never in production).
+    public static func from(_ configuration: ServiceConfiguration) -> PortalPolicy {
         var policy = PortalPolicy()
-        policy.secureCookies = environment["RESSUS_PORTAL_INSECURE_COOKIES"] != "1"
+        policy.secureCookies = !configuration.portalInsecureCookies
         return policy
     }
 }
