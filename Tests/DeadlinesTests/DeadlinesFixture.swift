@@ -85,9 +85,9 @@ struct DeadlinesFixture {
 
     /// Submits an operator request (as the CLI does), lets the scheduler fire it and returns the outcome.
     func request(_ request: OperatorRequest) async throws -> RequestOutcome {
-        let id = try await pool.withTransaction { try OperatorRequests.submit(request, on: $0) }
+        let id = try await pool.withTransaction { try OperatorRequestDesk.submit(request, on: $0) }
         try await advance(to: BusinessTimeZone.civilDate(of: clock.now))
-        guard let outcome = try await pool.withConnection({ try OperatorRequests.outcome(of: id, on: $0) }) else {
+        guard let outcome = try await pool.withConnection({ try OperatorRequestDesk.outcome(of: id, OperatorRequest.self, on: $0) }) else {
             throw TestFailure("request \(id) not decided")
         }
         return outcome

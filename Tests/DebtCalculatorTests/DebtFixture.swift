@@ -82,7 +82,7 @@ struct DebtFixture {
     func request(_ request: DebtRequest, payments: [(row: Int, payment: IncomingPayment)] = []) async throws -> RequestOutcome {
         let id = try await pool.withTransaction { try DebtRequests.submit(request, payments: payments, on: $0) }
         try await advance(to: BusinessTimeZone.civilDate(of: clock.now))
-        guard let outcome = try await pool.withConnection({ try DebtRequests.outcome(of: id, on: $0) }) else {
+        guard let outcome = try await pool.withConnection({ try OperatorRequestDesk.outcome(of: id, DebtRequest.self, on: $0) }) else {
             throw TestFailure("request \(id) not decided")
         }
         return outcome

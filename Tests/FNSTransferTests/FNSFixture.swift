@@ -85,10 +85,10 @@ struct FNSFixture {
     }
 
     /// Submits an operator request (as the CLI does), lets the scheduler fire it and returns the outcome.
-    func request(_ request: FNSRequest) async throws -> FNSRequestOutcome {
-        let id = try await pool.withTransaction { try FNSRequests.submit(request, on: $0) }
+    func request(_ request: FNSRequest) async throws -> RequestOutcome {
+        let id = try await pool.withTransaction { try OperatorRequestDesk.submit(request, on: $0) }
         try await advance(to: BusinessTimeZone.civilDate(of: clock.now))
-        guard let outcome = try await pool.withConnection({ try FNSRequests.outcome(of: id, on: $0) }) else {
+        guard let outcome = try await pool.withConnection({ try OperatorRequestDesk.outcome(of: id, FNSRequest.self, on: $0) }) else {
             throw TestFailure("request \(id) not decided")
         }
         return outcome
