@@ -143,12 +143,15 @@ let package = Package(
             name: "PlatformBenchmark", dependencies: ["Kafka", "Postgres"], path: "Benchmarks/Platform"
         ),
         .executableTarget(name: "RulesBenchmark", dependencies: ["Models"], path: "Benchmarks/Rules"),
+        // What the benchmark executables share: timing, memory, unbuffered reporting, psql runs.
+        .target(name: "BenchmarkSupport", path: "Benchmarks/Support"),
         .executableTarget(
-            name: "runtime-benchmark", dependencies: ["Runtime", "Kafka", "Postgres", "Models"], path: "Benchmarks/Runtime"
+            name: "runtime-benchmark", dependencies: ["Runtime", "Kafka", "Postgres", "Models", "BenchmarkSupport"],
+            path: "Benchmarks/Runtime"
         ),
-        .executableTarget(name: "intake-benchmark", dependencies: ["IntakeCore", "DeadlinesCore", "Runtime", "Kafka", "Postgres", "Models", serviceLifecycle], path: "Benchmarks/Intake"),
+        .executableTarget(name: "intake-benchmark", dependencies: ["BenchmarkSupport", "IntakeCore", "DeadlinesCore", "Runtime", "Kafka", "Postgres", "Models", serviceLifecycle], path: "Benchmarks/Intake"),
         .executableTarget(
-            name: "debt-benchmark", dependencies: ["DebtCalculatorCore", "Runtime", "Postgres", "Models", swiftLog], path: "Benchmarks/Debt"
+            name: "debt-benchmark", dependencies: ["BenchmarkSupport", "DebtCalculatorCore", "Runtime", "Postgres", "Models", swiftLog], path: "Benchmarks/Debt"
         ),
 
         .testTarget(
@@ -156,7 +159,7 @@ let package = Package(
             dependencies: ["Models", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         // Helpers shared by the test targets: child processes, built products, environment.
-        .target(name: "TestSupport", dependencies: ["Postgres", swiftLog, serviceLifecycle], path: "Tests/Support/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Postgres", "Runtime", "Models", swiftLog, serviceLifecycle], path: "Tests/Support/TestSupport"),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(

@@ -21,7 +21,7 @@ struct DeadlinesRequestOptions: ParsableArguments {
     /// Submits `request`, waits for the service's answer and prints it; refused → exit status 1,
     /// no answer in time → exit status 3 (the request stays recorded).
     func submit(_ request: OperatorRequest) async throws {
-        guard tempoLimite > 0 else { throw OperatorError(message: "--tempo-limite deve ser positivo") }
+        try wait.validate()
         let pool = try banco.pool(schema: esquema)
         do {
             try await submit(request, pool: pool)
@@ -38,26 +38,15 @@ struct DeadlinesRequestOptions: ParsableArguments {
             _ = try await PostgresMigrator(
                 schema: esquema, migrations: try RuntimeMigrations.with(service: DeadlinesMigrations.all), logger: quietLogger
             ).migrate(using: pool)
-            id = try await pool.withTransaction { try OperatorRequests.submit(request, on: $0) }
+            id = try await pool.withTransaction { try OperatorRequestDesk.submit(request, on: $0) }
         } catch let error as PostgresError {
             throw OperatorError(message: "falha ao registrar o pedido no banco: \(error.message)")
         }
-        print("Pedido nº \(id) registrado; aguardando o serviço de prazos (até \(tempoLimite) s)…")
-        let deadline = ContinuousClock.now + .seconds(tempoLimite)
-        while ContinuousClock.now < deadline {
-            if let outcome = try await pool.withConnection({ try OperatorRequests.outcome(of: id, on: $0) }) {
-                if outcome.accepted {
-                    print(outcome.message)
-                    return
-                }
-                throw OperatorError(message: outcome.message)
-            }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        throw OperatorError(
-            message: "o serviço de prazos não respondeu em \(tempoLimite) s (está em execução?); o pedido nº \(id) "
-                + "continua registrado e será decidido quando o serviço o processar (veja ressus status)",
-            exitCode: 3)
+        try RequestWait.conclude(try await wait.outcome(of: id, OperatorRequest.self, pool: pool))
+    }
+
+    private var wait: RequestWait {
+        RequestWait(service: "serviço de prazos", seconds: tempoLimite, hint: " (veja ressus status)")
     }
 
     private var quietLogger: Logger {

@@ -45,32 +45,19 @@ struct DebtRequestOptions: ParsableArguments {
     /// no answer in time → exit status 3 (the request stays recorded).
     func submit(_ request: DebtRequest, payments: [(row: Int, payment: IncomingPayment)] = [],
                 extra: [String: String] = [:]) async throws {
-        guard tempoLimite > 0 else { throw OperatorError(message: "--tempo-limite deve ser positivo") }
+        let wait = RequestWait(service: "serviço de débitos", seconds: tempoLimite)
+        try wait.validate()
         try await withMigratedPool { pool in
             let id = try await pool.withTransaction { try DebtRequests.submit(request, payments: payments, on: $0) }
-            if !json { print("Pedido nº \(id) registrado; aguardando o serviço de débitos (até \(tempoLimite) s)…") }
-            let deadline = ContinuousClock.now + .seconds(tempoLimite)
-            while ContinuousClock.now < deadline {
-                if let outcome = try await pool.withConnection({ try DebtRequests.outcome(of: id, on: $0) }) {
-                    if json {
-                        var object = outcome.result.merging(extra) { a, _ in a }
-                        object["pedido"] = String(id)
-                        object["aceito"] = outcome.accepted ? "sim" : "nao"
-                        object["mensagem"] = outcome.message
-                        print(try jsonText(object))
-                    }
-                    if outcome.accepted {
-                        if !json { print(outcome.message) }
-                        return
-                    }
-                    throw OperatorError(message: outcome.message)
-                }
-                try await Task.sleep(for: .milliseconds(200))
+            let outcome = try await wait.outcome(of: id, DebtRequest.self, pool: pool, quiet: json)
+            if json {
+                var object = outcome.result.merging(extra) { a, _ in a }
+                object["pedido"] = String(id)
+                object["aceito"] = outcome.accepted ? "sim" : "nao"
+                object["mensagem"] = outcome.message
+                print(try jsonText(object))
             }
-            throw OperatorError(
-                message: "o serviço de débitos não respondeu em \(tempoLimite) s (está em execução?); o pedido nº \(id) "
-                    + "continua registrado e será decidido quando o serviço o processar",
-                exitCode: 3)
+            try RequestWait.conclude(outcome, quiet: json)
         }
     }
 }

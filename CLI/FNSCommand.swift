@@ -37,22 +37,11 @@ struct FNSCommand: AsyncParsableCommand {
         func run() async throws {
             try await Console.reportingAsyncErrors {
                 let month = try parseOption(mes, "--mes") { try YearMonth(parsing: $0) }
-                guard tempoLimite > 0 else { throw OperatorError(message: "--tempo-limite deve ser positivo") }
+                let wait = RequestWait(service: "serviço do FNS", seconds: tempoLimite)
+                try wait.validate()
                 try await alvo.withPool { pool in
-                    let id = try await pool.withTransaction { try FNSRequests.submit(.repasse(month: month), on: $0) }
-                    print("Pedido nº \(id) registrado; aguardando o serviço do FNS (até \(tempoLimite) s)…")
-                    let deadline = ContinuousClock.now + .seconds(tempoLimite)
-                    while ContinuousClock.now < deadline {
-                        if let outcome = try await pool.withConnection({ try FNSRequests.outcome(of: id, on: $0) }) {
-                            guard outcome.accepted else { throw OperatorError(message: outcome.message) }
-                            print(outcome.message)
-                            return
-                        }
-                        try await Task.sleep(for: .milliseconds(200))
-                    }
-                    throw OperatorError(
-                        message: "o serviço do FNS não respondeu em \(tempoLimite) s (está em execução?); o pedido nº \(id) "
-                            + "continua registrado e será decidido quando o serviço o processar", exitCode: 3)
+                    let id = try await pool.withTransaction { try OperatorRequestDesk.submit(FNSRequest.repasse(month: month), on: $0) }
+                    try RequestWait.conclude(try await wait.outcome(of: id, FNSRequest.self, pool: pool))
                 }
             }
         }

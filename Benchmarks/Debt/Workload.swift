@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import Models
 
@@ -51,27 +52,10 @@ enum PsqlCopy {
         text.reserveCapacity(rows * 48)
         for index in 0..<rows { text += line(index) }
         try text.write(to: file, atomically: true, encoding: .utf8)
-        try await run(databaseURL, "CREATE TABLE \(schema).\(table) (\(columns))")
+        try await runPsql(databaseURL, "CREATE TABLE \(schema).\(table) (\(columns))")
         let start = ContinuousClock.now
-        try await run(databaseURL, "\\copy \(schema).\(table) FROM '\(file.path)'")
+        try await runPsql(databaseURL, "\\copy \(schema).\(table) FROM '\(file.path)'")
         let elapsed = ContinuousClock.now - start
         return Double(rows) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
-
-    /// Runs one psql command; waits by polling so no thread blocks on the child.
-    static func run(_ url: String, _ command: String) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        process.arguments = [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", command]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(1)) }
-        guard process.terminationStatus == 0 else { throw PsqlFailure(command: command) }
-    }
-}
-
-struct PsqlFailure: Error, CustomStringConvertible {
-    let command: String
-    var description: String { "psql failed running \(command)" }
 }

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import DebtCalculatorCore
 import Foundation
 import Logging
@@ -20,15 +21,6 @@ func option(_ name: String, _ fallback: Int) -> Int {
         return fallback
     }
     return value
-}
-
-func report(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
-
-func seconds(_ work: () async throws -> Void) async throws -> Double {
-    let start = ContinuousClock.now
-    try await work()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 }
 
 let atendimentos = option("--atendimentos", 1_000_000)

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import DeadlinesCore
 import Foundation
 import IntakeCore

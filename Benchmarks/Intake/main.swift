@@ -14,6 +14,7 @@
 // (`--ressus` defaults to the `ressus` next to this executable).
 // Environment: RESSUS_DATABASE_URL, RESSUS_KAFKA_BROKERS. Uses random schemas and topics, dropped at
 // the end.
+import BenchmarkSupport
 import Foundation
 import Logging
 

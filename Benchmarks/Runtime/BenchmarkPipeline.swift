@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import Kafka
 import Logging
@@ -223,9 +224,4 @@ struct BenchmarkSteps: Sendable {
         ["0 (per-event inbox, handler and outbox)", "1 (inbox batch fast path)",
          "2 (inbox batch fast path + handleBatch)", "3 (inbox batch fast path + handleBatch + outbox append(contentsOf:))"][level]
     }
-}
-
-struct BenchmarkFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import Postgres
 
@@ -60,17 +61,5 @@ enum PsqlCeiling {
         let loaded = try await pipeline.count("SELECT count(*) FROM state_ceiling", in: pipeline.writerPool)
         guard loaded == rows else { throw BenchmarkFailure("psql loaded \(loaded) rows, not \(rows)") }
         return Result(rowsPerSecond: Double(rows) / copy, rowsPerSecondWithoutStartup: Double(rows) / (copy - startup))
-    }
-
-    /// Runs one psql command; waits by polling so no thread blocks on the child.
-    private static func runPsql(_ url: String, _ command: String) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        process.arguments = [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", command]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(1)) }
-        guard process.terminationStatus == 0 else { throw BenchmarkFailure("psql failed running \(command)") }
     }
 }

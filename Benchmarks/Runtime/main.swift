@@ -17,6 +17,7 @@
 // Build in release mode: swift build -c release --product runtime-benchmark
 // Environment: RESSUS_DATABASE_URL, RESSUS_KAFKA_BROKERS. Uses a random schema pair and topic,
 // dropped at the end.
+import BenchmarkSupport
 import Foundation
 import Logging
 

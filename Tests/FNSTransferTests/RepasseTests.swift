@@ -119,7 +119,7 @@ import Testing
                 try await fixture.apply(Sample.settled("c\(n)", paidOn: "2026-03-\(10 + n % 10)", principal: Int64(n) * 1_001))
             }
             let ids = try await fixture.pool.withTransaction { connection in
-                try (1...4).map { _ in try FNSRequests.submit(.repasse(month: Sample.month("2026-03")), on: connection) }
+                try (1...4).map { _ in try OperatorRequestDesk.submit(FNSRequest.repasse(month: Sample.month("2026-03")), on: connection) }
             }
             // Two workers (as two replicas) fire the requests at the same time.
             let other = SchedulerWorker(database: fixture.pool, clock: fixture.clock,
@@ -129,7 +129,7 @@ import Testing
             async let second = other.fireDue()
             _ = try await (first, second)
             let outcomes = try await fixture.pool.withConnection { connection in
-                try ids.map { try FNSRequests.outcome(of: $0, on: connection) }
+                try ids.map { try OperatorRequestDesk.outcome(of: $0, FNSRequest.self, on: connection) }
             }
             #expect(outcomes.compactMap { $0 }.filter(\.accepted).count == 1)
             #expect(outcomes.compactMap { $0 }.filter { !$0.accepted && $0.message.contains("já foi repassado") }.count == 3)

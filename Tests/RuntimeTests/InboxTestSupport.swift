@@ -11,7 +11,7 @@ import Testing
 
 /// A private schema (runtime tables + an `effects` table), a fresh topic and a consumer name for one
 /// inbox test, against the real PostgreSQL and Tansu from the environment.
-struct InboxFixture {
+struct InboxFixture: TestFixture {
     let schema: String
     let topic: String
     let consumerName: String
@@ -51,14 +51,7 @@ struct InboxFixture {
 
     /// Runs `body` with a fresh fixture and tears it down afterwards, whether `body` fails or not.
     static func with(partitions: Int, _ body: (InboxFixture) async throws -> Void) async throws {
-        let fixture = try await make(partitions: partitions)
-        do {
-            try await body(fixture)
-        } catch {
-            await fixture.tearDown()
-            throw error
-        }
-        await fixture.tearDown()
+        try await make(partitions: partitions).run(body)
     }
 
     /// Drops the schema and the topics.

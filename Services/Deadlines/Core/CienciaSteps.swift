@@ -11,43 +11,43 @@ extension DeadlineProcess {
                          context: HandlerContext) throws -> RequestOutcome {
         guard let notification = try NotificationRecord.load(abi: abi, registroANS: registroANS, on: context.connection),
               let availableOn = notification.availableOn
-        else { return refused("notificação da \(abi) para a operadora \(registroANS) não encontrada") }
+        else { return .refused("notificação da \(abi) para a operadora \(registroANS) não encontrada") }
         if let cienciaOn = notification.cienciaOn {
             let how = notification.cienciaKind == .tacit ? "ciência tácita já ocorreu" : "ciência já registrada"
-            return refused("\(how) em \(cienciaOn.brazilian); o prazo de impugnação termina em "
+            return .refused("\(how) em \(cienciaOn.brazilian); o prazo de impugnação termina em "
                 + "\(notification.windowEnd?.brazilian ?? "-"). Ciência de \(date.brazilian) registrada como recusada.")
         }
         if date > today {
-            return refused("a data da ciência (\(date.brazilian)) é posterior à data de hoje (\(today.brazilian))")
+            return .refused("a data da ciência (\(date.brazilian)) é posterior à data de hoje (\(today.brazilian))")
         }
         let ciencia = calendar.ciencia(availableOn: availableOn, acknowledgedOn: date)
         let kind: CienciaKind = ciencia.date < calendar.ciencia(availableOn: availableOn).date ? .explicit : .tacit
         try applyCiencia(to: notification, on: ciencia.date, kind: kind, context: context)
         let window = calendar.impugnacaoDeadline(ciencia: ciencia.date)
-        return accepted("\(ciencia.explanation) \(window.explanation)")
+        return .accepted("\(ciencia.explanation) \(window.explanation)")
     }
 
     /// Explicit ciência of the latest decision on `document` that has none yet.
     func registerDecisionCiencia(document: SUSDocumentNumber, date: CivilDate, today: CivilDate,
                                  context: HandlerContext) throws -> RequestOutcome {
         guard let atendimento = try AtendimentoRow.load(document, on: context.connection) else {
-            return refused("atendimento \(document) não encontrado")
+            return .refused("atendimento \(document) não encontrado")
         }
         guard let decision = try DecisionRow.all(of: document, on: context.connection).last else {
-            return refused("não há decisão sobre o atendimento \(document)")
+            return .refused("não há decisão sobre o atendimento \(document)")
         }
         if let cienciaOn = decision.cienciaOn {
-            return refused("ciência da decisão já ocorreu em \(cienciaOn.brazilian); registrada como recusada")
+            return .refused("ciência da decisão já ocorreu em \(cienciaOn.brazilian); registrada como recusada")
         }
         if date > today {
-            return refused("a data da ciência (\(date.brazilian)) é posterior à data de hoje (\(today.brazilian))")
+            return .refused("a data da ciência (\(date.brazilian)) é posterior à data de hoje (\(today.brazilian))")
         }
         let ciencia = calendar.ciencia(availableOn: decision.decidedOn, acknowledgedOn: date)
         let tacit = calendar.ciencia(availableOn: decision.decidedOn).date
         let message = try applyDecisionCiencia(
             atendimento, decision: decision, on: ciencia.date, kind: ciencia.date < tacit ? .explicit : .tacit,
             today: today, context: context)
-        return accepted("\(ciencia.explanation) \(message)")
+        return .accepted("\(ciencia.explanation) \(message)")
     }
 
     /// Tacit ciência of a decision, 10 days after it was made available (same rule, RN 377/2015).

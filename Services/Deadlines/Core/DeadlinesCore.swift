@@ -72,19 +72,3 @@ public enum DeadlineWork {
 
     static func notificationKey(abi: Int, registro: String) -> String { "\(abi)/\(registro)" }
 }
-
-extension CivilDate {
-    /// The value bound to a `date` parameter.
-    var postgres: PostgresDate { PostgresDate(year: year, month: month, day: day)! }
-
-    init(_ date: PostgresDate) throws { try self.init(year: date.year, month: date.month, day: date.day) }
-
-    /// The instant this business date begins (Brasília).
-    var startInstant: Date { BusinessTimeZone.startOfDay(self) }
-}
-
-extension PostgresRow {
-    func civilDate(at column: Int) throws -> CivilDate? {
-        try decode(PostgresDate?.self, at: column).map { try CivilDate($0) }
-    }
-}

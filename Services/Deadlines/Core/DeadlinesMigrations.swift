@@ -1,4 +1,5 @@
 import Postgres
+import Runtime
 
 /// The deadlines schema (versions from 100; the runtime owns 1-99). Dates are business dates
 /// (Brasília); amounts are integer centavos.
@@ -79,17 +80,7 @@ public enum DeadlinesMigrations {
                 recurso_window_end date,
                 PRIMARY KEY (document, instance)
             );
-            -- Operator requests (the CLI's front door): the CLI inserts one and schedules it due at
-            -- once; the service decides it with its clock and writes the outcome.
-            CREATE TABLE requests (
-                id           bigserial PRIMARY KEY,
-                kind         text NOT NULL,
-                payload      jsonb NOT NULL,
-                status       text NOT NULL DEFAULT 'pendente' CHECK (status IN ('pendente', 'aceito', 'recusado')),
-                message      text,
-                requested_at timestamptz NOT NULL DEFAULT now(),
-                decided_on   date
-            );
+            \(OperatorRequestDesk.tableDDL())
             """),
     ]
 }

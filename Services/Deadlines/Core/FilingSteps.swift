@@ -30,12 +30,12 @@ extension DeadlineProcess {
         if let reason {
             try emit(FilingRefused(abi: abi, registroANS: registroANS, document: document, instance: .impugnacao,
                                    filedOn: today, reason: reason), context: context)
-            return refused("impugnação recusada: \(reason). Registrada como recusada.")
+            return .refused("impugnação recusada: \(reason). Registrada como recusada.")
         }
         _ = try connection.execute(Self.setState, [document.value, "impugnado"])
         try emit(ImpugnacaoFiled(abi: abi, registroANS: registroANS, document: document, grounds: grounds, filedOn: today),
                  context: context)
-        return accepted("impugnação do atendimento \(document) aceita em \(today.brazilian), aguardando decisão.")
+        return .accepted("impugnação do atendimento \(document) aceita em \(today.brazilian), aguardando decisão.")
     }
 
     /// A recurso against the first-instance decision: accepted within 10 days of that decision's
@@ -65,12 +65,12 @@ extension DeadlineProcess {
         if let reason {
             try emit(FilingRefused(abi: abi, registroANS: registroANS, document: document, instance: .recurso,
                                    filedOn: today, reason: reason), context: context)
-            return refused("recurso recusado: \(reason). Registrado como recusado.")
+            return .refused("recurso recusado: \(reason). Registrado como recusado.")
         }
         _ = try connection.execute(Self.setState, [document.value, "em_recurso"])
         try ScheduledWork.cancel(kind: DeadlineWork.recursoWindowClose, key: document.value, on: connection)
         try emit(RecursoFiled(abi: abi, registroANS: registroANS, document: document, filedOn: today), context: context)
-        return accepted("recurso do atendimento \(document) aceito em \(today.brazilian), aguardando decisão.")
+        return .accepted("recurso do atendimento \(document) aceito em \(today.brazilian), aguardando decisão.")
     }
 
     /// A decision on the impugnação (first instance) or on the recurso (second, final), made available
@@ -79,11 +79,11 @@ extension DeadlineProcess {
                 today: CivilDate, context: HandlerContext) throws -> RequestOutcome {
         let connection = context.connection
         guard let atendimento = try AtendimentoRow.load(document, on: connection) else {
-            return refused("atendimento \(document) não encontrado")
+            return .refused("atendimento \(document) não encontrado")
         }
         let expected = instance == .impugnacao ? "impugnado" : "em_recurso"
         guard atendimento.state == expected else {
-            return refused(instance == .impugnacao
+            return .refused(instance == .impugnacao
                 ? "o atendimento \(document) não tem impugnação aguardando decisão"
                 : "o atendimento \(document) não tem recurso aguardando decisão")
         }
@@ -95,14 +95,14 @@ extension DeadlineProcess {
         case .deferida: value = .zero
         case .indeferida: value = standing
         case .parcialmenteDeferida:
-            guard let amount else { return refused("decisão parcial exige o novo valor (--valor)") }
+            guard let amount else { return .refused("decisão parcial exige o novo valor (--valor)") }
             guard amount > .zero, amount < standing else {
-                return refused("o novo valor (\(amount)) deve ser maior que zero e menor que o valor em discussão (\(standing))")
+                return .refused("o novo valor (\(amount)) deve ser maior que zero e menor que o valor em discussão (\(standing))")
             }
             value = amount
         }
         if result != .parcialmenteDeferida, amount != nil {
-            return refused("--valor só se aplica à decisão parcial")
+            return .refused("--valor só se aplica à decisão parcial")
         }
         _ = try connection.execute(Self.insertDecision, [
             document.value, instance.rawValue, result.rawValue, value.centavos, today.postgres])
@@ -114,7 +114,7 @@ extension DeadlineProcess {
         try emit(DecisionMade(abi: atendimento.abi, registroANS: atendimento.registroANS, document: document,
                               instance: instance, result: result, amount: value, decidedOn: today), context: context)
         let what = instance == .impugnacao ? "impugnação" : "recurso"
-        return accepted("\(what) do atendimento \(document) decidida em \(today.brazilian): \(result.nome), valor \(value). "
+        return .accepted("\(what) do atendimento \(document) decidida em \(today.brazilian): \(result.nome), valor \(value). "
             + "Ciência tácita da decisão em \(tacit.date.brazilian) se não registrada antes.")
     }
 

@@ -24,11 +24,11 @@ struct NotificationRecord {
         let rows = try connection.query(select, [abi.value, registroANS.value])
         guard let row = rows.first else { return nil }
         return NotificationRecord(
-            abi: abi, registroANS: registroANS, availableOn: try row.civilDate(at: 0),
+            abi: abi, registroANS: registroANS, availableOn: try row.optionalCivilDate(at: 0),
             batchCount: try row.decode(Int?.self, at: 1), batchesReceived: try row.decode(Int.self, at: 2),
-            cienciaOn: try row.civilDate(at: 3),
+            cienciaOn: try row.optionalCivilDate(at: 3),
             cienciaKind: try row.decode(String?.self, at: 4).flatMap(CienciaKind.init(rawValue:)),
-            windowEnd: try row.civilDate(at: 5), originalDueDate: try row.civilDate(at: 6),
+            windowEnd: try row.optionalCivilDate(at: 5), originalDueDate: try row.optionalCivilDate(at: 6),
             state: try row.decode(String.self, at: 7))
     }
 
@@ -77,8 +77,8 @@ struct DecisionRow {
                 instance: DecisionInstance(rawValue: try row.decode(Int.self, at: 0)) ?? .impugnacao,
                 result: DecisionResult(rawValue: try row.decode(String.self, at: 1)) ?? .indeferida,
                 amount: Money(centavos: try row.decode(Int64.self, at: 2)),
-                decidedOn: try row.civilDate(at: 3)!, cienciaOn: try row.civilDate(at: 4),
-                recursoWindowEnd: try row.civilDate(at: 5))
+                decidedOn: try row.civilDate(at: 3), cienciaOn: try row.optionalCivilDate(at: 4),
+                recursoWindowEnd: try row.optionalCivilDate(at: 5))
         }
     }
 

@@ -45,10 +45,10 @@ extension DebtLedger {
     /// (Lei 10.522/2002 art. 7).
     func suspend(gru number: GRUNumber, process: String, today: CivilDate, context: HandlerContext) throws -> RequestOutcome {
         guard var gru = try GRURecord.lock(number.value, on: context.connection) else {
-            return refused("GRU \(number.value) não encontrada")
+            return .refused("GRU \(number.value) não encontrada")
         }
         guard gru.state == .emitida else {
-            return refused("GRU \(number.value) está \(gru.state.rotulo); só GRUs emitidas podem ser suspensas")
+            return .refused("GRU \(number.value) está \(gru.state.rotulo); só GRUs emitidas podem ser suspensas")
         }
         gru.state = .suspensaJudicialmente
         gru.courtProcess = process
@@ -58,25 +58,25 @@ extension DebtLedger {
                      context: context)
         }
         try record(gru, from: .emitida, on: today, reason: "suspensão judicial (processo \(process))", context: context)
-        return accepted("GRU \(number.value) suspensa judicialmente em \(today.brazilian) (processo \(process))")
+        return .accepted("GRU \(number.value) suspensa judicialmente em \(today.brazilian) (processo \(process))")
     }
 
     /// Lifts the suspension: the GRU is open again and takes at once the collection steps whose dates passed.
     func lift(gru number: GRUNumber, process: String, today: CivilDate, context: HandlerContext) throws -> RequestOutcome {
         guard var gru = try GRURecord.lock(number.value, on: context.connection) else {
-            return refused("GRU \(number.value) não encontrada")
+            return .refused("GRU \(number.value) não encontrada")
         }
         guard gru.state == .suspensaJudicialmente else {
-            return refused("GRU \(number.value) não está suspensa (está \(gru.state.rotulo))")
+            return .refused("GRU \(number.value) não está suspensa (está \(gru.state.rotulo))")
         }
         guard gru.courtProcess == process else {
-            return refused("GRU \(number.value) foi suspensa pelo processo \(gru.courtProcess ?? "?"), não \(process)")
+            return .refused("GRU \(number.value) foi suspensa pelo processo \(gru.courtProcess ?? "?"), não \(process)")
         }
         gru.state = .emitida
         try record(gru, from: .suspensaJudicialmente, on: today, reason: "suspensão judicial levantada (processo \(process))",
                    context: context)
         try applyCollectionSteps(&gru, today: today, context: context)
-        return accepted("Suspensão da GRU \(number.value) levantada em \(today.brazilian); situação: \(gru.state.rotulo)"
+        return .accepted("Suspensão da GRU \(number.value) levantada em \(today.brazilian); situação: \(gru.state.rotulo)"
             + (gru.inCadin ? ", operadora no CADIN" : ""))
     }
 
@@ -87,19 +87,19 @@ extension DebtLedger {
                  context: HandlerContext) throws -> RequestOutcome {
         let connection = context.connection
         guard var old = try GRURecord.lock(number.value, on: connection) else {
-            return refused("GRU \(number.value) não encontrada")
+            return .refused("GRU \(number.value) não encontrada")
         }
         guard old.state == .emitida, old.purpose != .installment else {
-            return refused("GRU \(number.value) está \(old.state.rotulo); só GRUs emitidas (fora de parcelamento) podem ser reemitidas")
+            return .refused("GRU \(number.value) está \(old.state.rotulo); só GRUs emitidas (fora de parcelamento) podem ser reemitidas")
         }
         let due = calendar.nextBusinessDay(onOrAfter: requested ?? today.adding(days: settings.reissueDueDays))
-        guard due >= today else { return refused("o novo vencimento \(due.brazilian) é anterior a hoje (\(today.brazilian))") }
+        guard due >= today else { return .refused("o novo vencimento \(due.brazilian) é anterior a hoje (\(today.brazilian))") }
         let late: LateCharges
         do {
             // A GRU's amount is never provisional: refused while the SELIC table lacks a month it needs.
             late = try settings.calculator.calculate(principal: old.openPrincipal, dueDate: old.accrualDate, asOf: due)
         } catch {
-            return refused("não é possível reemitir com vencimento \(due.brazilian): \(error.descricao)")
+            return .refused("não é possível reemitir com vencimento \(due.brazilian): \(error.descricao)")
         }
         let newNumber = try nextGRUNumber(on: connection)
         var new = GRURecord(
@@ -126,7 +126,7 @@ extension DebtLedger {
             try emit(CADINChanged(registroANS: new.registroANS, gruNumber: newNumber, registered: true, effectiveOn: today),
                      context: context)
         }
-        return accepted("GRU \(old.number.value) cancelada e reemitida como \(newNumber.value): vencimento \(due.brazilian), "
+        return .accepted("GRU \(old.number.value) cancelada e reemitida como \(newNumber.value): vencimento \(due.brazilian), "
             + "principal \(new.principal.formatted), multa \(new.multa.formatted), juros \(new.juros.formatted), "
             + "total \(new.amount.formatted)", result: ["gru": newNumber.value, "total": new.amount.decimalString])
     }

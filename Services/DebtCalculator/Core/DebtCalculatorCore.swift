@@ -107,21 +107,3 @@ struct DebtLedger: Sendable {
 
     static let nextSequence = PostgresStatement("SELECT nextval('gru_sequence')")
 }
-
-extension CivilDate {
-    /// The value bound to a `date` parameter.
-    var postgres: PostgresDate { PostgresDate(year: year, month: month, day: day)! }
-
-    init(_ date: PostgresDate) throws { try self.init(year: date.year, month: date.month, day: date.day) }
-
-    /// The instant this business date begins (Brasília).
-    var startInstant: Date { BusinessTimeZone.startOfDay(self) }
-}
-
-extension PostgresRow {
-    func civilDate(at column: Int) throws -> CivilDate {
-        try CivilDate(try decode(PostgresDate.self, at: column))
-    }
-
-    func money(at column: Int) throws -> Money { Money(centavos: try decode(Int64.self, at: column)) }
-}

@@ -1,4 +1,5 @@
 import Postgres
+import Runtime
 
 /// The debt calculator's schema (versions from 100; the runtime owns 1-99). Dates are business
 /// dates (Brasília); amounts are integer centavos.
@@ -113,18 +114,7 @@ public enum DebtMigrations {
                 PRIMARY KEY (parcelamento_id, number)
             );
             CREATE INDEX installments_by_gru ON installments (gru_number);
-            -- Operator requests (the CLI's front door): the CLI inserts one and schedules it due at
-            -- once; the service decides it with its clock and writes the outcome.
-            CREATE TABLE requests (
-                id           bigserial PRIMARY KEY,
-                kind         text NOT NULL,
-                payload      jsonb NOT NULL,
-                status       text NOT NULL DEFAULT 'pendente' CHECK (status IN ('pendente', 'aceito', 'recusado')),
-                message      text,
-                result       jsonb,
-                requested_at timestamptz NOT NULL DEFAULT now(),
-                decided_on   date
-            );
+            \(OperatorRequestDesk.tableDDL(keepingResult: true))
             """),
         PostgresMigration(version: 101, name: "SELIC months published by operators", sql: """
             -- Every `ressus selic importar` that changed the table (DOMAIN §5: a versioned table).

@@ -22,19 +22,19 @@ extension DebtLedger {
                              today: CivilDate, context: HandlerContext) throws -> RequestOutcome {
         let connection = context.connection
         guard !numbers.isEmpty, Set(numbers).count == numbers.count else {
-            return refused("informe GRUs distintas para o parcelamento")
+            return .refused("informe GRUs distintas para o parcelamento")
         }
         var grus: [GRURecord] = []
         for number in numbers.sorted() {
             guard let gru = try GRURecord.lock(number.value, on: connection), gru.registroANS == registroANS else {
-                return refused("GRU \(number.value) não encontrada para a operadora \(registroANS.value)")
+                return .refused("GRU \(number.value) não encontrada para a operadora \(registroANS.value)")
             }
             do {
                 try settings.parcelamentoRules.checkEligibility(gru.state)
             } catch {
-                return refused("GRU \(number.value): \(error.descricao)")
+                return .refused("GRU \(number.value): \(error.descricao)")
             }
-            guard gru.purpose != .installment else { return refused("GRU \(number.value) é parcela de outro parcelamento") }
+            guard gru.purpose != .installment else { return .refused("GRU \(number.value) é parcela de outro parcelamento") }
             grus.append(gru)
         }
         // DOMAIN §6: C = the GRUs' totals updated to the concession date.
@@ -46,7 +46,7 @@ extension DebtLedger {
             schedule = try settings.parcelamentoRules.schedule(consolidated: consolidated, installments: count,
                                                                concessionDate: today)
         } catch {
-            return refused("débito consolidado \(consolidated.formatted) em \(today.brazilian): \(error.descricao)")
+            return .refused("débito consolidado \(consolidated.formatted) em \(today.brazilian): \(error.descricao)")
         }
         let sequence = try connection.query(Self.countPlans, [registroANS.value])[0].decode(Int64.self, at: 0) + 1
         let id = "PARC-\(registroANS.value)-\(sequence)"
@@ -82,7 +82,7 @@ extension DebtLedger {
                                         on: installment.dueDate.adding(days: 1), connection: connection)
         }
         try emitPlan(id, on: today, context: context)
-        return accepted("Parcelamento \(id) solicitado: débito consolidado \(consolidated.formatted) em \(today.brazilian), "
+        return .accepted("Parcelamento \(id) solicitado: débito consolidado \(consolidated.formatted) em \(today.brazilian), "
             + "\(count) parcela(s) de \(schedule[0].baseAmount.formatted); 1ª parcela vence em "
             + "\(schedule[0].dueDate.brazilian) (o deferimento ocorre com o pagamento da 1ª parcela)",
             result: ["parcelamento": id, "consolidado": consolidated.decimalString, "parcelas": String(count)])

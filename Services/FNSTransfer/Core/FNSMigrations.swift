@@ -1,4 +1,5 @@
 import Postgres
+import Runtime
 
 /// The FNS transfer recorder's schema (versions from 100; the runtime owns 1-99). Dates are business
 /// dates (Brasília); amounts are integer centavos; months are `YYYY-MM` text.
@@ -102,17 +103,7 @@ public enum FNSMigrations {
                 PRIMARY KEY (gru_number, state, effective_on)
             );
 
-            -- Operator requests (the CLI's front door): the CLI inserts one and schedules it due at
-            -- once; the service decides it with its clock and writes the outcome.
-            CREATE TABLE requests (
-                id           bigserial PRIMARY KEY,
-                kind         text NOT NULL,
-                payload      jsonb NOT NULL,
-                status       text NOT NULL DEFAULT 'pendente' CHECK (status IN ('pendente', 'aceito', 'recusado')),
-                message      text,
-                requested_at timestamptz NOT NULL DEFAULT now(),
-                decided_on   date
-            );
+            \(OperatorRequestDesk.tableDDL())
             """),
     ]
 }

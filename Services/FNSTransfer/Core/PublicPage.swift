@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import Postgres
+import Runtime
 
 /// What the public page shows: the Dados Gerais and the demonstrativo of every collection month.
 public struct PublicFigures: Sendable, Hashable, Codable {

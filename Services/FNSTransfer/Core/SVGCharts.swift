@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Runtime
 
 /// Bar charts drawn on the server as inline SVG (no scripts, no external resources). Colours and
 /// sizes are presentation attributes, so the page's Content-Security-Policy needs no inline styles.
@@ -92,24 +93,5 @@ enum SVGChart {
         <desc id="\(id)-descricao">\(HTML.escape(description))</desc>
 
         """
-    }
-}
-
-/// HTML text escaping.
-enum HTML {
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 }

@@ -83,8 +83,3 @@ public enum AtendimentoStore {
         ON CONFLICT (abi, source, row_number) DO NOTHING
         """)
 }
-
-extension CivilDate {
-    /// The same date for PostgreSQL.
-    var postgres: PostgresDate { PostgresDate(year: year, month: month, day: day)! }
-}

@@ -24,8 +24,8 @@ public enum PortalCiencia {
             LEFT JOIN portal_ciencia_requests p ON p.registro_ans = n.registro_ans AND p.abi = n.abi
             WHERE n.registro_ans = $1 AND n.abi = $2 FOR UPDATE OF n
             """, [registroANS, abi]).first else { return .notFound }
-        if let on = try row.decode(PostgresDate?.self, at: 0) { return .alreadyRegistered(CivilDate(on)) }
-        if let on = try row.decode(PostgresDate?.self, at: 1) { return .alreadyRequested(CivilDate(on)) }
+        if let on = try row.decode(PostgresDate?.self, at: 0) { return .alreadyRegistered(try CivilDate(on)) }
+        if let on = try row.decode(PostgresDate?.self, at: 1) { return .alreadyRequested(try CivilDate(on)) }
         _ = try c.execute("""
             INSERT INTO portal_ciencia_requests (registro_ans, abi, requested_on, requested_at, cnpj_root)
             VALUES ($1, $2, $3, $4, $5)

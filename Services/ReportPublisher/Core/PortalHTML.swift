@@ -1,26 +1,11 @@
 import Foundation
 import Models
+import Runtime
 
-/// HTML building blocks of the portal: escaping, the page layout and the style sheet. Pages are
-/// plain server-rendered HTML (no JavaScript), in Portuguese, with labelled form controls.
-enum HTML {
-    /// Escapes text for element content and attribute values.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
-
+/// HTML building blocks of the portal: the page layout and the style sheet (escaping is
+/// `HTML.escape`, in Runtime). Pages are plain server-rendered HTML (no JavaScript), in Portuguese,
+/// with labelled form controls.
+extension HTML {
     /// A link trail ("Você está em"), last item is the current page.
     struct Crumb {
         let title: String

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Models
 import Postgres
+import Runtime
 
 /// The portal's pages (HTML in Portuguese).
 enum PortalPages {

@@ -51,12 +51,3 @@ public struct ReadModelHandler: EventHandler {
         }
     }
 }
-
-extension CivilDate {
-    var postgres: PostgresDate { PostgresDate(year: year, month: month, day: day)! }
-
-    /// A date read from PostgreSQL (always a valid day).
-    init(_ date: PostgresDate) {
-        self = try! CivilDate(year: date.year, month: date.month, day: date.day)
-    }
-}

@@ -129,7 +129,7 @@ public enum ReadModelQueries {
     public static func history(of number: String, registro: String, on c: PostgresConnection) throws -> [GRUHistoryEntry] {
         try c.query(historyOf, [number, registro]).map { row in
             GRUHistoryEntry(
-                effectiveOn: CivilDate(try row.decode(PostgresDate.self, at: 0)),
+                effectiveOn: try row.civilDate(at: 0),
                 state: GRUState(rawValue: try row.decode(at: 1)) ?? .emitida,
                 openPrincipal: Money(centavos: try row.decode(at: 2)), paidTotal: Money(centavos: try row.decode(at: 3)),
                 reason: try row.decode(at: 4))
@@ -141,21 +141,21 @@ public enum ReadModelQueries {
         try c.query(positionsAsOf, [registro, date.postgres]).map { row in
             GRUPosition(
                 number: try row.decode(at: 0), abis: try row.decode(at: 1),
-                dueDate: CivilDate(try row.decode(PostgresDate.self, at: 2)), principal: Money(centavos: try row.decode(at: 3)),
+                dueDate: try row.civilDate(at: 2), principal: Money(centavos: try row.decode(at: 3)),
                 state: GRUState(rawValue: try row.decode(at: 4)) ?? .emitida,
                 openPrincipal: Money(centavos: try row.decode(at: 5)), paidTotal: Money(centavos: try row.decode(at: 6)),
-                accrualDate: CivilDate(try row.decode(PostgresDate.self, at: 7)))
+                accrualDate: try row.civilDate(at: 7))
         }
     }
 
     public static func notifications(of registro: String, on c: PostgresConnection) throws -> [NotificationView] {
         try c.query(notificationsOf, [registro]).map { row in
             NotificationView(
-                abi: try row.decode(at: 0), availableOn: try row.decode(PostgresDate?.self, at: 1).map(CivilDate.init),
+                abi: try row.decode(at: 0), availableOn: try row.optionalCivilDate(at: 1),
                 atendimentoCount: try row.decode(at: 2), total: try row.decode(Int64?.self, at: 3).map(Money.init(centavos:)),
-                cienciaOn: try row.decode(PostgresDate?.self, at: 4).map(CivilDate.init), cienciaKind: try row.decode(at: 5),
-                impugnacaoWindowEnd: try row.decode(PostgresDate?.self, at: 6).map(CivilDate.init),
-                portalCienciaOn: try row.decode(PostgresDate?.self, at: 7).map(CivilDate.init))
+                cienciaOn: try row.optionalCivilDate(at: 4), cienciaKind: try row.decode(at: 5),
+                impugnacaoWindowEnd: try row.optionalCivilDate(at: 6),
+                portalCienciaOn: try row.optionalCivilDate(at: 7))
         }
     }
 
@@ -167,7 +167,7 @@ public enum ReadModelQueries {
         let rows = try c.query(atendimentosPage, parameters).map { row in
             AtendimentoView(
                 document: try row.decode(at: 0), abi: try row.decode(at: 1), kind: try row.decode(at: 2),
-                competencia: try row.decode(at: 3), careStart: try row.decode(PostgresDate?.self, at: 4).map(CivilDate.init),
+                competencia: try row.decode(at: 3), careStart: try row.optionalCivilDate(at: 4),
                 procedure: try row.decode(at: 5), amount: try row.decode(Int64?.self, at: 6).map(Money.init(centavos:)),
                 finalAmount: try row.decode(Int64?.self, at: 7).map(Money.init(centavos:)),
                 situation: AtendimentoSituation(rawValue: try row.decode(at: 8)) ?? .notificado,
@@ -193,9 +193,9 @@ public enum ReadModelQueries {
         GRUView(
             number: try row.decode(at: 0), registroANS: try row.decode(at: 1), purpose: try row.decode(at: 2),
             abis: try row.decode(at: 3), principal: Money(centavos: try row.decode(at: 4)),
-            amount: Money(centavos: try row.decode(at: 5)), issuedOn: CivilDate(try row.decode(PostgresDate.self, at: 6)),
-            dueDate: CivilDate(try row.decode(PostgresDate.self, at: 7)),
-            accrualDate: CivilDate(try row.decode(PostgresDate.self, at: 8)),
+            amount: Money(centavos: try row.decode(at: 5)), issuedOn: try row.civilDate(at: 6),
+            dueDate: try row.civilDate(at: 7),
+            accrualDate: try row.civilDate(at: 8),
             state: GRUState(rawValue: try row.decode(at: 9)) ?? .emitida,
             openPrincipal: Money(centavos: try row.decode(at: 10)), paidTotal: Money(centavos: try row.decode(at: 11)),
             credit: Money(centavos: try row.decode(at: 12)), replaces: try row.decode(at: 13),

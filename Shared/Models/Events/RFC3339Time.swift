@@ -15,7 +15,7 @@ enum RFC3339Time {
             ofDay += millisecondsPerDay
             days -= 1
         }
-        let (year, month, day) = civil(fromDays: days)
+        let date = CivilDate(dayNumber: Int(days))
         var bytes = [UInt8]()
         bytes.reserveCapacity(24)
         func put(_ value: Int64, _ width: Int) {
@@ -27,7 +27,7 @@ enum RFC3339Time {
             }
             bytes.append(contentsOf: digits)
         }
-        put(year, 4); bytes.append(45); put(month, 2); bytes.append(45); put(day, 2)
+        put(Int64(date.year), 4); bytes.append(45); put(Int64(date.month), 2); bytes.append(45); put(Int64(date.day), 2)
         bytes.append(84)
         put(ofDay / 3_600_000, 2); bytes.append(58); put(ofDay / 60_000 % 60, 2); bytes.append(58)
         put(ofDay / 1000 % 60, 2); bytes.append(46); put(ofDay % 1000, 3)
@@ -84,33 +84,12 @@ enum RFC3339Time {
             return nil
         }
         guard index == bytes.count else { return nil }
-        let seconds = days(fromCivil: year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        // Days past the month's end roll over (as days_from_civil does); the fields are range-checked above.
+        let days = Int64(CivilDate(uncheckedYear: Int(year), month: Int(month), day: Int(day)).dayNumber)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         if nanoseconds % 1_000_000 == 0 {
             return Date(timeIntervalSince1970: Double(seconds * 1000 + nanoseconds / 1_000_000) / 1000)
         }
         return Date(timeIntervalSince1970: Double(seconds) + Double(nanoseconds) / 1_000_000_000)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    private static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`).
-    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

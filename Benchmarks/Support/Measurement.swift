@@ -1,0 +1,53 @@
+import Foundation
+
+/// A failed step of a benchmark.
+public struct BenchmarkFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// Wall time of `work` in seconds.
+public func seconds(_ work: () async throws -> Void) async throws -> Double {
+    let start = ContinuousClock.now
+    try await work()
+    return (ContinuousClock.now - start).seconds
+}
+
+/// This process's memory from /proc/self/status, in MiB.
+public enum ProcessMemory {
+    /// Peak resident set size (VmHWM).
+    public static var peakMiB: Double { field("VmHWM") }
+    /// Current resident set size (VmRSS).
+    public static var currentMiB: Double { field("VmRSS") }
+
+    private static func field(_ name: String) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return .nan }
+        return kilobytes / 1024
+    }
+}
+
+/// Writes one line to stdout at once (unbuffered, so progress shows live in a pipe or file).
+public func report(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// Runs one psql command (`/usr/bin/psql`, stop on error); waits by polling so no thread blocks on
+/// the child.
+public func runPsql(_ url: String, _ command: String) async throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+    process.arguments = [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", command]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    while process.isRunning { try await Task.sleep(for: .milliseconds(1)) }
+    guard process.terminationStatus == 0 else { throw BenchmarkFailure("psql failed running \(command)") }
+}

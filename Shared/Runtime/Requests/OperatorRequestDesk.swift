@@ -1,0 +1,124 @@
+import Foundation
+import Models
+import Postgres
+
+/// What an operator can ask one service: the service's own request enum, stored as JSON in its
+/// `requests` table.
+public protocol DeskRequest: Codable, Sendable {
+    /// Short name stored with the request.
+    var kind: String { get }
+    /// The service's scheduled-work kind that fires its requests (key = request id).
+    static var work: String { get }
+    /// Whether the service's `requests` table has the `result` column (details for `--json`).
+    static var keepsResult: Bool { get }
+}
+
+extension DeskRequest {
+    public static var keepsResult: Bool { false }
+}
+
+/// What the service answered to a request.
+public struct RequestOutcome: Sendable, Hashable {
+    public let accepted: Bool
+    /// The answer in Portuguese, for the operator.
+    public let message: String
+    /// Details for `--json` (e.g. a new GRU number); kept only where the table has `result`.
+    public var result: [String: String]
+
+    public init(accepted: Bool, message: String, result: [String: String] = [:]) {
+        self.accepted = accepted
+        self.message = message
+        self.result = result
+    }
+
+    public static func accepted(_ message: String, result: [String: String] = [:]) -> RequestOutcome {
+        RequestOutcome(accepted: true, message: message, result: result)
+    }
+
+    public static func refused(_ message: String) -> RequestOutcome { RequestOutcome(accepted: false, message: message) }
+}
+
+/// The CLI's front door into a service: the CLI inserts a request row in the service's schema plus a
+/// scheduled item due at once; the service fires it with its own clock, decides it and writes the
+/// outcome back, which the CLI polls.
+public enum OperatorRequestDesk {
+    /// The `requests` table, as each service's first migration creates it (the text is part of
+    /// those migrations' checksums: never change it, add a migration instead).
+    public static func tableDDL(keepingResult: Bool = false) -> String {
+        """
+        -- Operator requests (the CLI's front door): the CLI inserts one and schedules it due at
+        -- once; the service decides it with its clock and writes the outcome.
+        CREATE TABLE requests (
+            id           bigserial PRIMARY KEY,
+            kind         text NOT NULL,
+            payload      jsonb NOT NULL,
+            status       text NOT NULL DEFAULT 'pendente' CHECK (status IN ('pendente', 'aceito', 'recusado')),
+            message      text,\(keepingResult ? "\n    result       jsonb," : "")
+            requested_at timestamptz NOT NULL DEFAULT now(),
+            decided_on   date
+        );
+        """
+    }
+
+    /// Records `request` and schedules it for the service, in the transaction open on `connection`.
+    /// Returns the request's number.
+    public static func submit<Request: DeskRequest>(_ request: Request, on connection: PostgresConnection) throws -> Int64 {
+        let payload = String(decoding: try EventJSON.encoder.encode(request), as: UTF8.self)
+        let id = try connection.query(insert, [request.kind, PostgresJSON(payload)])[0].decode(Int64.self, at: 0)
+        // Due "at once" under any clock: a simulated clock may be far behind the wall clock.
+        try ScheduledWork.schedule(kind: Request.work, key: String(id), dueAt: Date(timeIntervalSince1970: 0),
+                                   payloadJSON: "{\"id\":\(id)}", on: connection)
+        return id
+    }
+
+    /// The outcome of request `id` of a `Request` service; nil while the service has not decided it.
+    public static func outcome<Request: DeskRequest>(
+        of id: Int64, _ type: Request.Type, on connection: PostgresConnection
+    ) throws -> RequestOutcome? {
+        let rows = try connection.query(Request.keepsResult ? selectWithResult : select, [id])
+        guard let row = rows.first else { throw PostgresError(kind: .misuse, message: "no request \(id)") }
+        let status = try row.decode(String.self, at: 0)
+        guard status != "pendente" else { return nil }
+        var result: [String: String] = [:]
+        if Request.keepsResult {
+            let json = try row.decode(PostgresJSON?.self, at: 2)?.text ?? "{}"
+            result = (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
+        }
+        return RequestOutcome(accepted: status == "aceito", message: try row.decode(String?.self, at: 1) ?? "", result: result)
+    }
+
+    private struct Reference: Codable { let id: Int64 }
+
+    /// Fires the scheduled item of a request: locks the request if still pending, lets `decide`
+    /// answer it with the service's clock ("today") and records the outcome. Does nothing for a
+    /// request already decided.
+    public static func fire<Request: DeskRequest>(
+        _ item: ScheduledItem, as type: Request.Type, context: HandlerContext,
+        decide: (_ request: Request, _ id: Int64, _ today: CivilDate) throws -> RequestOutcome
+    ) throws {
+        let id = try item.payload(as: Reference.self).id
+        let connection = context.connection
+        guard let row = try connection.query(lockPending, [id]).first else { return }
+        let request = try EventJSON.decoder.decode(Request.self, from: Data(try row.decode(PostgresJSON.self, at: 0).text.utf8))
+        let today = BusinessTimeZone.civilDate(of: context.now)
+        let outcome = try decide(request, id, today)
+        let status = outcome.accepted ? "aceito" : "recusado"
+        let decidedOn = PostgresDate(year: today.year, month: today.month, day: today.day)!
+        if Request.keepsResult {
+            let result = String(decoding: try JSONEncoder().encode(outcome.result), as: UTF8.self)
+            _ = try connection.execute(recordWithResult, [id, status, outcome.message, PostgresJSON(result), decidedOn])
+        } else {
+            _ = try connection.execute(record, [id, status, outcome.message, decidedOn])
+        }
+    }
+
+    static let insert = PostgresStatement("INSERT INTO requests (kind, payload) VALUES ($1, $2) RETURNING id")
+    static let select = PostgresStatement("SELECT status, message FROM requests WHERE id = $1")
+    static let selectWithResult = PostgresStatement("SELECT status, message, result FROM requests WHERE id = $1")
+    static let lockPending = PostgresStatement(
+        "SELECT payload FROM requests WHERE id = $1 AND status = 'pendente' FOR UPDATE")
+    static let record = PostgresStatement(
+        "UPDATE requests SET status = $2, message = $3, decided_on = $4 WHERE id = $1")
+    static let recordWithResult = PostgresStatement(
+        "UPDATE requests SET status = $2, message = $3, result = $4, decided_on = $5 WHERE id = $1")
+}
