@@ -55,6 +55,7 @@ public struct ConfigurationError: Error, CustomStringConvertible {
 /// | `RESSUS_CLOCK` | `wall` | `wall` or `simulated` (shared through the `ressus.clock` topic) |
 /// | `RESSUS_CLOCK_START` | `2026-01-02T09:00:00-03:00` | simulated instant before any advance |
 /// | `RESSUS_CLOCK_TOPIC` | `ressus.clock` | topic sharing the simulated clock |
+/// | `RESSUS_<SERVICE>_CONSUMER_GROUP` | the service name | Kafka consumer group and inbox name of this service (e.g. to isolate a test run on a shared broker) |
 /// | `RESSUS_CONSUMER_BATCH_SIZE` | `500` | events applied per inbox transaction at most |
 /// | `RESSUS_CONSUMER_MAX_ATTEMPTS` | `5` | handler attempts before an event is dead-lettered |
 /// | `RESSUS_CONSUMER_RETRY_BACKOFF_MS` | `100` | first retry wait (doubles per failure) |
@@ -78,6 +79,8 @@ public struct ServiceConfiguration: Sendable {
     public var clock: ClockMode
     public var clockTopic: String
     public var inbox: InboxConsumerOptions
+    /// The consumer group (and inbox name) of the service's inbox consumer.
+    public var consumerGroup: String
     public var outbox: OutboxRelay.Options
     /// `RESSUS_PORTAL_INSECURE_COOKIES=1`: the report publisher's portal sets cookies without
     /// `Secure` (local http only; `PortalPolicy.from(_:)` reads it).
@@ -117,6 +120,7 @@ public struct ServiceConfiguration: Sendable {
         clock = try ClockMode.parse(mode: value("RESSUS_CLOCK"), start: value("RESSUS_CLOCK_START"))
         clockTopic = value("RESSUS_CLOCK_TOPIC") ?? ClockTopic.name
 
+        consumerGroup = value(service.environmentPrefix + "CONSUMER_GROUP") ?? service.name
         let inboxDefaults = InboxConsumerOptions()
         inbox = InboxConsumerOptions(
             batchSize: try integer("RESSUS_CONSUMER_BATCH_SIZE", default: inboxDefaults.batchSize, range: 1...100_000),

@@ -30,7 +30,7 @@ public enum ServiceHost {
     /// `migrations` (versions from ``RuntimeMigrations/firstServiceVersion``), the outbox relay,
     /// the durable scheduler (firing `scheduled`), the shared simulated clock when
     /// `RESSUS_CLOCK=simulated`, and, when `handler` is given, an inbox consumer of `topics` (group
-    /// and inbox name = the service name). `components` adds the service's own long-running parts;
+    /// and inbox name = the service name, or `RESSUS_<SERVICE>_CONSUMER_GROUP`). `components` adds the service's own long-running parts;
     /// `routes` its own HTTP routes.
     public static func run(
         _ descriptor: ServiceDescriptor,
@@ -202,7 +202,7 @@ struct ServiceCore: Service {
         }
         if let subscription {
             let consumer = InboxConsumer(
-                name: descriptor.name, topics: subscription.topics, handler: subscription.handler,
+                name: configuration.consumerGroup, topics: subscription.topics, handler: subscription.handler,
                 database: database, kafka: kafka, clock: context.clock, options: configuration.inbox, logger: logger,
                 registry: context.consumers)
             let sync = clockSync

@@ -61,7 +61,7 @@ extension DebtFixture {
                 """).map { row in
                 let topic = try row.decode(String.self, at: 0)
                 return EventSchemaValidator.Record(
-                    topic: topic == Self.outputTopic ? Topics.debts.name : topic, key: try row.decode(String.self, at: 1),
+                    topic: topic.hasPrefix(Self.outputTopic) ? Topics.debts.name : topic, key: try row.decode(String.self, at: 1),
                     headers: try storedHeaders(try row.decode(String.self, at: 2)), payload: Data(try row.decode(String.self, at: 3).utf8))
             }
         }

@@ -13,9 +13,10 @@ import Testing
 /// event the service wrote validates against docs/asyncapi.yaml and docs/schemas/.
 /// Expected amounts are computed by hand from DOMAIN.md (formulas beside them).
 ///
-/// Isolation: the service's topics and consumer group are the production names (ServiceConfiguration
-/// has no override), so inputs use a random registro ANS and the service writes to a database of its
-/// own; events other tests put on those topics land there harmlessly.
+/// Isolation: the service's topics are the production names, so inputs use a random registro ANS, the
+/// service runs in a consumer group of its own (`RESSUS_DEBT_CALCULATOR_CONSUMER_GROUP`, so another
+/// debt calculator on the same broker does not split the partitions with it) and writes to a database
+/// of its own; events other tests put on those topics land there harmlessly.
 @Suite(.serialized) struct EndToEndTests {
     @Test func debtCycleThroughTheServiceProcessAndTheCLI() async throws {
         let environment = try TestEnvironment.required()
@@ -37,6 +38,7 @@ import Testing
             environment: environment.merging([
                 "RESSUS_DEBT_CALCULATOR_DATABASE_URL": url, "RESSUS_CLOCK": "simulated", "RESSUS_CLOCK_TOPIC": clockTopic,
                 "RESSUS_CLOCK_START": "2026-03-02T09:00:00-03:00", "RESSUS_HTTP_PORT": "0",
+                "RESSUS_DEBT_CALCULATOR_CONSUMER_GROUP": "debt-calculator-e2e-\(suffix)",
             ]) { _, new in new })
         do {
             try await run.cycle()
