@@ -29,7 +29,8 @@ import Testing
         }
         // The paths the demo drives (deploy/local/demo.sh): payments on time, late and partial, one
         // parcelamento granted, one suspensão, CADIN and dívida ativa, a held small charge, the two
-        // monthly repasses, impugnações accepted and one refused, every kind of decision.
+        // monthly repasses, impugnações accepted and one refused, every kind of decision, and the FNS
+        // reconciliation (the demo fails when a month does not reconcile).
         for line in [
             "paga com atraso: 3 GRU(s)", "parcelada: 1 GRU(s)", "suspensa judicialmente: 1 GRU(s)",
             "inscrita em dívida ativa: 2 GRU(s)", "em_dia: 3,", "em_atraso: 3,", "parcial: 1,",
@@ -37,8 +38,11 @@ import Testing
             "notificações: prazo_encerrado 6", "atendimentos: anulado 2, cobravel 14", "impugnações: aceita 6, recusada 1",
             "recurso_deferida 1, recurso_indeferida 1, recurso_parcial 1", "Repasse 2026-06/1 (regular", "Repasse 2026-07/1 (regular",
             "Pendente (0 pagamentos)",
+            // fns conciliar --eventos: paid = transferred + pending = settled on the topic, per month.
+            "registrado = repassado + pendente = liquidado nos eventos",
         ] {
             #expect(summary.contains(line), "summary lacks '\(line)':\n\(summary)")
         }
+        #expect(!summary.contains("DIVERGENTE"), "a month does not reconcile:\n\(summary)")
     }
 }

@@ -360,6 +360,10 @@ summary="$DEMO_DIR/resumo.txt"
   echo "---- Dados Gerais do Ressarcimento ao SUS (ressus dados-gerais)"
   ressus_quieto dados-gerais
   echo
+  # Exits 1 (and fails the demo) when a month does not reconcile, to the centavo.
+  echo "---- Conciliação FNS: arrecadado = repassado + pendente = liquidado nos eventos (ressus fns conciliar --eventos)"
+  ressus_quieto fns conciliar --eventos 2>/dev/null
+  echo
   echo "==================== FIM DO RESUMO ===================="
 } >"$summary"
 echo
