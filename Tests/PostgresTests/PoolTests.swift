@@ -81,6 +81,14 @@ import Testing
             try holder.query("SELECT pg_advisory_lock($1)", [key])
             // The pool's only connection stays busy until the test releases the lock.
             let busy = Task { try await pool.withConnection { _ = try $0.query("SELECT pg_advisory_lock_shared($1)", [key]) } }
+            // Only start the waiter once the busy task holds the connection and is blocked on the
+            // lock; otherwise the waiter could take the connection first and never wait.
+            while try holder.query(
+                "SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = ($1::bigint & 4294967295)::oid",
+                [key]
+            )[0].decode(Int.self, at: 0) == 0 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             let waiter = Task { try await pool.withConnection { _ in 1 } }
             try await Task.sleep(for: .milliseconds(50))
             waiter.cancel()
