@@ -61,6 +61,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
     ],
     targets: [
         // Pure domain rules and event contracts: no I/O.
@@ -68,6 +69,11 @@ let package = Package(
 
         // Deterministic generation of realistic loads (`ressus carga gerar`, benchmarks).
         .target(name: "LoadGeneration", dependencies: ["Models"], path: "Shared/LoadGeneration"),
+
+        // Measuring a replayed load through the running services (`ressus carga reproduzir`).
+        .target(name: "LoadReplay", dependencies: [
+            "Postgres", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ], path: "Shared/LoadReplay"),
 
         // A small PDF writer (A4 pages, tables, Portuguese text) for the reports operadoras download.
         .target(name: "PDF", path: "Shared/PDF"),
@@ -134,7 +140,7 @@ let package = Package(
             name: "RessusCLI",
             dependencies: [
                 "Models", "Runtime", "Kafka", "Postgres", "IntakeCore", "DeadlinesCore", "DebtCalculatorCore",
-                "ReportPublisherCore", "FNSTransferCore", "LoadGeneration", argumentParser, swiftLog,
+                "ReportPublisherCore", "FNSTransferCore", "LoadGeneration", "LoadReplay", argumentParser, swiftLog,
             ],
             path: "CLI"
         ),

@@ -8,7 +8,7 @@ struct CargaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "carga",
         abstract: "Cargas realistas para testes de carga (geração determinística).",
-        subcommands: [Gerar.self]
+        subcommands: [Gerar.self, CargaReproduzir.self]
     )
 
     /// `ressus carga gerar --saida DIR`: writes the files of a load (same seed, same bytes).

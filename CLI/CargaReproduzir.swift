@@ -1,0 +1,312 @@
+import ArgumentParser
+import Foundation
+import LoadGeneration
+import LoadReplay
+import Models
+import Postgres
+import Runtime
+
+/// `ressus carga reproduzir --dados DIR`: replays a generated load through the running stack under
+/// the simulated clock and measures it (see docs/load.md).
+struct CargaReproduzir: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reproduzir",
+        abstract: "Reproduz uma carga gerada pelos cinco serviços em execução e mede vazão, latência e memória.",
+        discussion: """
+            Requer os cinco serviços com RESSUS_CLOCK=simulated num banco e broker próprios (deploy/local/carga.sh \
+            prepara tudo). Importa operadoras e ABIs de DIR (ressus carga gerar), avança o relógio pela ciência \
+            tácita e pelo fim do prazo de impugnação até as GRUs aparecerem no portal, paga em dia parte das GRUs, \
+            avança até o repasse ao FNS e concilia. Mostra o progresso a cada segundo; grava resultado.json e \
+            resultado.svg em --resultados. Mede também o teto: psql \\copy das mesmas linhas. Sai com status 1 \
+            se a conciliação divergir.
+            """)
+
+    @Option(help: "Diretório de uma carga gerada por `ressus carga gerar`.")
+    var dados: String
+    @Option(help: "Diretório onde gravar resultado.json, resultado.svg e os arquivos intermediários.")
+    var resultados: String = "benchmark-results/carga"
+    @Option(name: .customLong("servicos-pid"), help: "Diretório com os arquivos <serviço>.pid (memória máxima por serviço).")
+    var servicosPID: String?
+    @Option(help: "Data inicial do relógio simulado, AAAA-MM-DD (padrão: dia 5 do segundo mês após a última competência).")
+    var inicio: String?
+    @Option(name: .customLong("pagos-em-dia"), help: "GRUs pagas em dia, por mil (padrão: o perfil da carga).")
+    var pagosEmDia: Int?
+    @Option(name: .customLong("tempo-limite"), help: "Segundos máximos de cada etapa.")
+    var tempoLimite: Int = 900
+    @OptionGroup var banco: DatabaseOption
+
+    func run() async throws {
+        try await Console.reportingAsyncErrors {
+            let manifest = try loadManifest()
+            let results = URL(fileURLWithPath: resultados)
+            try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
+            let replay = try Replay(command: self, manifest: manifest, results: results)
+            let result = try await replay.run()
+            try result.json().write(to: results.appendingPathComponent("resultado.json"))
+            try Data(ReplayChart.svg(result).utf8).write(to: results.appendingPathComponent("resultado.svg"))
+            print(result.summary)
+            print("\nResultados: \(results.appendingPathComponent("resultado.json").path), \(results.appendingPathComponent("resultado.svg").path)")
+            if !result.reconciliation.ok { throw ExitCode(1) }
+        }
+    }
+
+    private func loadManifest() throws -> LoadManifest {
+        let path = URL(fileURLWithPath: dados).appendingPathComponent("carga.json")
+        guard let data = FileManager.default.contents(atPath: path.path) else {
+            throw OperatorError(message: "manifesto \(path.path) não encontrado (gere a carga com `ressus carga gerar --saida \(dados)`)")
+        }
+        do { return try JSONDecoder().decode(LoadManifest.self, from: data) } catch {
+            throw OperatorError(message: "manifesto \(path.path) ilegível: \(error)")
+        }
+    }
+}
+
+/// One replay run: the stages in order, sampling the services between and during them.
+private final class Replay {
+    let command: CargaReproduzir
+    let manifest: LoadManifest
+    let results: URL
+    let databaseURL: String
+    let pool: PostgresPool
+    let probe = ReplayProbe()
+    let started = Date()
+    var samples: [ReplayResult.Sample] = []
+    var stages: [ReplayResult.Stage] = []
+    var today: CivilDate
+
+    init(command: CargaReproduzir, manifest: LoadManifest, results: URL) throws {
+        self.command = command
+        self.manifest = manifest
+        self.results = results
+        databaseURL = try command.banco.url()
+        pool = try command.banco.pool(schema: "public")
+        let lastMonth = manifest.abiFiles.flatMap(\.competencias).max() ?? manifest.profile.firstQuarter
+        today = try command.inicio.map { try parseOption($0, "--inicio") { try CivilDate(parsing: $0) } }
+            ?? lastMonth.adding(months: 2).firstDay.adding(days: 4)
+    }
+
+    func run() async throws -> ReplayResult {
+        let atendimentos = manifest.atendimentos
+        log("Reprodução de \(grouped(atendimentos)) atendimentos de \(grouped(manifest.profile.operadoras)) operadoras; relógio em \(today)")
+        let ceiling = try measureCeiling()
+        try advanceClock(to: today)
+        try await cli(["operadoras", "importar", path(manifest.operadorasFile)], log: "operadoras")
+
+        // 1. Files → intake → notification events → deadlines.
+        let importStart = Date()
+        for file in manifest.abiFiles {
+            let report = results.appendingPathComponent("abi-\(file.abi).rejeitados.csv").path
+            try await cli(["abi", "importar", path(file.file), "--aguardar", "0", "--relatorio", report], log: "abi-\(file.abi)")
+        }
+        stages.append(.init(name: "importação (arquivos → intake)", seconds: since(importStart), items: atendimentos))
+        try await sample(until: "notificações registradas pelo deadlines") { $0.notified >= atendimentos && $0.idle }
+        stages.append(.init(name: "notificação (arquivos → deadlines)", seconds: since(importStart), items: atendimentos))
+
+        // 2. Tacit ciência (10 days), then the impugnação window closes: chargeable → GRUs → portal.
+        let available = try await scalarDate("SELECT max(available_on) FROM deadlines.notifications")
+        today = available.adding(days: 11)
+        try advanceClock(to: today)
+        try await sample(until: "ciência tácita") { $0.idle }
+        today = try await scalarDate("SELECT max(window_end) FROM deadlines.notifications").adding(days: 1)
+        let windowClosed = Date()
+        try advanceClock(to: today)
+        try await sample(until: "GRUs emitidas e visíveis no portal") {
+            $0.released >= atendimentos && $0.grusIssued > 0 && $0.grusVisible >= $0.grusIssued && $0.idle
+        }
+        let grus = samples.last?.counts.grusIssued ?? 0
+        stages.append(.init(name: "prazo encerrado → GRUs no portal", seconds: since(windowClosed), items: grus))
+        let endToEnd = ReplayResult.Stage(name: "ponta a ponta", seconds: since(importStart), items: atendimentos)
+
+        // 3. Payments on time, then the clock to the repasse (by the last business day of the next month).
+        let paymentsStart = Date()
+        let paid = try await payOnTime()
+        try await sample(until: "pagamentos aplicados") { $0.idle }
+        stages.append(.init(name: "pagamentos (arquivo → FNS)", seconds: since(paymentsStart), items: paid))
+        today = today.yearMonth.adding(months: 2).firstDay.adding(days: 1)
+        try advanceClock(to: today)
+        try await sample(until: "repasse ao FNS") { $0.idle }
+
+        // 4. Figures.
+        let (reconciliation, latencies) = try await pool.withConnection { connection in
+            let latencies = ReplayLatencies()
+            return (try ReplayReconciliation.read(expectedAtendimentos: atendimentos, on: connection), [
+                try latencies.abiToNotification(since: importStart, on: connection),
+                try latencies.notificationToDeadlines(on: connection),
+                try latencies.gruToPortal(on: connection),
+                try latencies.windowClosedToPortal(since: windowClosed, on: connection),
+            ])
+        }
+        let memory = command.servicosPID.map { ServiceMemory.peakKiB(pidDirectory: $0) } ?? [:]
+        return ReplayResult(
+            atendimentos: atendimentos, operadoras: manifest.profile.operadoras, startedAt: started, stages: stages,
+            endToEnd: endToEnd, ceiling: ceiling, latencies: latencies, peakMemoryKiB: memory,
+            reconciliation: reconciliation, samples: samples, machine: Self.machine())
+    }
+
+    // MARK: Stages
+
+    /// `psql \copy` of every ABI file into a plain table of text columns, in a scratch schema.
+    func measureCeiling() throws -> ReplayResult.Stage {
+        log("Teto: psql \\copy das mesmas linhas...")
+        // The same columns as the files' header line.
+        guard let first = manifest.abiFiles.first, let handle = FileHandle(forReadingAtPath: path(first.file)),
+              let header = String(decoding: try handle.read(upToCount: 4096) ?? Data(), as: UTF8.self)
+                .split(separator: "\n").first else {
+            throw OperatorError(message: "a carga não tem arquivos de ABI")
+        }
+        let columns = header.split(separator: ",").enumerated().map { "c\($0.offset) text" }.joined(separator: ", ")
+        var script = "DROP SCHEMA IF EXISTS carga_teto CASCADE; CREATE SCHEMA carga_teto; CREATE TABLE carga_teto.atendimentos (\(columns));\n"
+        try runPsql(script)
+        script = manifest.abiFiles.map {
+            "\\copy carga_teto.atendimentos FROM '\(path($0.file))' WITH (FORMAT csv, HEADER true)"
+        }.joined(separator: "\n")
+        let start = Date()
+        try runPsql(script + "\n")
+        let seconds = since(start)
+        try runPsql("DROP SCHEMA carga_teto CASCADE;")
+        log(String(format: "  %.1f s", seconds))
+        return .init(name: "teto (psql \\copy)", seconds: seconds, items: manifest.atendimentos)
+    }
+
+    /// Writes a bank-return file paying in full, today, the share of issued GRUs the profile pays on
+    /// time (chosen by a hash of the GRU number, so the same GRUs are paid in every run), and
+    /// imports it. Returns the number of payments.
+    func payOnTime() async throws -> Int {
+        let perMille = command.pagosEmDia ?? manifest.profile.paidOnTimePerMille
+        let rows = try await pool.withConnection { connection in
+            try connection.query("""
+                SELECT gru_number, amount FROM debt_calculator.grus
+                WHERE purpose = 'cobranca' AND state = 'emitida' AND abs(hashtext(gru_number)) % 1000 < $1 ORDER BY gru_number
+                """, [perMille]).map { (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1)) }
+        }
+        guard !rows.isEmpty else { return 0 }
+        var text = "id_pagamento;gru;valor;data_pagamento;origem\n"
+        for (gru, amount) in rows {
+            text += "CARGA-\(gru);\(gru);\(Money(centavos: amount).formatted);\(today);carga\n"
+        }
+        let file = results.appendingPathComponent("pagamentos-\(today).csv")
+        try Data(text.utf8).write(to: file)
+        log("Pagamentos em dia: \(grouped(rows.count)) GRUs (\(perMille)‰)")
+        try await cli(["pagamentos", "importar", file.path, "--tempo-limite", String(command.tempoLimite)], log: "pagamentos")
+        return rows.count
+    }
+
+    // MARK: Sampling
+
+    /// Samples the services about once a second, printing progress, until `done` holds; fails after
+    /// --tempo-limite or when an event is dead-lettered.
+    func sample(until stage: String, _ done: (ReplayProbe.Snapshot) -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(TimeInterval(command.tempoLimite))
+        while true {
+            let snapshot = try await takeSample()
+            if snapshot.deadLettered > 0 {
+                throw OperatorError(message: "\(snapshot.deadLettered) evento(s) em dead letter (ressus dlt listar)")
+            }
+            if done(snapshot) { return }
+            guard Date() < deadline else {
+                throw OperatorError(message: "etapa \"\(stage)\" não concluiu em \(command.tempoLimite) s")
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Takes, records and prints one sample.
+    @discardableResult
+    func takeSample() async throws -> ReplayProbe.Snapshot {
+        let probe = self.probe
+        let snapshot = try await pool.withConnection { try probe.snapshot(on: $0) }
+        let seconds = since(started)
+        let previous = samples.last
+        samples.append(.init(seconds: seconds, counts: snapshot))
+        func rate(_ path: KeyPath<ReplayProbe.Snapshot, Int>) -> String {
+            guard let previous, seconds > previous.seconds else { return "" }
+            let value = Double(snapshot[keyPath: path] - previous.counts[keyPath: path]) / (seconds - previous.seconds)
+            return value > 0 ? String(format: " (%.0f/s)", value) : ""
+        }
+        log(String(format: "[%6.1f s]", seconds)
+            + " recebidos \(grouped(snapshot.received))\(rate(\.received))"
+            + " | notificados \(grouped(snapshot.notified))\(rate(\.notified))"
+            + " | finais \(grouped(snapshot.released))\(rate(\.released))"
+            + " | GRUs \(grouped(snapshot.grusIssued)), no portal \(grouped(snapshot.grusVisible))"
+            + " | fila: \(grouped(snapshot.unsent)) a publicar, \(grouped(snapshot.unconsumed)) a consumir")
+        return snapshot
+    }
+
+    // MARK: Helpers
+
+    /// Runs `ressus ARGS` (this executable) with output to a log file in the results directory,
+    /// sampling progress while it runs; fails when it fails.
+    func cli(_ arguments: [String], log name: String) async throws {
+        let logURL = results.appendingPathComponent("\(name).log")
+        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let output = try FileHandle(forWritingTo: logURL)
+        defer { try? output.close() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        while process.isRunning {
+            try await takeSample()
+            try await Task.sleep(for: .seconds(1))
+        }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw OperatorError(message: "'ressus \(arguments.joined(separator: " "))' terminou com status \(process.terminationStatus); ver \(logURL.path)")
+        }
+    }
+
+    /// Advances the shared simulated clock to 09:00 of `date` and waits for every service to confirm.
+    func advanceClock(to date: CivilDate) throws {
+        log("Relógio simulado → \(date.brazilian) 09:00")
+        try runSync(["relogio", "avancar", "--para", "\(date)T09:00", "--aguardar",
+                     ServiceDescriptor.all.map(\.name).joined(separator: ","), "--tempo-limite", String(command.tempoLimite)])
+    }
+
+    func runSync(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw OperatorError(message: "'ressus \(arguments.joined(separator: " "))' terminou com status \(process.terminationStatus)")
+        }
+    }
+
+    func runPsql(_ script: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", databaseURL]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data(script.utf8))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw OperatorError(message: "psql terminou com status \(process.terminationStatus) (é preciso o cliente psql no PATH)")
+        }
+    }
+
+    func scalarDate(_ sql: String) async throws -> CivilDate {
+        try await pool.withConnection { try $0.query(sql)[0].civilDate(at: 0) }
+    }
+
+    func path(_ file: String) -> String {
+        file.hasPrefix("/") ? file : URL(fileURLWithPath: command.dados).appendingPathComponent(file).path
+    }
+
+    func since(_ start: Date) -> Double { Date().timeIntervalSince(start) }
+
+    func log(_ line: String) { Console.error(line) }
+
+    static func machine() -> String {
+        let cpus = ProcessInfo.processInfo.activeProcessorCount
+        let memory = ProcessInfo.processInfo.physicalMemory / (1 << 30)
+        return "\(cpus) núcleos, \(memory) GiB, \(ProcessInfo.processInfo.operatingSystemVersionString)"
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Postgres
+
+/// What the replay reads from the five services' schemas (one database, the services' default
+/// schema names): how far each stage has got and how much work is still in flight.
+public struct ReplayProbe: Sendable {
+    /// The services' schemas, in the order of the cycle.
+    public static let schemas = ["intake", "deadlines", "debt_calculator", "report_publisher", "fns_transfer"]
+
+    /// Who consumes which topic (each service's `topics:` in Services/*/App/main.swift); used to count
+    /// published events a consumer has not taken yet.
+    static let subscriptions: [(schema: String, topic: String)] = [
+        ("deadlines", "ressus.notifications"), ("deadlines", "ressus.portal.requests"),
+        ("debt_calculator", "ressus.deadlines"), ("debt_calculator", "ressus.upstream.payments"),
+        ("report_publisher", "ressus.operadoras"), ("report_publisher", "ressus.notifications"),
+        ("report_publisher", "ressus.deadlines"), ("report_publisher", "ressus.debts"),
+        ("fns_transfer", "ressus.debts"), ("fns_transfer", "ressus.notifications"), ("fns_transfer", "ressus.deadlines"),
+    ]
+
+    public init() {}
+
+    /// Counts of one instant: atendimentos per stage and the backlog.
+    public struct Snapshot: Sendable, Codable, Equatable {
+        /// Atendimentos stored by the intake.
+        public var received: Int
+        /// Atendimentos the deadlines service tracks (their notification events arrived).
+        public var notified: Int
+        /// Atendimentos in a final state at the deadlines service (chargeable or annulled).
+        public var released: Int
+        /// GRUs issued by the debt calculator.
+        public var grusIssued: Int
+        /// GRUs visible in the portal's read model.
+        public var grusVisible: Int
+        /// Events written to an outbox and not yet published.
+        public var unsent: Int
+        /// Published events some subscribed service has not yet applied.
+        public var unconsumed: Int
+        /// Events dead-lettered by any service.
+        public var deadLettered: Int
+
+        /// Nothing waiting to be published or applied.
+        public var idle: Bool { unsent == 0 && unconsumed == 0 }
+    }
+
+    /// Reads a snapshot; a schema that does not exist yet counts as empty.
+    public func snapshot(on connection: PostgresConnection) throws -> Snapshot {
+        let existing = Set(try connection.query(
+            "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)", [Self.schemas]
+        ).map { try $0.decode(String.self, at: 0) })
+        func count(_ schema: String, _ sql: String) throws -> Int {
+            guard existing.contains(schema) else { return 0 }
+            return try connection.query(sql)[0].decode(Int.self, at: 0)
+        }
+        let present = Self.schemas.filter(existing.contains)
+        var unsent = 0, dead = 0, unconsumed = 0
+        for schema in present {
+            unsent += try count(schema, "SELECT count(*)::int FROM \(schema).outbox WHERE sent_at IS NULL")
+            dead += try count(schema, "SELECT count(*)::int FROM \(schema).inbox WHERE outcome = 'dead_lettered'")
+        }
+        for (schema, topic) in Self.subscriptions where existing.contains(schema) {
+            for producer in present {
+                unconsumed += try count(schema, """
+                    SELECT count(*)::int FROM \(producer).outbox p
+                    WHERE p.topic = '\(topic)' AND p.sent_at IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM \(schema).inbox c WHERE c.event_id = p.event_id)
+                    """)
+            }
+        }
+        return Snapshot(
+            received: try count("intake", "SELECT count(*)::int FROM intake.atendimentos"),
+            notified: try count("deadlines", "SELECT count(*)::int FROM deadlines.atendimentos"),
+            released: try count("deadlines", "SELECT count(*)::int FROM deadlines.atendimentos WHERE state IN ('cobravel', 'anulado')"),
+            grusIssued: try count("debt_calculator", "SELECT count(*)::int FROM debt_calculator.grus"),
+            grusVisible: try count("report_publisher", "SELECT count(*)::int FROM report_publisher.rm_grus"),
+            unsent: unsent, unconsumed: unconsumed, deadLettered: dead)
+    }
+}
