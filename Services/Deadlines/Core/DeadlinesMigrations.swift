@@ -82,5 +82,35 @@ public enum DeadlinesMigrations {
             );
             \(OperatorRequestDesk.tableDDL())
             """),
+        // DOMAIN §1: an APAC is identified by its number and competência (the number repeats for every
+        // competência it covers), so an atendimento is keyed by its notification, document and
+        // competência; filings and decisions carry the same key. Rows from before have one atendimento
+        // per document, so the backfills below join on the document alone. A refused filing that named
+        // no known atendimento keeps competência NULL.
+        PostgresMigration(version: 101, name: "atendimentos keyed by notification, document and competencia", sql: """
+            ALTER TABLE decisions DROP CONSTRAINT decisions_document_fkey;
+            ALTER TABLE decisions DROP CONSTRAINT decisions_pkey;
+            ALTER TABLE atendimentos DROP CONSTRAINT atendimentos_pkey;
+            ALTER TABLE atendimentos ADD PRIMARY KEY (abi, registro_ans, document, competencia);
+            ALTER TABLE decisions ADD COLUMN abi integer, ADD COLUMN registro_ans text, ADD COLUMN competencia text;
+            UPDATE decisions d SET abi = a.abi, registro_ans = a.registro_ans, competencia = a.competencia
+                FROM atendimentos a WHERE a.document = d.document;
+            ALTER TABLE decisions ALTER COLUMN abi SET NOT NULL, ALTER COLUMN registro_ans SET NOT NULL,
+                ALTER COLUMN competencia SET NOT NULL;
+            ALTER TABLE decisions ADD PRIMARY KEY (abi, registro_ans, document, competencia, instance);
+            ALTER TABLE decisions ADD FOREIGN KEY (abi, registro_ans, document, competencia) REFERENCES atendimentos;
+            ALTER TABLE impugnacoes ADD COLUMN competencia text;
+            UPDATE impugnacoes i SET competencia = a.competencia FROM atendimentos a
+                WHERE a.document = i.document AND a.abi = i.abi AND a.registro_ans = i.registro_ans;
+            DROP INDEX impugnacoes_one_accepted;
+            CREATE UNIQUE INDEX impugnacoes_one_accepted ON impugnacoes (abi, registro_ans, document, competencia)
+                WHERE status = 'aceita';
+            ALTER TABLE recursos ADD COLUMN competencia text;
+            UPDATE recursos r SET competencia = a.competencia FROM atendimentos a
+                WHERE a.document = r.document AND a.abi = r.abi AND a.registro_ans = r.registro_ans;
+            DROP INDEX recursos_one_accepted;
+            CREATE UNIQUE INDEX recursos_one_accepted ON recursos (abi, registro_ans, document, competencia)
+                WHERE status = 'aceito';
+            """),
     ]
 }
