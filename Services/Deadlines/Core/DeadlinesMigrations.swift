@@ -99,18 +99,21 @@ public enum DeadlinesMigrations {
                 ALTER COLUMN competencia SET NOT NULL;
             ALTER TABLE decisions ADD PRIMARY KEY (abi, registro_ans, document, competencia, instance);
             ALTER TABLE decisions ADD FOREIGN KEY (abi, registro_ans, document, competencia) REFERENCES atendimentos;
-            ALTER TABLE impugnacoes ADD COLUMN competencia text;
-            UPDATE impugnacoes i SET competencia = a.competencia FROM atendimentos a
-                WHERE a.document = i.document AND a.abi = i.abi AND a.registro_ans = i.registro_ans;
-            DROP INDEX impugnacoes_one_accepted;
-            CREATE UNIQUE INDEX impugnacoes_one_accepted ON impugnacoes (abi, registro_ans, document, competencia)
-                WHERE status = 'aceita';
-            ALTER TABLE recursos ADD COLUMN competencia text;
-            UPDATE recursos r SET competencia = a.competencia FROM atendimentos a
-                WHERE a.document = r.document AND a.abi = r.abi AND a.registro_ans = r.registro_ans;
-            DROP INDEX recursos_one_accepted;
-            CREATE UNIQUE INDEX recursos_one_accepted ON recursos (abi, registro_ans, document, competencia)
-                WHERE status = 'aceito';
+            \(filingsKeyedByCompetencia("impugnacoes", accepted: "aceita"))
+            \(filingsKeyedByCompetencia("recursos", accepted: "aceito"))
             """),
     ]
+
+    /// Migration 101 for a filings table (impugnações or recursos): the competência column, backfilled
+    /// from the atendimento, and one accepted filing per atendimento key.
+    private static func filingsKeyedByCompetencia(_ table: String, accepted: String) -> String {
+        """
+        ALTER TABLE \(table) ADD COLUMN competencia text;
+        UPDATE \(table) f SET competencia = a.competencia FROM atendimentos a
+            WHERE a.document = f.document AND a.abi = f.abi AND a.registro_ans = f.registro_ans;
+        DROP INDEX \(table)_one_accepted;
+        CREATE UNIQUE INDEX \(table)_one_accepted ON \(table) (abi, registro_ans, document, competencia)
+            WHERE status = '\(accepted)';
+        """
+    }
 }

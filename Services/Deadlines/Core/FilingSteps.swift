@@ -12,14 +12,10 @@ extension DeadlineProcess {
                         grounds: ImpugnacaoGrounds, text: String, today: CivilDate,
                         context: HandlerContext) throws -> RequestOutcome {
         let connection = context.connection
-        let resolution = try AtendimentoRow.resolve(document, competencia: competencia, abi: abi, registroANS: registroANS,
-                                                    on: connection)
-        if case .ambiguous = resolution {
-            return .refused(resolution.refusal(document, notFound: "") ?? "")
-        }
-        var found: AtendimentoRow?
-        if case .found(let row) = resolution { found = row }
-        let competencia = found?.key.competencia ?? competencia
+        let target = try filingTarget(abi: abi, registroANS: registroANS, document: document, competencia: competencia,
+                                      on: connection)
+        if let ambiguity = target.ambiguity { return .refused(ambiguity) }
+        let found = target.atendimento, competencia = target.competencia
         let reason: String? = try {
             guard let notification = try NotificationRecord.load(abi: abi, registroANS: registroANS, on: connection),
                   notification.availableOn != nil
@@ -53,14 +49,10 @@ extension DeadlineProcess {
     func fileRecurso(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber, competencia: YearMonth?,
                      text: String, today: CivilDate, context: HandlerContext) throws -> RequestOutcome {
         let connection = context.connection
-        let resolution = try AtendimentoRow.resolve(document, competencia: competencia, abi: abi, registroANS: registroANS,
-                                                    on: connection)
-        if case .ambiguous = resolution {
-            return .refused(resolution.refusal(document, notFound: "") ?? "")
-        }
-        var found: AtendimentoRow?
-        if case .found(let row) = resolution { found = row }
-        let competencia = found?.key.competencia ?? competencia
+        let target = try filingTarget(abi: abi, registroANS: registroANS, document: document, competencia: competencia,
+                                      on: connection)
+        if let ambiguity = target.ambiguity { return .refused(ambiguity) }
+        let found = target.atendimento, competencia = target.competencia
         let reason: String? = try {
             guard let atendimento = found else { return Self.notInNotification(document, competencia, abi, registroANS) }
             guard let decision = try DecisionRow.all(of: atendimento.key, on: connection).first(where: { $0.instance == .impugnacao })
@@ -138,6 +130,22 @@ extension DeadlineProcess {
         let what = instance == .impugnacao ? "impugnação" : "recurso"
         return .accepted("\(what) do atendimento \(atendimento.label) decidida em \(today.brazilian): \(result.nome), valor \(value). "
             + "Ciência tácita da decisão em \(tacit.date.brazilian) se não registrada antes.")
+    }
+
+    /// The atendimento of the notification a filing names (nil when none: the filing is refused and
+    /// recorded), the competência to record with the filing, or, when the document names several
+    /// atendimentos and no competência was given, the refusal (nothing is recorded: the request is
+    /// incomplete, not a filing).
+    private func filingTarget(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber,
+                              competencia: YearMonth?, on connection: PostgresConnection) throws
+        -> (atendimento: AtendimentoRow?, competencia: YearMonth?, ambiguity: String?) {
+        let resolution = try AtendimentoRow.resolve(document, competencia: competencia, abi: abi, registroANS: registroANS,
+                                                    on: connection)
+        switch resolution {
+        case .found(let row): return (row, row.key.competencia, nil)
+        case .notFound: return (nil, competencia, nil)
+        case .ambiguous: return (nil, competencia, resolution.refusal(document, notFound: ""))
+        }
     }
 
     /// Refusal for a document (and competência) that is not an atendimento of the notification.
