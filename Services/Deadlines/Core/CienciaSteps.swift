@@ -81,7 +81,8 @@ extension DeadlineProcess {
             decision.instance.rawValue, date.postgres, kind.rawValue, recursoEnd?.date.postgres])
         try emit(DecisionCienciaRegistered(
             abi: atendimento.abi, registroANS: atendimento.registroANS, document: atendimento.document,
-            competencia: atendimento.key.competencia, instance: decision.instance, cienciaOn: date, kind: kind, recursoWindowEnd: recursoEnd?.date), context: context)
+            competencia: atendimento.key.competencia, instance: decision.instance, cienciaOn: date, kind: kind,
+            recursoWindowEnd: recursoEnd?.date), context: context)
         if let recursoEnd {
             // A recurso filed before this ciência already suspended the decision.
             if atendimento.state == "decidido" {

@@ -178,7 +178,9 @@ extension DeadlineProcess {
 
 extension AtendimentoRow {
     /// The document, and for an APAC its competência (how operators tell its competências apart).
-    var label: String { kind == AtendimentoRecord.Kind.apac.rawValue ? "\(document) (competência \(key.competencia))" : "\(document)" }
+    var label: String {
+        kind == AtendimentoRecord.Kind.apac.rawValue ? "\(document) (competência \(key.competencia))" : "\(document)"
+    }
 }
 
 extension DecisionResult {

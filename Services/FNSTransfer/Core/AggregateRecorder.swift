@@ -21,7 +21,9 @@ struct AggregateRecorder {
     }
 
     func record(_ filed: ImpugnacaoFiled, on connection: PostgresConnection) throws {
-        try connection.execute(Self.impugnacao, [filed.document.value, filed.filedOn.postgres, filed.competencia?.description ?? ""])
+        try connection.execute(Self.impugnacao, [
+            filed.document.value, filed.filedOn.postgres, filed.competencia?.description ?? "",
+        ])
     }
 
     func record(_ chargeable: AtendimentosChargeable, on connection: PostgresConnection) throws {
