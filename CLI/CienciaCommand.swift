@@ -21,7 +21,8 @@ struct CienciaCommand: AsyncParsableCommand {
                 expressa e a tácita (disponibilização + 10 dias, RN 377/2015); depois da ciência tácita o \
                 registro é recusado (e fica registrado como recusado).
                 Decisão: --decisao ATENDIMENTO --data AAAA-MM-DD (a última decisão sobre o atendimento; sem \
-                registro, a ciência é tácita 10 dias após a decisão).
+                registro, a ciência é tácita 10 dias após a decisão). Para uma APAC notificada em mais de uma \
+                competência, informe também --competencia AAAA-MM.
                 O serviço de prazos decide com o seu relógio; este comando aguarda a resposta.
                 """
         )
@@ -35,6 +36,8 @@ struct CienciaCommand: AsyncParsableCommand {
         @Option(name: .customLong("decisao"), help: "Documento SUS do atendimento cuja decisão recebeu ciência.")
         var decisao: String?
 
+        @OptionGroup var competencia: CompetenciaOption
+
         @Option(name: .customLong("data"), help: "Data da ciência (AAAA-MM-DD ou DD/MM/AAAA).")
         var data: String?
 
@@ -47,8 +50,12 @@ struct CienciaCommand: AsyncParsableCommand {
                 switch (decisao, abi ?? operadora) {
                 case (let document?, nil):
                     request = .decisionCiencia(
-                        document: try parseOption(document, "--decisao") { try SUSDocumentNumber($0) }, date: date)
+                        document: try parseOption(document, "--decisao") { try SUSDocumentNumber($0) },
+                        competencia: try competencia.parsed(), date: date)
                 case (nil, _?):
+                    if competencia.competencia != nil {
+                        throw OperatorError(message: "--competencia só se aplica à ciência de decisão (--decisao)")
+                    }
                     request = .ciencia(
                         abi: try parseOption(abi, "--abi") { try ABINumber(parsing: $0) },
                         registroANS: try parseOption(operadora, "--operadora") { try RegistroANS($0) }, date: date)

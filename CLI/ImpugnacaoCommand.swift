@@ -32,7 +32,8 @@ struct ImpugnacaoCommand: AsyncParsableCommand {
             try await Console.reportingAsyncErrors {
                 let request = OperatorRequest.impugnacao(
                     abi: try alvo.abiNumber(), registroANS: try alvo.registroANS(), document: try alvo.document(),
-                    grounds: try grounds(), text: try requiredText(texto, "--texto"))
+                    competencia: try alvo.competencia.parsed(), grounds: try grounds(),
+                    text: try requiredText(texto, "--texto"))
                 try await pedido.submit(request)
             }
         }
@@ -68,10 +69,12 @@ struct ImpugnacaoCommand: AsyncParsableCommand {
     }
 }
 
-/// `--atendimento`, `--decisao` and `--valor` of the `decidir` commands.
+/// `--atendimento`, `--competencia`, `--decisao` and `--valor` of the `decidir` commands.
 struct DecisionOptions: ParsableArguments {
     @Option(name: .customLong("atendimento"), help: "Número do documento SUS (AIH/APAC, 13 dígitos).")
     var atendimento: String?
+
+    @OptionGroup var competencia: CompetenciaOption
 
     @Option(name: .customLong("decisao"), help: "deferida, parcial ou indeferida.")
     var decisao: String?
@@ -93,11 +96,11 @@ struct DecisionOptions: ParsableArguments {
         }
         return .decision(
             document: try parseOption(atendimento, "--atendimento") { try SUSDocumentNumber($0) },
-            instance: instance, result: result, amount: amount)
+            competencia: try competencia.parsed(), instance: instance, result: result, amount: amount)
     }
 }
 
-/// `--abi`, `--operadora` and `--atendimento`: the atendimento an impugnação or recurso is about.
+/// `--abi`, `--operadora`, `--atendimento` and `--competencia`: the atendimento an impugnação or recurso is about.
 struct FilingTarget: ParsableArguments {
     @Option(name: .customLong("abi"), help: "Número da ABI.")
     var abi: String?
@@ -108,9 +111,25 @@ struct FilingTarget: ParsableArguments {
     @Option(name: .customLong("atendimento"), help: "Número do documento SUS (AIH/APAC, 13 dígitos).")
     var atendimento: String?
 
+    @OptionGroup var competencia: CompetenciaOption
+
     func abiNumber() throws -> ABINumber { try parseOption(abi, "--abi") { try ABINumber(parsing: $0) } }
     func registroANS() throws -> RegistroANS { try parseOption(operadora, "--operadora") { try RegistroANS($0) } }
     func document() throws -> SUSDocumentNumber { try parseOption(atendimento, "--atendimento") { try SUSDocumentNumber($0) } }
+}
+
+/// `--competencia AAAA-MM`: which atendimento a document names when it names more than one (an APAC
+/// is its number and competência, DOMAIN §1). The deadlines service refuses an ambiguous request.
+struct CompetenciaOption: ParsableArguments {
+    @Option(name: .customLong("competencia"), help: """
+        Competência do atendimento (AAAA-MM). Obrigatória quando o documento é uma APAC com mais de uma \
+        competência na notificação.
+        """)
+    var competencia: String?
+
+    func parsed() throws -> YearMonth? {
+        try competencia.map { text in try parseOption(text, "--competencia") { try YearMonth(parsing: $0) } }
+    }
 }
 
 /// A required free text, trimmed and not empty.

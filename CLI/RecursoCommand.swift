@@ -29,7 +29,7 @@ struct RecursoCommand: AsyncParsableCommand {
             try await Console.reportingAsyncErrors {
                 let request = OperatorRequest.recurso(
                     abi: try alvo.abiNumber(), registroANS: try alvo.registroANS(), document: try alvo.document(),
-                    text: try requiredText(texto, "--texto"))
+                    competencia: try alvo.competencia.parsed(), text: try requiredText(texto, "--texto"))
                 try await pedido.submit(request)
             }
         }

@@ -34,7 +34,8 @@ struct Workload {
             abi: try ABINumber(number % 1000 + 1), registroANS: try RegistroANS(registro(event: number)),
             atendimentos: try range.map {
                 let amount = Money(centavos: amount($0))
-                return ChargeableAtendimento(document: try SUSDocumentNumber(document($0)), outcome: .notImpugned,
+                return ChargeableAtendimento(document: try SUSDocumentNumber(document($0)),
+                                             competencia: try YearMonth(parsing: "2025-10"), outcome: .notImpugned,
                                              originalAmount: amount, finalAmount: amount)
             },
             originalDueDate: try CivilDate(parsing: "2026-03-16"), paymentDueDate: try CivilDate(parsing: "2026-03-16"),

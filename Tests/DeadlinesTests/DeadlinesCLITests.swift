@@ -86,6 +86,48 @@ import Testing
     }
 
     /// Runs `ressus`; never blocks a cooperative thread (the scheduler under test needs them).
+    /// An APAC notified for two competências: `--competencia` picks one; without it the request is
+    /// refused as ambiguous; an invalid value is refused by the CLI itself.
+    @Test func competenciaOfAnAPACThroughTheCLI() async throws {
+        try await DeadlinesFixture.with(startingOn: Sample.date("2026-02-05")) { fixture in
+            let document = Sample.documentNumber(1, prefix: "38")
+            var october = Sample.atendimento(document, amount: 90_000)
+            october.kind = .apac
+            var november = october
+            november.competencia = try YearMonth(parsing: "2025-11")
+            try await fixture.apply(Sample.issued(abi: 13, registro: "135791", availableOn: "2026-02-05",
+                                                  atendimentos: [october, november], batchCount: 1))
+            try await fixture.apply(Sample.batch(abi: 13, registro: "135791", number: 1, [october, november]))
+            // A decision becomes final (and releases) only once the notification's ciência fixed the due date.
+            #expect(try await fixture.request(.ciencia(abi: Sample.abi(13), registroANS: Sample.registro("135791"),
+                                                       date: Sample.date("2026-02-05"))).accepted)
+            let scheduler = fixture.scheduler
+            let service = Task { try await scheduler.run() }
+            defer { service.cancel() }
+            let schema = ["--esquema", fixture.schema, "--tempo-limite", "30"]
+            let target = ["impugnacao", "registrar", "--abi", "13", "--operadora", "135791", "--atendimento", document,
+                          "--fundamento", "tecnico", "--texto", "Procedimento não realizado"]
+
+            let ambiguous = try await Self.run(target + schema)
+            #expect(ambiguous.status == 1)
+            #expect(ambiguous.error.contains("é ambíguo") && ambiguous.error.contains("--competencia AAAA-MM"), "\(ambiguous.error)")
+            let invalid = try await Self.run(target + ["--competencia", "2025-13"] + schema)
+            #expect(invalid.status == 1 && invalid.error.contains("--competencia"), "\(invalid.error)")
+            let filed = try await Self.run(target + ["--competencia", "2025-11"] + schema)
+            #expect(filed.status == 0, "stderr: \(filed.error)")
+            #expect(filed.output.contains("\(document) (competência 2025-11) aceita"), "\(filed.output)")
+            let decided = try await Self.run(["impugnacao", "decidir", "--atendimento", document, "--competencia", "2025-11",
+                                              "--decisao", "deferida"] + schema)
+            #expect(decided.status == 0, "stderr: \(decided.error)")
+            let ciencia = try await Self.run(["ciencia", "registrar", "--decisao", document, "--competencia", "2025-11",
+                                              "--data", "2026-02-05"] + schema)
+            #expect(ciencia.status == 0, "stderr: \(ciencia.error)")
+            #expect(try await fixture.scalar("""
+                SELECT string_agg(competencia || ':' || state, ',' ORDER BY competencia) FROM atendimentos WHERE document = $1
+                """, [document]) == "2025-10:notificado,2025-11:anulado")
+        }
+    }
+
     static func run(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
         try await ChildProcess.run("ressus", arguments)
     }

@@ -113,10 +113,11 @@ import Testing
         let document = try SUSDocumentNumber("3526000000101")
         let records: [EventSchemaValidator.Record] = [
             try .init(ChargeIssued(chargeID: "57/123456/1", abi: try ABINumber(57), registroANS: registro,
-                                   atendimentos: [ChargedAtendimento(document: document, amount: Money(centavos: 230_130))],
+                                   atendimentos: [ChargedAtendimento(document: document, competencia: try YearMonth(parsing: "2025-10"),
+                                                                     amount: Money(centavos: 230_130))],
                                    total: Money(centavos: 230_130), gruNumber: gru, accumulatedSmallCharges: .zero, issuedOn: day), topic: topic),
             try .init(ChargeIssued(chargeID: "57/123456/2", abi: try ABINumber(57), registroANS: registro,
-                                   atendimentos: [ChargedAtendimento(document: document, amount: Money(centavos: 50))],
+                                   atendimentos: [ChargedAtendimento(document: document, competencia: nil, amount: Money(centavos: 50))],
                                    total: Money(centavos: 50), gruNumber: nil, accumulatedSmallCharges: Money(centavos: 50), issuedOn: day), topic: topic),
             try .init(GRUIssued(gruNumber: gru, registroANS: registro, purpose: .charge, chargeIDs: ["57/123456/1"], abis: [try ABINumber(57)],
                                 principal: Money(centavos: 1_000_000), multa: .zero, juros: .zero, amount: Money(centavos: 1_000_000),
@@ -204,7 +205,8 @@ import Testing
 
     static let chargeable = AtendimentosChargeable(
         abi: try! ABINumber(57), registroANS: try! RegistroANS("123456"),
-        atendimentos: [ChargeableAtendimento(document: try! SUSDocumentNumber("3526000000101"), outcome: .notImpugned,
+        atendimentos: [ChargeableAtendimento(document: try! SUSDocumentNumber("3526000000101"),
+                                             competencia: try! YearMonth(parsing: "2025-10"), outcome: .notImpugned,
                                              originalAmount: Money(centavos: 230_130), finalAmount: Money(centavos: 230_130))],
         originalDueDate: try! CivilDate(parsing: "2026-06-08"), paymentDueDate: try! CivilDate(parsing: "2026-06-08"),
         chargeableOn: try! CivilDate(parsing: "2026-05-23"))

@@ -14,7 +14,7 @@ import Testing
 
             let charges = try await fixture.emitted(ChargeIssued.self)
             try #require(charges.count == 1)
-            #expect(charges[0].chargeID == "7-123456-\(Sample.document(1).value)")
+            #expect(charges[0].chargeID == "7-123456-\(Sample.document(1).value)-\(Sample.chargedCompetencia)")
             #expect(charges[0].total == Sample.money("10000,00"))
             #expect(charges[0].atendimentos.map(\.document) == [Sample.document(1), Sample.document(2)])
             #expect(charges[0].gruNumber?.value == Sample.gru(1))
@@ -41,6 +41,30 @@ import Testing
             try await fixture.apply(event)
             #expect(try await fixture.outboxCount() == before)
             #expect(try await fixture.scalar("SELECT count(*)::text FROM grus") == "1")
+        }
+    }
+
+    /// An APAC's competências are released separately (one at the window's end, one after its decision):
+    /// same document, different competência, so two charges, the second not mistaken for a replay.
+    @Test func twoCompetenciasOfOneAPACBecomeTwoCharges() async throws {
+        try await DebtFixture.with(startingOn: Sample.date("2026-03-02")) { fixture in
+            let atWindowEnd = Sample.chargeable(registro: "123456", firstDocument: 1, amounts: ["600,00"])
+            var afterDecision = Sample.chargeable(registro: "123456", firstDocument: 1, amounts: ["450,00"],
+                                                  paymentDue: "2026-04-06", chargeableOn: "2026-03-20")
+            afterDecision.atendimentos[0].competencia = try YearMonth(parsing: "2025-11")
+            try await fixture.apply(atWindowEnd)
+            try await fixture.apply(afterDecision)
+
+            let charges = try await fixture.emitted(ChargeIssued.self)
+            try #require(charges.count == 2)
+            #expect(Set(charges.map(\.chargeID)).count == 2)
+            #expect(charges.map { $0.atendimentos.map(\.document) } == [[Sample.document(1)], [Sample.document(1)]])
+            #expect(charges.map { $0.atendimentos.compactMap(\.competencia).map(\.description) } == [["2025-10"], ["2025-11"]])
+            #expect(charges.map(\.total) == [Sample.money("600,00"), Sample.money("450,00")])
+            #expect(try await fixture.emitted(GRUIssued.self).count == 2)
+            // A replay of either changes nothing.
+            try await fixture.apply(afterDecision)
+            #expect(try await fixture.emitted(ChargeIssued.self).count == 2)
         }
     }
 

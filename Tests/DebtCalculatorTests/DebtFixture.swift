@@ -80,6 +80,9 @@ enum Sample {
         return try! SUSDocumentNumber(prefix + String(repeating: "0", count: 13 - prefix.count - digits.count) + digits)
     }
 
+    /// The competência of the atendimentos `chargeable` releases.
+    static let chargedCompetencia = try! YearMonth(parsing: "2025-10")
+
     /// `AtendimentosChargeable` for `registro` with atendimentos of the given final amounts (0 = annulled).
     static func chargeable(abi: Int = 7, registro: String, firstDocument: Int, amounts: [String],
                            originalDue: String = "2026-03-16", paymentDue: String? = nil,
@@ -87,7 +90,7 @@ enum Sample {
         let atendimentos = amounts.enumerated().map { index, text in
             let amount = money(text)
             return ChargeableAtendimento(
-                document: document(firstDocument + index), outcome: amount == .zero ? .deferida : .notImpugned,
+                document: document(firstDocument + index), competencia: chargedCompetencia, outcome: amount == .zero ? .deferida : .notImpugned,
                 originalAmount: amount == .zero ? money("123,45") : amount, finalAmount: amount)
         }
         return AtendimentosChargeable(

@@ -152,7 +152,7 @@ final class E2ERun: @unchecked Sendable {
                 abi: try ABINumber(abi), registroANS: operadora,
                 atendimentos: try zip(docs, amounts).map { doc, text in
                     let amount = try Money(parsing: text)
-                    return ChargeableAtendimento(document: document(doc), outcome: amount == .zero ? .deferida : .notImpugned,
+                    return ChargeableAtendimento(document: document(doc), competencia: try YearMonth(parsing: "2025-10"), outcome: amount == .zero ? .deferida : .notImpugned,
                                                  originalAmount: amount == .zero ? Money(reais: 70) : amount, finalAmount: amount)
                 },
                 originalDueDate: try CivilDate(parsing: "2026-03-16"), paymentDueDate: try CivilDate(parsing: "2026-03-16"),

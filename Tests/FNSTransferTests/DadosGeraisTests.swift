@@ -39,6 +39,37 @@ import Testing
         }
     }
 
+    /// An APAC notified for two competências (DOMAIN §1): the first impugnada and deferida, the other
+    /// charged; the impugned and annulled figures count the right competência's amount.
+    @Test func theCompetenciasOfAnAPACAreCountedApart() async throws {
+        try await FNSFixture.with(startingOn: Sample.date("2025-11-03")) { fixture in
+            let registro = Sample.registro(), abi = try ABINumber(1)
+            let october = Sample.month("2025-10"), november = Sample.month("2025-11")
+            var first = Cycle.atendimento(7, amount: 60_000)
+            first.kind = .apac
+            first.competencia = october
+            var second = first
+            second.competencia = november
+            second.amountToReimburse = Money(centavos: 45_000)
+            try await fixture.apply(NotificationAtendimentos(abi: abi, registroANS: registro, batch: 1,
+                                                             atendimentos: [first, second]))
+            try await fixture.apply(ImpugnacaoFiled(abi: abi, registroANS: registro, document: Sample.document(7),
+                                                    competencia: october, grounds: .technical,
+                                                    filedOn: Sample.date("2025-11-20")))
+            try await fixture.apply(AtendimentosChargeable(
+                abi: abi, registroANS: registro, atendimentos: [
+                    ChargeableAtendimento(document: Sample.document(7), competencia: october, outcome: .deferida,
+                                          originalAmount: Money(centavos: 60_000), finalAmount: .zero),
+                    ChargeableAtendimento(document: Sample.document(7), competencia: november, outcome: .notImpugned,
+                                          originalAmount: Money(centavos: 45_000), finalAmount: Money(centavos: 45_000)),
+                ], originalDueDate: Sample.date("2025-12-22"), paymentDueDate: Sample.date("2025-12-22"),
+                chargeableOn: Sample.date("2025-12-05")))
+            let all = try await fixture.read { try FNSReports.dadosGerais(on: $0) }.overall
+            #expect(all.impugned == CountAmount(count: 1, amount: Money(centavos: 60_000)))
+            #expect(all.annulled == CountAmount(count: 1, amount: Money(centavos: 60_000)))
+        }
+    }
+
     @Test func indexRoundsHalfUp() {
         var figures = DadosGeraisFigures()
         figures.charged = CountAmount(count: 3, amount: Money(centavos: 300_000))
@@ -119,17 +150,18 @@ enum Cycle {
                                                    atendimentoCount: 3, totalToReimburse: Money(centavos: 300_000), batchCount: 1))
         try await fixture.apply(NotificationAtendimentos(abi: abi1, registroANS: registro, batch: 1, atendimentos: first))
         try await fixture.apply(ImpugnacaoFiled(abi: abi1, registroANS: registro, document: Sample.document(3),
+                                                competencia: Sample.month("2025-06"),
                                                 grounds: .technical, filedOn: Sample.date("2025-11-20")))
         try await fixture.apply(NotificationIssued(abi: abi2, registroANS: registro, availableOn: Sample.date("2026-01-05"),
                                                    atendimentoCount: 2, totalToReimburse: Money(centavos: 50_000), batchCount: 1))
         try await fixture.apply(NotificationAtendimentos(abi: abi2, registroANS: registro, batch: 1, atendimentos: second))
         try await fixture.apply(AtendimentosChargeable(
             abi: abi1, registroANS: registro, atendimentos: [
-                ChargeableAtendimento(document: Sample.document(1), outcome: .notImpugned,
+                ChargeableAtendimento(document: Sample.document(1), competencia: Sample.month("2025-06"), outcome: .notImpugned,
                                       originalAmount: Money(centavos: 100_000), finalAmount: Money(centavos: 100_000)),
-                ChargeableAtendimento(document: Sample.document(2), outcome: .notImpugned,
+                ChargeableAtendimento(document: Sample.document(2), competencia: Sample.month("2025-06"), outcome: .notImpugned,
                                       originalAmount: Money(centavos: 100_000), finalAmount: Money(centavos: 100_000)),
-                ChargeableAtendimento(document: Sample.document(3), outcome: .deferida,
+                ChargeableAtendimento(document: Sample.document(3), competencia: Sample.month("2025-06"), outcome: .deferida,
                                       originalAmount: Money(centavos: 100_000), finalAmount: .zero),
             ], originalDueDate: Sample.date("2026-01-26"), paymentDueDate: Sample.date("2026-01-26"),
             chargeableOn: Sample.date("2026-01-10")))

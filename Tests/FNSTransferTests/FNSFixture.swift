@@ -69,7 +69,7 @@ enum Sample {
 
     static func charge(_ id: String, atendimentos: [(Int, Int64)], issuedOn: String, gru: Int64?,
                        registro: String = "123456") -> ChargeIssued {
-        let items = atendimentos.map { ChargedAtendimento(document: document($0.0), amount: Money(centavos: $0.1)) }
+        let items = atendimentos.map { ChargedAtendimento(document: document($0.0), competencia: month("2025-06"), amount: Money(centavos: $0.1)) }
         return ChargeIssued(chargeID: id, abi: try! ABINumber(1), registroANS: Self.registro(registro), atendimentos: items,
                             total: Money.sum(items.map(\.amount)), gruNumber: gru.map(Self.gru),
                             accumulatedSmallCharges: .zero, issuedOn: date(issuedOn))

@@ -26,6 +26,7 @@ struct ReadModelKafkaTests {
         let r = try RegistroANS(registro), abi = try ABINumber(90)
         let docs = try documents.map { try SUSDocumentNumber($0) }
         let gru = Events.gruNumber(501)
+        let month = try YearMonth(parsing: "2025-06")
         let atendimentos = [Events.atendimento(documents[0], amount: "1000,00"),
                             Events.atendimento(documents[1], amount: "2000,00", kind: .apac),
                             Events.atendimento(documents[2], amount: "3000,00")]
@@ -38,27 +39,27 @@ struct ReadModelKafkaTests {
         let deadlines: [EventEnvelope] = [
             try Events.envelope(NotificationCienciaRegistered(abi: abi, registroANS: r, cienciaOn: Events.date("2026-01-10"),
                                                               kind: .explicit, impugnacaoWindowEnd: Events.date("2026-02-09"))),
-            try Events.envelope(ImpugnacaoFiled(abi: abi, registroANS: r, document: docs[1], grounds: .technical,
+            try Events.envelope(ImpugnacaoFiled(abi: abi, registroANS: r, document: docs[1], competencia: month, grounds: .technical,
                                                 filedOn: Events.date("2026-01-20"))),
-            try Events.envelope(DecisionMade(abi: abi, registroANS: r, document: docs[1], instance: .impugnacao,
+            try Events.envelope(DecisionMade(abi: abi, registroANS: r, document: docs[1], competencia: month, instance: .impugnacao,
                                              result: .deferida, amount: .zero, decidedOn: Events.date("2026-02-20"))),
-            try Events.envelope(ImpugnacaoFiled(abi: abi, registroANS: r, document: docs[2], grounds: .administrative,
+            try Events.envelope(ImpugnacaoFiled(abi: abi, registroANS: r, document: docs[2], competencia: month, grounds: .administrative,
                                                 filedOn: Events.date("2026-01-21"))),
-            try Events.envelope(DecisionMade(abi: abi, registroANS: r, document: docs[2], instance: .impugnacao,
+            try Events.envelope(DecisionMade(abi: abi, registroANS: r, document: docs[2], competencia: month, instance: .impugnacao,
                                              result: .indeferida, amount: Events.money("3000,00"), decidedOn: Events.date("2026-02-20"))),
-            try Events.envelope(RecursoFiled(abi: abi, registroANS: r, document: docs[2], filedOn: Events.date("2026-03-01"))),
+            try Events.envelope(RecursoFiled(abi: abi, registroANS: r, document: docs[2], competencia: month, filedOn: Events.date("2026-03-01"))),
             try Events.envelope(AtendimentosChargeable(
                 abi: abi, registroANS: r,
-                atendimentos: [ChargeableAtendimento(document: docs[0], outcome: .notImpugned, originalAmount: Events.money("1000,00"),
+                atendimentos: [ChargeableAtendimento(document: docs[0], competencia: month, outcome: .notImpugned, originalAmount: Events.money("1000,00"),
                                                      finalAmount: Events.money("1000,00")),
-                               ChargeableAtendimento(document: docs[1], outcome: .deferida, originalAmount: Events.money("2000,00"),
+                               ChargeableAtendimento(document: docs[1], competencia: month, outcome: .deferida, originalAmount: Events.money("2000,00"),
                                                      finalAmount: .zero)],
                 originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"),
                 chargeableOn: Events.date("2026-02-10"))),
         ]
         let debts: [EventEnvelope] = [
             try Events.envelope(ChargeIssued(chargeID: "c-90-1", abi: abi, registroANS: r,
-                                             atendimentos: [ChargedAtendimento(document: docs[0], amount: Events.money("1000,00"))],
+                                             atendimentos: [ChargedAtendimento(document: docs[0], competencia: month, amount: Events.money("1000,00"))],
                                              total: Events.money("1000,00"), gruNumber: gru, accumulatedSmallCharges: .zero,
                                              issuedOn: Events.date("2026-02-10"))),
             try Events.gruIssued(gru, registro: registro, principal: "1000,00", issuedOn: "2026-02-10", dueDate: "2026-02-24",

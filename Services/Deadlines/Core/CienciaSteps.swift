@@ -27,13 +27,15 @@ extension DeadlineProcess {
         return .accepted("\(ciencia.explanation) \(window.explanation)")
     }
 
-    /// Explicit ciência of the latest decision on `document` that has none yet.
-    func registerDecisionCiencia(document: SUSDocumentNumber, date: CivilDate, today: CivilDate,
+    /// Explicit ciência of the latest decision on `document` (of `competencia`, required when the
+    /// document names more than one atendimento) that has none yet.
+    func registerDecisionCiencia(document: SUSDocumentNumber, competencia: YearMonth?, date: CivilDate, today: CivilDate,
                                  context: HandlerContext) throws -> RequestOutcome {
-        guard let atendimento = try AtendimentoRow.load(document, on: context.connection) else {
-            return .refused("atendimento \(document) não encontrado")
+        let resolution = try AtendimentoRow.resolve(document, competencia: competencia, on: context.connection)
+        guard case .found(let atendimento) = resolution else {
+            return .refused(resolution.refusal(document, notFound: Self.notFound(document, competencia)) ?? "")
         }
-        guard let decision = try DecisionRow.all(of: document, on: context.connection).last else {
+        guard let decision = try DecisionRow.all(of: atendimento.key, on: context.connection).last else {
             return .refused("não há decisão sobre o atendimento \(document)")
         }
         if let cienciaOn = decision.cienciaOn {
@@ -53,8 +55,8 @@ extension DeadlineProcess {
     /// Tacit ciência of a decision, 10 days after it was made available (same rule, RN 377/2015).
     func fireDecisionTacitCiencia(_ item: ScheduledItem, context: HandlerContext) throws {
         let reference = try item.payload(as: DecisionReference.self)
-        guard let atendimento = try AtendimentoRow.load(reference.document, on: context.connection),
-              let decision = try DecisionRow.all(of: reference.document, on: context.connection)
+        guard let atendimento = try reference.atendimento(on: context.connection),
+              let decision = try DecisionRow.all(of: atendimento.key, on: context.connection)
                 .first(where: { $0.instance == reference.instance }),
               decision.cienciaOn == nil
         else { return }
@@ -69,24 +71,25 @@ extension DeadlineProcess {
     func applyDecisionCiencia(_ atendimento: AtendimentoRow, decision: DecisionRow, on date: CivilDate, kind: CienciaKind,
                               today: CivilDate, context: HandlerContext) throws -> String {
         let connection = context.connection
-        let key = "\(atendimento.document.value)/\(decision.instance.rawValue)"
         if kind == .explicit {
-            try ScheduledWork.cancel(kind: DeadlineWork.decisionTacitCiencia, key: key, on: connection)
+            try ScheduledWork.cancel(kind: DeadlineWork.decisionTacitCiencia,
+                                     key: DecisionReference.workKey(atendimento.key, decision.instance), on: connection)
         }
         let opensRecurso = decision.instance == .impugnacao && decision.result != .deferida
         let recursoEnd = opensRecurso ? calendar.recursoDeadline(decisionCiencia: date) : nil
-        _ = try connection.execute(Self.setDecisionCiencia, [
-            atendimento.document.value, decision.instance.rawValue, date.postgres, kind.rawValue, recursoEnd?.date.postgres])
+        _ = try connection.execute(Self.setDecisionCiencia, atendimento.key.parameters + [
+            decision.instance.rawValue, date.postgres, kind.rawValue, recursoEnd?.date.postgres])
         try emit(DecisionCienciaRegistered(
             abi: atendimento.abi, registroANS: atendimento.registroANS, document: atendimento.document,
-            instance: decision.instance, cienciaOn: date, kind: kind, recursoWindowEnd: recursoEnd?.date), context: context)
+            competencia: atendimento.key.competencia, instance: decision.instance, cienciaOn: date, kind: kind,
+            recursoWindowEnd: recursoEnd?.date), context: context)
         if let recursoEnd {
             // A recurso filed before this ciência already suspended the decision.
             if atendimento.state == "decidido" {
                 try ScheduledWork.schedule(
-                    kind: DeadlineWork.recursoWindowClose, key: atendimento.document.value,
+                    kind: DeadlineWork.recursoWindowClose, key: atendimento.key.workKey,
                     dueAt: recursoEnd.date.adding(days: 1).startInstant,
-                    payload: DecisionReference(document: atendimento.document, instance: .impugnacao), on: connection)
+                    payload: DecisionReference(atendimento.key, instance: .impugnacao), on: connection)
             }
             return recursoEnd.explanation
         }
@@ -97,9 +100,9 @@ extension DeadlineProcess {
     /// End of the recurso window without a recurso: the first-instance decision is final.
     func fireRecursoWindowClose(_ item: ScheduledItem, context: HandlerContext) throws {
         let reference = try item.payload(as: DecisionReference.self)
-        guard let atendimento = try AtendimentoRow.load(reference.document, on: context.connection),
+        guard let atendimento = try reference.atendimento(on: context.connection),
               atendimento.state == "decidido",
-              let cienciaOn = try DecisionRow.all(of: reference.document, on: context.connection)
+              let cienciaOn = try DecisionRow.all(of: atendimento.key, on: context.connection)
                 .first(where: { $0.instance == .impugnacao })?.cienciaOn
         else { return }
         try releaseDecided(atendimento, finalCiencia: cienciaOn, chargeableOn: BusinessTimeZone.civilDate(of: item.dueAt),
@@ -107,13 +110,40 @@ extension DeadlineProcess {
     }
 
     static let setDecisionCiencia = PostgresStatement("""
-        UPDATE decisions SET ciencia_on = $3, ciencia_kind = $4, recurso_window_end = $5
-        WHERE document = $1 AND instance = $2 AND ciencia_on IS NULL
+        UPDATE decisions SET ciencia_on = $6, ciencia_kind = $7, recurso_window_end = $8
+        WHERE abi = $1 AND registro_ans = $2 AND document = $3 AND competencia = $4 AND instance = $5
+            AND ciencia_on IS NULL
         """)
 }
 
-/// Identifies a decision in scheduled-work payloads.
+/// Identifies a decision in scheduled-work payloads: the atendimento's key and the instance. Items
+/// scheduled before atendimentos were keyed by competência (migration 101) carry only the document;
+/// then it names exactly one atendimento.
 struct DecisionReference: Codable {
     let document: SUSDocumentNumber
     let instance: DecisionInstance
+    let abi: ABINumber?
+    let registroANS: RegistroANS?
+    let competencia: YearMonth?
+
+    init(_ key: AtendimentoKey, instance: DecisionInstance) {
+        document = key.document
+        self.instance = instance
+        abi = key.abi
+        registroANS = key.registroANS
+        competencia = key.competencia
+    }
+
+    /// The scheduled-work key of a decision's tacit ciência.
+    static func workKey(_ key: AtendimentoKey, _ instance: DecisionInstance) -> String {
+        "\(key.workKey)/\(instance.rawValue)"
+    }
+
+    /// The atendimento referred to, locked; nil when unknown.
+    func atendimento(on connection: PostgresConnection) throws -> AtendimentoRow? {
+        let resolution = try AtendimentoRow.resolve(document, competencia: competencia, abi: abi, registroANS: registroANS,
+                                                    on: connection)
+        guard case .found(let row) = resolution else { return nil }
+        return row
+    }
 }

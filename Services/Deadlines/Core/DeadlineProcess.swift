@@ -65,7 +65,8 @@ struct DeadlineProcess: Sendable {
         for row in rows {
             let amount = Money(centavos: try row.decode(Int64.self, at: 1))
             released.append(ChargeableAtendimento(
-                document: try SUSDocumentNumber(try row.decode(String.self, at: 0)), outcome: .notImpugned,
+                document: try SUSDocumentNumber(try row.decode(String.self, at: 0)),
+                competencia: try YearMonth(parsing: try row.decode(String.self, at: 2)), outcome: .notImpugned,
                 originalAmount: amount, finalAmount: amount))
         }
         try publish(released, of: notification, originalDueDate: originalDue, paymentDueDate: originalDue,
@@ -83,14 +84,15 @@ struct DeadlineProcess: Sendable {
                 abi: atendimento.abi, registroANS: atendimento.registroANS, on: connection),
               let originalDue = notification.originalDueDate
         else { return }
-        let decisions = try DecisionRow.all(of: atendimento.document, on: connection)
+        let decisions = try DecisionRow.all(of: atendimento.key, on: connection)
         let (outcome, amount) = Self.finalOutcome(of: decisions, original: atendimento.originalAmount)
         let paymentDue = calendar.paymentDueDate(decisionCiencia: finalCiencia).date
-        let updated = try connection.execute(Self.releaseOne, [
-            atendimento.document.value, outcome == .deferida ? "anulado" : "cobravel", outcome.rawValue,
+        let updated = try connection.execute(Self.releaseOne, atendimento.key.parameters + [
+            outcome == .deferida ? "anulado" : "cobravel", outcome.rawValue,
             amount.centavos, chargeableOn.postgres, paymentDue.postgres])
         guard updated == 1 else { return }
-        try publish([ChargeableAtendimento(document: atendimento.document, outcome: outcome,
+        try publish([ChargeableAtendimento(document: atendimento.document, competencia: atendimento.key.competencia,
+                                           outcome: outcome,
                                            originalAmount: atendimento.originalAmount, finalAmount: amount)],
                     of: notification, originalDueDate: calendar.accrualDueDate(originalDueDate: originalDue, gruDueDate: paymentDue),
                     paymentDueDate: paymentDue, chargeableOn: chargeableOn, context: context)
@@ -109,11 +111,14 @@ struct DeadlineProcess: Sendable {
         return (.indeferida, original)
     }
 
-    /// One `AtendimentosChargeable` per group of at most `releaseBatchSize` atendimentos, in document order.
+    /// One `AtendimentosChargeable` per group of at most `releaseBatchSize` atendimentos, in document
+    /// (then competência) order.
     private func publish(_ released: [ChargeableAtendimento], of notification: NotificationRecord,
                          originalDueDate: CivilDate, paymentDueDate: CivilDate, chargeableOn: CivilDate,
                          context: HandlerContext) throws {
-        let sorted = released.sorted { $0.document.value < $1.document.value }
+        let sorted = released.sorted {
+            ($0.document.value, $0.competencia?.description ?? "") < ($1.document.value, $1.competencia?.description ?? "")
+        }
         var start = 0
         while start < sorted.count {
             let end = min(start + settings.releaseBatchSize, sorted.count)
@@ -143,11 +148,12 @@ struct DeadlineProcess: Sendable {
         UPDATE atendimentos SET state = 'cobravel', outcome = 'nao_impugnado', final_amount = original_amount,
             released_on = $3, payment_due_date = $4
         WHERE abi = $1 AND registro_ans = $2 AND state = 'notificado'
-        RETURNING document, original_amount
+        RETURNING document, original_amount, competencia
         """)
 
     static let releaseOne = PostgresStatement("""
-        UPDATE atendimentos SET state = $2, outcome = $3, final_amount = $4, released_on = $5, payment_due_date = $6
-        WHERE document = $1 AND state IN ('decidido', 'recurso_decidido')
+        UPDATE atendimentos SET state = $5, outcome = $6, final_amount = $7, released_on = $8, payment_due_date = $9
+        WHERE abi = $1 AND registro_ans = $2 AND document = $3 AND competencia = $4
+            AND state IN ('decidido', 'recurso_decidido')
         """)
 }

@@ -63,9 +63,9 @@ public enum DeadlineWork {
     public static let tacitCiencia = "deadlines.ciencia-tacita"
     /// End of the impugnação window: at the start of the day after its last day (key `abi/registro`).
     public static let impugnacaoWindowClose = "deadlines.fim-prazo-impugnacao"
-    /// Tacit ciência of a decision, decided-on + 10 days (key `document/instance`).
+    /// Tacit ciência of a decision, decided-on + 10 days (key `abi/registro/document/competência/instance`).
     public static let decisionTacitCiencia = "deadlines.ciencia-tacita-decisao"
-    /// End of the recurso window: the day after its last day (key `document`).
+    /// End of the recurso window: the day after its last day (key `abi/registro/document/competência`).
     public static let recursoWindowClose = "deadlines.fim-prazo-recurso"
     /// An operator request, due at once (key = request id).
     public static let request = "deadlines.pedido"

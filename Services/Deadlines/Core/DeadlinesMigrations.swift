@@ -82,5 +82,38 @@ public enum DeadlinesMigrations {
             );
             \(OperatorRequestDesk.tableDDL())
             """),
+        // DOMAIN §1: an APAC is identified by its number and competência (the number repeats for every
+        // competência it covers), so an atendimento is keyed by its notification, document and
+        // competência; filings and decisions carry the same key. Rows from before have one atendimento
+        // per document, so the backfills below join on the document alone. A refused filing that named
+        // no known atendimento keeps competência NULL.
+        PostgresMigration(version: 101, name: "atendimentos keyed by notification, document and competencia", sql: """
+            ALTER TABLE decisions DROP CONSTRAINT decisions_document_fkey;
+            ALTER TABLE decisions DROP CONSTRAINT decisions_pkey;
+            ALTER TABLE atendimentos DROP CONSTRAINT atendimentos_pkey;
+            ALTER TABLE atendimentos ADD PRIMARY KEY (abi, registro_ans, document, competencia);
+            ALTER TABLE decisions ADD COLUMN abi integer, ADD COLUMN registro_ans text, ADD COLUMN competencia text;
+            UPDATE decisions d SET abi = a.abi, registro_ans = a.registro_ans, competencia = a.competencia
+                FROM atendimentos a WHERE a.document = d.document;
+            ALTER TABLE decisions ALTER COLUMN abi SET NOT NULL, ALTER COLUMN registro_ans SET NOT NULL,
+                ALTER COLUMN competencia SET NOT NULL;
+            ALTER TABLE decisions ADD PRIMARY KEY (abi, registro_ans, document, competencia, instance);
+            ALTER TABLE decisions ADD FOREIGN KEY (abi, registro_ans, document, competencia) REFERENCES atendimentos;
+            \(filingsKeyedByCompetencia("impugnacoes", accepted: "aceita"))
+            \(filingsKeyedByCompetencia("recursos", accepted: "aceito"))
+            """),
     ]
+
+    /// Migration 101 for a filings table (impugnações or recursos): the competência column, backfilled
+    /// from the atendimento, and one accepted filing per atendimento key.
+    private static func filingsKeyedByCompetencia(_ table: String, accepted: String) -> String {
+        """
+        ALTER TABLE \(table) ADD COLUMN competencia text;
+        UPDATE \(table) f SET competencia = a.competencia FROM atendimentos a
+            WHERE a.document = f.document AND a.abi = f.abi AND a.registro_ans = f.registro_ans;
+        DROP INDEX \(table)_one_accepted;
+        CREATE UNIQUE INDEX \(table)_one_accepted ON \(table) (abi, registro_ans, document, competencia)
+            WHERE status = '\(accepted)';
+        """
+    }
 }

@@ -93,7 +93,7 @@ extension DeadlineProcess {
     static let insertAtendimentos = PostgresStatement("""
         INSERT INTO atendimentos (document, abi, registro_ans, kind, competencia, original_amount)
         SELECT d, $1, $2, k, c, a::bigint FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS t(d, k, c, a)
-        ON CONFLICT (document) DO NOTHING
+        ON CONFLICT (abi, registro_ans, document, competencia) DO NOTHING
         """)
 
     static let countBatch = PostgresStatement("""

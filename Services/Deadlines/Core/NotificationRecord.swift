@@ -39,26 +39,87 @@ struct NotificationRecord {
         """)
 }
 
-/// An atendimento's row.
-struct AtendimentoRow {
-    let document: SUSDocumentNumber
+/// Identifies an atendimento in the deadlines schema: its notification, SUS document number and
+/// competência. An APAC number repeats for every competência it covers, so the document alone is not
+/// enough (DOMAIN §1); an AIH has one competência per document.
+struct AtendimentoKey: Codable, Hashable {
     let abi: ABINumber
     let registroANS: RegistroANS
+    let document: SUSDocumentNumber
+    let competencia: YearMonth
+
+    /// Key text for scheduled work (`abi/registro/document/competência`).
+    var workKey: String { "\(abi.value)/\(registroANS.value)/\(document.value)/\(competencia)" }
+    /// The statement parameters `$1...$4` every keyed statement below takes.
+    var parameters: [any PostgresEncodable] { [abi.value, registroANS.value, document.value, competencia.description] }
+}
+
+/// An atendimento's row.
+struct AtendimentoRow {
+    let key: AtendimentoKey
+    /// `AIH` or `APAC`.
+    let kind: String
     let originalAmount: Money
     let state: String
 
-    /// The atendimento, locked for the rest of the transaction; nil when unknown.
-    static func load(_ document: SUSDocumentNumber, on connection: PostgresConnection) throws -> AtendimentoRow? {
-        let rows = try connection.query(select, [document.value])
-        guard let row = rows.first else { return nil }
-        return AtendimentoRow(
-            document: document, abi: try ABINumber(try row.decode(Int.self, at: 0)),
-            registroANS: try RegistroANS(try row.decode(String.self, at: 1)),
-            originalAmount: Money(centavos: try row.decode(Int64.self, at: 2)), state: try row.decode(String.self, at: 3))
+    var document: SUSDocumentNumber { key.document }
+    var abi: ABINumber { key.abi }
+    var registroANS: RegistroANS { key.registroANS }
+
+    /// What a request naming a document (and optionally its competência and notification) designates.
+    enum Resolution {
+        case found(AtendimentoRow)
+        case notFound
+        /// More than one atendimento matches: an APAC with several competências (or the document in
+        /// several notifications); the request must name the competência.
+        case ambiguous([AtendimentoRow])
     }
 
-    static let select = PostgresStatement(
-        "SELECT abi, registro_ans, original_amount, state FROM atendimentos WHERE document = $1 FOR UPDATE")
+    /// The atendimentos matching `document` and whichever of competência and notification are given,
+    /// locked for the rest of the transaction.
+    static func resolve(_ document: SUSDocumentNumber, competencia: YearMonth?, abi: ABINumber? = nil,
+                        registroANS: RegistroANS? = nil, on connection: PostgresConnection) throws -> Resolution {
+        let rows = try connection.query(select, [document.value, competencia?.description, abi?.value, registroANS?.value])
+            .map { row in
+                AtendimentoRow(
+                    key: AtendimentoKey(
+                        abi: try ABINumber(try row.decode(Int.self, at: 0)),
+                        registroANS: try RegistroANS(try row.decode(String.self, at: 1)), document: document,
+                        competencia: try YearMonth(parsing: try row.decode(String.self, at: 2))),
+                    kind: try row.decode(String.self, at: 5),
+                    originalAmount: Money(centavos: try row.decode(Int64.self, at: 3)), state: try row.decode(String.self, at: 4))
+            }
+        switch rows.count {
+        case 0: return .notFound
+        case 1: return .found(rows[0])
+        default: return .ambiguous(rows)
+        }
+    }
+
+    static let select = PostgresStatement("""
+        SELECT abi, registro_ans, competencia, original_amount, state, kind FROM atendimentos
+        WHERE document = $1 AND ($2::text IS NULL OR competencia = $2) AND ($3::integer IS NULL OR abi = $3)
+            AND ($4::text IS NULL OR registro_ans = $4)
+        ORDER BY abi, registro_ans, competencia FOR UPDATE
+        """)
+}
+
+extension AtendimentoRow.Resolution {
+    /// The Portuguese refusal for an ambiguous or unknown atendimento, nil when one was found.
+    func refusal(_ document: SUSDocumentNumber, notFound: String) -> String? {
+        switch self {
+        case .found: return nil
+        case .notFound: return notFound
+        case .ambiguous(let rows):
+            let which = rows.map { row in
+                rows.allSatisfy({ $0.abi == row.abi && $0.registroANS == row.registroANS })
+                    ? row.key.competencia.description
+                    : "\(row.key.competencia) (\(row.abi), operadora \(row.registroANS))"
+            }
+            return "o documento \(document) é ambíguo: corresponde a \(rows.count) atendimentos (competências "
+                + "\(which.joined(separator: ", "))); informe a competência com --competencia AAAA-MM"
+        }
+    }
 }
 
 /// A decision's row.
@@ -70,9 +131,9 @@ struct DecisionRow {
     let cienciaOn: CivilDate?
     let recursoWindowEnd: CivilDate?
 
-    /// The decisions of `document`, first instance first.
-    static func all(of document: SUSDocumentNumber, on connection: PostgresConnection) throws -> [DecisionRow] {
-        try connection.query(select, [document.value]).map { row in
+    /// The decisions on the atendimento `key`, first instance first.
+    static func all(of key: AtendimentoKey, on connection: PostgresConnection) throws -> [DecisionRow] {
+        try connection.query(select, key.parameters).map { row in
             DecisionRow(
                 instance: DecisionInstance(rawValue: try row.decode(Int.self, at: 0)) ?? .impugnacao,
                 result: DecisionResult(rawValue: try row.decode(String.self, at: 1)) ?? .indeferida,
@@ -84,6 +145,7 @@ struct DecisionRow {
 
     static let select = PostgresStatement("""
         SELECT instance, result, amount, decided_on, ciencia_on, recurso_window_end
-        FROM decisions WHERE document = $1 ORDER BY instance FOR UPDATE
+        FROM decisions WHERE abi = $1 AND registro_ans = $2 AND document = $3 AND competencia = $4
+        ORDER BY instance FOR UPDATE
         """)
 }

@@ -7,13 +7,19 @@ import Runtime
 public enum OperatorRequest: DeskRequest, Hashable {
     /// Explicit ciência of a notification, acknowledged on `date`.
     case ciencia(abi: ABINumber, registroANS: RegistroANS, date: CivilDate)
+    // An atendimento is named by its SUS document and, when the document names more than one
+    // atendimento (an APAC notified for several competências, DOMAIN §1), its `competencia`; nil
+    // otherwise (requests stored before the field decode with nil). An ambiguous request is refused.
+
     /// Explicit ciência of the latest decision on atendimento `document`, acknowledged on `date`.
-    case decisionCiencia(document: SUSDocumentNumber, date: CivilDate)
-    case impugnacao(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber,
+    case decisionCiencia(document: SUSDocumentNumber, competencia: YearMonth? = nil, date: CivilDate)
+    case impugnacao(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber, competencia: YearMonth? = nil,
                     grounds: ImpugnacaoGrounds, text: String)
-    case recurso(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber, text: String)
+    case recurso(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber, competencia: YearMonth? = nil,
+                 text: String)
     /// `amount` is the corrected value of a parcialmente deferida decision.
-    case decision(document: SUSDocumentNumber, instance: DecisionInstance, result: DecisionResult, amount: Money?)
+    case decision(document: SUSDocumentNumber, competencia: YearMonth? = nil, instance: DecisionInstance,
+                  result: DecisionResult, amount: Money?)
 
     public static let work = DeadlineWork.request
 
@@ -24,7 +30,7 @@ public enum OperatorRequest: DeskRequest, Hashable {
         case .decisionCiencia: "ciencia_decisao"
         case .impugnacao: "impugnacao"
         case .recurso: "recurso"
-        case .decision(_, let instance, _, _): instance == .impugnacao ? "decisao_impugnacao" : "decisao_recurso"
+        case .decision(_, _, let instance, _, _): instance == .impugnacao ? "decisao_impugnacao" : "decisao_recurso"
         }
     }
 }
@@ -41,15 +47,18 @@ extension DeadlineProcess {
         switch request {
         case .ciencia(let abi, let registro, let date):
             try registerCiencia(abi: abi, registroANS: registro, date: date, today: today, context: context)
-        case .decisionCiencia(let document, let date):
-            try registerDecisionCiencia(document: document, date: date, today: today, context: context)
-        case .impugnacao(let abi, let registro, let document, let grounds, let text):
-            try fileImpugnacao(abi: abi, registroANS: registro, document: document, grounds: grounds, text: text,
-                               today: today, context: context)
-        case .recurso(let abi, let registro, let document, let text):
-            try fileRecurso(abi: abi, registroANS: registro, document: document, text: text, today: today, context: context)
-        case .decision(let document, let instance, let result, let amount):
-            try decide(document: document, instance: instance, result: result, amount: amount, today: today, context: context)
+        case .decisionCiencia(let document, let competencia, let date):
+            try registerDecisionCiencia(document: document, competencia: competencia, date: date, today: today,
+                                        context: context)
+        case .impugnacao(let abi, let registro, let document, let competencia, let grounds, let text):
+            try fileImpugnacao(abi: abi, registroANS: registro, document: document, competencia: competencia,
+                               grounds: grounds, text: text, today: today, context: context)
+        case .recurso(let abi, let registro, let document, let competencia, let text):
+            try fileRecurso(abi: abi, registroANS: registro, document: document, competencia: competencia, text: text,
+                            today: today, context: context)
+        case .decision(let document, let competencia, let instance, let result, let amount):
+            try decide(document: document, competencia: competencia, instance: instance, result: result, amount: amount,
+                       today: today, context: context)
         }
     }
 }

@@ -8,17 +8,20 @@ import Runtime
 /// operadora until the held total passes the threshold, and then one GRU covers all held charges
 /// (RN 533/2022).
 extension DebtLedger {
-    /// The charge id: stable under redelivery and replay. Every atendimento is released for charging
-    /// exactly once, in one event, so the event's first document (in document order) identifies it.
+    /// The charge id: stable under redelivery and replay. Every atendimento (document and competência:
+    /// an APAC's competências are released separately, DOMAIN §1) is released for charging exactly
+    /// once, in one event, so the event's first atendimento in (document, competência) order
+    /// identifies it. Events without competências (written before the field) keep their old ids.
     static func chargeID(of event: AtendimentosChargeable) -> String {
-        let first = event.atendimentos.map(\.document.value).min() ?? "vazio"
+        // Documents have 13 digits, so the text order is (document, competência) order.
+        let first = event.atendimentos.map { $0.document.value + ($0.competencia.map { "-\($0)" } ?? "") }.min() ?? "vazio"
         return "\(event.abi.value)-\(event.registroANS.value)-\(first)"
     }
 
     func charge(_ event: AtendimentosChargeable, context: HandlerContext) throws {
         let connection = context.connection
         let charged = event.atendimentos.filter { !$0.isAnnulled && $0.finalAmount > .zero }
-            .map { ChargedAtendimento(document: $0.document, amount: $0.finalAmount) }
+            .map { ChargedAtendimento(document: $0.document, competencia: $0.competencia, amount: $0.finalAmount) }
         let total = Money.sum(charged.map(\.amount))
         // Annulled atendimentos (deferida, amount 0) are not charged.
         guard total > .zero else { return }
@@ -29,7 +32,8 @@ extension DebtLedger {
         let accrual = calendar.accrualDueDate(originalDueDate: event.originalDueDate, gruDueDate: dueDate)
         let values: [any PostgresEncodable] = [
             chargeID, event.abi.value, event.registroANS.value, total.centavos, event.chargeableOn.postgres,
-            accrual.postgres, dueDate.postgres, charged.map(\.document.value), charged.map { String($0.amount.centavos) }]
+            accrual.postgres, dueDate.postgres, charged.map(\.document.value), charged.map { String($0.amount.centavos) },
+            charged.map { $0.competencia?.description ?? "" }]
         var covered: [(id: String, abi: ABINumber, total: Money, accrual: CivilDate)] = []
         var drawn: GRUNumber?
         if total > policy.smallDebtThreshold {
@@ -87,14 +91,14 @@ extension DebtLedger {
 
     static let insertCharge = PostgresStatement("""
         INSERT INTO charges (charge_id, abi, registro_ans, total, issued_on, original_due_date, payment_due_date, documents,
-            amounts)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (charge_id) DO NOTHING
+            amounts, competencias)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (charge_id) DO NOTHING
         """)
 
     static let insertCoveredCharge = PostgresStatement("""
         INSERT INTO charges (charge_id, abi, registro_ans, total, issued_on, original_due_date, payment_due_date, documents,
-            amounts, gru_number)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10 || lpad(nextval('gru_sequence')::text, 10, '0'))
+            amounts, competencias, gru_number)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 || lpad(nextval('gru_sequence')::text, 10, '0'))
         ON CONFLICT (charge_id) DO NOTHING RETURNING gru_number
         """)
 

@@ -136,5 +136,11 @@ public enum DebtMigrations {
                 publication    text NOT NULL REFERENCES selic_imports (label)
             );
             """),
+        PostgresMigration(version: 102, name: "charged atendimentos carry their competencia", sql: """
+            -- The competência of each charged atendimento, parallel to `documents` (an APAC is its number
+            -- and competência, DOMAIN §1); '' when the chargeable event lacked it. NULL for charges
+            -- recorded before this migration.
+            ALTER TABLE charges ADD COLUMN competencias text[];
+            """),
     ]
 }

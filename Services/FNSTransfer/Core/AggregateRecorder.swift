@@ -16,11 +16,14 @@ struct AggregateRecorder {
         guard !batch.atendimentos.isEmpty else { return }
         try connection.execute(Self.atendimentos, [
             batch.atendimentos.map(\.document.value), batch.atendimentos.map { String($0.amountToReimburse.centavos) },
+            batch.atendimentos.map(\.competencia.description),
         ])
     }
 
     func record(_ filed: ImpugnacaoFiled, on connection: PostgresConnection) throws {
-        try connection.execute(Self.impugnacao, [filed.document.value, filed.filedOn.postgres])
+        try connection.execute(Self.impugnacao, [
+            filed.document.value, filed.filedOn.postgres, filed.competencia?.description ?? "",
+        ])
     }
 
     func record(_ chargeable: AtendimentosChargeable, on connection: PostgresConnection) throws {
@@ -29,6 +32,7 @@ struct AggregateRecorder {
         try connection.execute(Self.released, [
             items.map(\.document.value), items.map(\.outcome.rawValue), items.map { String($0.originalAmount.centavos) },
             items.map { String($0.finalAmount.centavos) }, chargeable.chargeableOn.postgres,
+            items.map { $0.competencia?.description ?? "" },
         ])
     }
 
@@ -71,16 +75,25 @@ struct AggregateRecorder {
             atendimento_count = EXCLUDED.atendimento_count, total = EXCLUDED.total
         """)
     static let atendimentos = PostgresStatement("""
-        INSERT INTO atendimentos (document, amount)
-        SELECT d, a::bigint FROM unnest($1::text[], $2::text[]) AS t(d, a)
-        ON CONFLICT (document) DO UPDATE SET amount = EXCLUDED.amount
+        INSERT INTO atendimentos (document, amount, competencia)
+        SELECT d, a::bigint, c FROM unnest($1::text[], $2::text[], $3::text[]) AS t(d, a, c)
+        ON CONFLICT (document, competencia) DO UPDATE SET amount = EXCLUDED.amount
         """)
-    static let impugnacao = PostgresStatement(
-        "INSERT INTO impugnacoes (document, filed_on) VALUES ($1, $2) ON CONFLICT (document) DO NOTHING")
+    /// The competência `value` (text, '' when the event lacks it) of document `document`, or for
+    /// events written before they carried it, the document's only known competência (DOMAIN §1).
+    static func competencia(_ value: String, of document: String) -> String {
+        "COALESCE(NULLIF(\(value), ''), (SELECT competencia FROM atendimentos WHERE document = \(document) "
+            + "ORDER BY competencia LIMIT 1), '')"
+    }
+    static let impugnacao = PostgresStatement("""
+        INSERT INTO impugnacoes (document, filed_on, competencia) VALUES ($1, $2, \(competencia("$3::text", of: "$1")))
+        ON CONFLICT (document, competencia) DO NOTHING
+        """)
     static let released = PostgresStatement("""
-        INSERT INTO released_atendimentos (document, outcome, original_amount, final_amount, released_on)
-        SELECT d, o, a::bigint, f::bigint, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(d, o, a, f)
-        ON CONFLICT (document) DO UPDATE SET outcome = EXCLUDED.outcome, original_amount = EXCLUDED.original_amount,
+        INSERT INTO released_atendimentos (document, outcome, original_amount, final_amount, released_on, competencia)
+        SELECT d, o, a::bigint, f::bigint, $5, \(competencia("c", of: "d"))
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $6::text[]) AS t(d, o, a, f, c)
+        ON CONFLICT (document, competencia) DO UPDATE SET outcome = EXCLUDED.outcome, original_amount = EXCLUDED.original_amount,
             final_amount = EXCLUDED.final_amount, released_on = EXCLUDED.released_on
         """)
     static let charge = PostgresStatement("""

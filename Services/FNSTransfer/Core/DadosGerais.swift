@@ -180,7 +180,7 @@ extension FNSReports {
             FROM charges GROUP BY 2
         UNION ALL
         SELECT 'impugnados', extract(year FROM i.filed_on)::integer, count(*)::integer, coalesce(sum(a.amount), 0)::bigint
-            FROM impugnacoes i LEFT JOIN atendimentos a USING (document) GROUP BY 2
+            FROM impugnacoes i LEFT JOIN atendimentos a USING (document, competencia) GROUP BY 2
         UNION ALL
         SELECT 'anulados', extract(year FROM released_on)::integer, count(*)::integer, sum(original_amount)::bigint
             FROM released_atendimentos WHERE outcome = 'deferida' GROUP BY 2

@@ -105,5 +105,18 @@ public enum FNSMigrations {
 
             \(OperatorRequestDesk.tableDDL())
             """),
+        // DOMAIN §1: an APAC is its number and competência (the number repeats for every competência it
+        // covers), so the atendimentos counted in the Dados Gerais are keyed by document and competência.
+        // Rows recorded before keep competência '' (unknown); events without it (written before the
+        // contracts carried it) resolve to the document's only known competência.
+        PostgresMigration(version: 101, name: "atendimentos keyed by document and competencia", sql: """
+            ALTER TABLE atendimentos ADD COLUMN competencia text NOT NULL DEFAULT '';
+            ALTER TABLE atendimentos DROP CONSTRAINT atendimentos_pkey, ADD PRIMARY KEY (document, competencia);
+            ALTER TABLE impugnacoes ADD COLUMN competencia text NOT NULL DEFAULT '';
+            ALTER TABLE impugnacoes DROP CONSTRAINT impugnacoes_pkey, ADD PRIMARY KEY (document, competencia);
+            ALTER TABLE released_atendimentos ADD COLUMN competencia text NOT NULL DEFAULT '';
+            ALTER TABLE released_atendimentos DROP CONSTRAINT released_atendimentos_pkey,
+                ADD PRIMARY KEY (document, competencia);
+            """),
     ]
 }

@@ -32,18 +32,18 @@ struct Projection {
     }
 
     func apply(_ e: ImpugnacaoFiled) throws {
-        try setProcessState(e.registroANS, e.abi, e.document, "impugnado", on: e.filedOn)
+        try setProcessState(e.registroANS, e.abi, e.document, e.competencia, "impugnado", on: e.filedOn)
     }
 
     func apply(_ e: FilingRefused) throws {
         let what = e.instance == .impugnacao ? "impugnação" : "recurso"
         _ = try connection.execute(Self.setNote, [
             e.registroANS.value, e.document.value, e.abi.value,
-            "\(what) recusado(a) em \(e.filedOn.brazilian): \(e.reason)"])
+            "\(what) recusado(a) em \(e.filedOn.brazilian): \(e.reason)", e.competencia?.description])
     }
 
     func apply(_ e: RecursoFiled) throws {
-        try setProcessState(e.registroANS, e.abi, e.document, "em_recurso", on: e.filedOn)
+        try setProcessState(e.registroANS, e.abi, e.document, e.competencia, "em_recurso", on: e.filedOn)
     }
 
     func apply(_ e: DecisionMade) throws {
@@ -54,14 +54,15 @@ struct Projection {
         }
         let state = e.instance == .recurso ? "recurso_\(result)" : result
         _ = try connection.execute(Self.setDecision, [
-            e.registroANS.value, e.document.value, e.abi.value, state, e.amount.centavos, e.decidedOn.postgres])
+            e.registroANS.value, e.document.value, e.abi.value, state, e.amount.centavos, e.decidedOn.postgres,
+            e.competencia?.description])
     }
 
     func apply(_ e: AtendimentosChargeable) throws {
         for a in e.atendimentos {
             _ = try connection.execute(Self.setDecision, [
                 e.registroANS.value, a.document.value, e.abi.value, a.isAnnulled ? "anulado" : "cobravel",
-                a.finalAmount.centavos, e.chargeableOn.postgres])
+                a.finalAmount.centavos, e.chargeableOn.postgres, a.competencia?.description])
         }
     }
 
@@ -69,7 +70,8 @@ struct Projection {
         _ = try connection.execute(Self.insertCharge, [
             e.chargeID, e.registroANS.value, e.abi.value, e.total.centavos, e.gruNumber?.value, e.issuedOn.postgres])
         _ = try connection.execute(Self.linkAtendimentos, [
-            e.registroANS.value, e.atendimentos.map(\.document.value), e.abi.value, e.chargeID])
+            e.registroANS.value, e.atendimentos.map(\.document.value), e.abi.value, e.chargeID,
+            e.atendimentos.map { $0.competencia?.description ?? "" }])
     }
 
     func apply(_ e: GRUIssued) throws {
@@ -131,12 +133,21 @@ struct Projection {
         }
     }
 
-    private func setProcessState(_ registro: RegistroANS, _ abi: ABINumber, _ document: SUSDocumentNumber, _ state: String,
-                                 on date: CivilDate) throws {
-        _ = try connection.execute(Self.setProcessState, [registro.value, document.value, abi.value, state, date.postgres])
+    private func setProcessState(_ registro: RegistroANS, _ abi: ABINumber, _ document: SUSDocumentNumber,
+                                 _ competencia: YearMonth?, _ state: String, on date: CivilDate) throws {
+        _ = try connection.execute(Self.setProcessState, [
+            registro.value, document.value, abi.value, state, date.postgres, competencia?.description])
     }
 
     // MARK: SQL
+
+    /// The competência an event names for the atendimento (registro `$1`, document `$2`): the event's
+    /// own (`value`), or, for events written before they carried it, the document's only row's; ''
+    /// when neither is known yet (an APAC is its number and competência, DOMAIN §1).
+    static func competencia(_ value: String) -> String {
+        "COALESCE(\(value), (SELECT competencia FROM rm_atendimentos WHERE registro_ans = $1 AND document = $2 "
+            + "ORDER BY competencia LIMIT 1), '')"
+    }
 
     static let markApplied = PostgresStatement(
         "INSERT INTO rm_applied_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_id")
@@ -161,30 +172,34 @@ struct Projection {
         SELECT $1, a.document, $2, a.kind, a.competencia, a.care_start::date, a.procedure_code, a.amount::bigint
         FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
             AS a(document, kind, competencia, care_start, procedure_code, amount)
-        ON CONFLICT (registro_ans, document) DO UPDATE SET kind = EXCLUDED.kind, competencia = EXCLUDED.competencia,
+        ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET kind = EXCLUDED.kind,
             care_start = EXCLUDED.care_start, procedure_code = EXCLUDED.procedure_code, amount = EXCLUDED.amount
         """)
     static let setProcessState = PostgresStatement("""
-        INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, updated_on) VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (registro_ans, document) DO UPDATE SET process_state = $4, updated_on = $5
+        INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, updated_on, competencia)
+        VALUES ($1, $2, $3, $4, $5, \(competencia("$6::text")))
+        ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET process_state = $4, updated_on = $5
         """)
     static let setNote = PostgresStatement("""
-        INSERT INTO rm_atendimentos (registro_ans, document, abi, note) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (registro_ans, document) DO UPDATE SET note = $4
+        INSERT INTO rm_atendimentos (registro_ans, document, abi, note, competencia)
+        VALUES ($1, $2, $3, $4, \(competencia("$5::text")))
+        ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET note = $4
         """)
     static let setDecision = PostgresStatement("""
-        INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, final_amount, updated_on)
-        VALUES ($1, $2, $3, $4, $5, $6)
-        ON CONFLICT (registro_ans, document) DO UPDATE SET process_state = $4, final_amount = $5, updated_on = $6
+        INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, final_amount, updated_on, competencia)
+        VALUES ($1, $2, $3, $4, $5, $6, \(competencia("$7::text")))
+        ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET process_state = $4, final_amount = $5, updated_on = $6
         """)
     static let insertCharge = PostgresStatement("""
         INSERT INTO rm_charges (charge_id, registro_ans, abi, total, gru_number, issued_on) VALUES ($1, $2, $3, $4, $5, $6)
         ON CONFLICT (charge_id) DO UPDATE SET gru_number = COALESCE($5, rm_charges.gru_number)
         """)
     static let linkAtendimentos = PostgresStatement("""
-        INSERT INTO rm_atendimentos (registro_ans, document, abi, charge_id)
-        SELECT $1, d, $3, $4 FROM unnest($2::text[]) AS d
-        ON CONFLICT (registro_ans, document) DO UPDATE SET charge_id = $4
+        INSERT INTO rm_atendimentos (registro_ans, document, abi, charge_id, competencia)
+        SELECT $1, t.d, $3, $4, COALESCE(NULLIF(t.c, ''), (SELECT competencia FROM rm_atendimentos
+            WHERE registro_ans = $1 AND document = t.d ORDER BY competencia LIMIT 1), '')
+        FROM unnest($2::text[], $5::text[]) AS t(d, c)
+        ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET charge_id = $4
         """)
     static let linkCharges = PostgresStatement(
         "UPDATE rm_charges SET gru_number = $3 WHERE registro_ans = $1 AND charge_id = ANY($2::text[])")

@@ -237,7 +237,7 @@ public enum ReadModelQueries {
         """)
     /// The situation combines the process state with the state of the GRU that charges it.
     static let situated = """
-        SELECT a.document, a.abi, a.kind, a.competencia, a.care_start, a.procedure_code, a.amount, a.final_amount,
+        SELECT a.document, a.abi, a.kind, NULLIF(a.competencia, '') AS competencia, a.care_start, a.procedure_code, a.amount, a.final_amount,
             CASE
                 WHEN a.charge_id IS NULL THEN a.process_state
                 WHEN g.state IS NULL THEN 'cobrado_acumulado'
@@ -260,6 +260,6 @@ public enum ReadModelQueries {
         AND ($4::text IS NULL OR situation = $4) AND ($5::text IS NULL OR document = $5)
         """
     static let atendimentosPage = PostgresStatement(
-        "SELECT * FROM (\(situated)) s WHERE \(filters) ORDER BY abi DESC, document LIMIT $6 OFFSET $7")
+        "SELECT * FROM (\(situated)) s WHERE \(filters) ORDER BY abi DESC, document, competencia LIMIT $6 OFFSET $7")
     static let atendimentosCount = PostgresStatement("SELECT count(*) FROM (\(situated)) s WHERE \(filters)")
 }

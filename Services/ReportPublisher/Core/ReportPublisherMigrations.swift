@@ -175,5 +175,15 @@ public enum ReportPublisherMigrations {
                 PRIMARY KEY (registro_ans, abi)
             );
             """),
+        // DOMAIN §1: an APAC is its number and competência (the number repeats for every competência it
+        // covers), so the situação dos atendimentos keeps one row per document and competência. A row
+        // a process step created before its batch arrived, from an event without competência, keeps ''.
+        PostgresMigration(version: 102, name: "read model atendimentos keyed by document and competencia", sql: """
+            UPDATE rm_atendimentos SET competencia = '' WHERE competencia IS NULL;
+            ALTER TABLE rm_atendimentos ALTER COLUMN competencia SET DEFAULT '',
+                ALTER COLUMN competencia SET NOT NULL;
+            ALTER TABLE rm_atendimentos DROP CONSTRAINT rm_atendimentos_pkey;
+            ALTER TABLE rm_atendimentos ADD PRIMARY KEY (registro_ans, document, competencia);
+            """),
     ]
 }

@@ -13,14 +13,20 @@ public struct ChargeableAtendimento: Codable, Sendable, Hashable {
     }
 
     public var document: SUSDocumentNumber
+    /// The atendimento's competência: with the document it identifies an APAC, whose number repeats
+    /// for every competência it covers (DOMAIN §1). Optional in v1 for compatibility: only events
+    /// written before it was added lack it (see docs/asyncapi.yaml); the deadlines service always sets it.
+    public var competencia: YearMonth?
     public var outcome: Outcome
     public var originalAmount: Money
     /// The amount to charge (0 when annulled).
     public var finalAmount: Money
     public var isAnnulled: Bool { outcome == .deferida }
 
-    public init(document: SUSDocumentNumber, outcome: Outcome, originalAmount: Money, finalAmount: Money) {
+    public init(document: SUSDocumentNumber, competencia: YearMonth?, outcome: Outcome, originalAmount: Money,
+                finalAmount: Money) {
         self.document = document
+        self.competencia = competencia
         self.outcome = outcome
         self.originalAmount = originalAmount
         self.finalAmount = finalAmount

@@ -58,15 +58,20 @@ public struct ImpugnacaoFiled: DomainEvent, Hashable {
     public var abi: ABINumber
     public var registroANS: RegistroANS
     public var document: SUSDocumentNumber
+    /// The atendimento's competência (with the document it identifies an APAC, DOMAIN §1). Optional in
+    /// v1 for compatibility: events written before it was added lack it; the deadlines service sets it
+    /// whenever the atendimento is known.
+    public var competencia: YearMonth?
     public var grounds: ImpugnacaoGrounds
     public var filedOn: CivilDate
     public var partitionKey: String { registroANS.value }
 
-    public init(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber,
+    public init(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber, competencia: YearMonth?,
                 grounds: ImpugnacaoGrounds, filedOn: CivilDate) {
         self.abi = abi
         self.registroANS = registroANS
         self.document = document
+        self.competencia = competencia
         self.grounds = grounds
         self.filedOn = filedOn
     }
@@ -78,6 +83,10 @@ public struct FilingRefused: DomainEvent, Hashable {
     public var abi: ABINumber
     public var registroANS: RegistroANS
     public var document: SUSDocumentNumber
+    /// The atendimento's competência (with the document it identifies an APAC, DOMAIN §1). Optional in
+    /// v1 for compatibility: events written before it was added lack it; the deadlines service sets it
+    /// whenever the atendimento is known.
+    public var competencia: YearMonth?
     /// `impugnacao` for an impugnação, `recurso` for a recurso.
     public var instance: DecisionInstance
     public var filedOn: CivilDate
@@ -85,11 +94,12 @@ public struct FilingRefused: DomainEvent, Hashable {
     public var reason: String
     public var partitionKey: String { registroANS.value }
 
-    public init(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber, instance: DecisionInstance,
+    public init(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber, competencia: YearMonth?, instance: DecisionInstance,
                 filedOn: CivilDate, reason: String) {
         self.abi = abi
         self.registroANS = registroANS
         self.document = document
+        self.competencia = competencia
         self.instance = instance
         self.filedOn = filedOn
         self.reason = reason
@@ -102,13 +112,18 @@ public struct RecursoFiled: DomainEvent, Hashable {
     public var abi: ABINumber
     public var registroANS: RegistroANS
     public var document: SUSDocumentNumber
+    /// The atendimento's competência (with the document it identifies an APAC, DOMAIN §1). Optional in
+    /// v1 for compatibility: events written before it was added lack it; the deadlines service sets it
+    /// whenever the atendimento is known.
+    public var competencia: YearMonth?
     public var filedOn: CivilDate
     public var partitionKey: String { registroANS.value }
 
-    public init(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber, filedOn: CivilDate) {
+    public init(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber, competencia: YearMonth?, filedOn: CivilDate) {
         self.abi = abi
         self.registroANS = registroANS
         self.document = document
+        self.competencia = competencia
         self.filedOn = filedOn
     }
 }
@@ -119,6 +134,10 @@ public struct DecisionMade: DomainEvent, Hashable {
     public var abi: ABINumber
     public var registroANS: RegistroANS
     public var document: SUSDocumentNumber
+    /// The atendimento's competência (with the document it identifies an APAC, DOMAIN §1). Optional in
+    /// v1 for compatibility: events written before it was added lack it; the deadlines service sets it
+    /// whenever the atendimento is known.
+    public var competencia: YearMonth?
     public var instance: DecisionInstance
     public var result: DecisionResult
     /// The corrected amount (parcial), 0 (deferida) or the amount that stands (indeferida).
@@ -127,11 +146,12 @@ public struct DecisionMade: DomainEvent, Hashable {
     public var decidedOn: CivilDate
     public var partitionKey: String { registroANS.value }
 
-    public init(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber, instance: DecisionInstance,
+    public init(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber, competencia: YearMonth?, instance: DecisionInstance,
                 result: DecisionResult, amount: Money, decidedOn: CivilDate) {
         self.abi = abi
         self.registroANS = registroANS
         self.document = document
+        self.competencia = competencia
         self.instance = instance
         self.result = result
         self.amount = amount
@@ -146,6 +166,10 @@ public struct DecisionCienciaRegistered: DomainEvent, Hashable {
     public var abi: ABINumber
     public var registroANS: RegistroANS
     public var document: SUSDocumentNumber
+    /// The atendimento's competência (with the document it identifies an APAC, DOMAIN §1). Optional in
+    /// v1 for compatibility: events written before it was added lack it; the deadlines service sets it
+    /// whenever the atendimento is known.
+    public var competencia: YearMonth?
     public var instance: DecisionInstance
     public var cienciaOn: CivilDate
     public var kind: CienciaKind
@@ -153,11 +177,12 @@ public struct DecisionCienciaRegistered: DomainEvent, Hashable {
     public var recursoWindowEnd: CivilDate?
     public var partitionKey: String { registroANS.value }
 
-    public init(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber, instance: DecisionInstance,
+    public init(abi: ABINumber, registroANS: RegistroANS, document: SUSDocumentNumber, competencia: YearMonth?, instance: DecisionInstance,
                 cienciaOn: CivilDate, kind: CienciaKind, recursoWindowEnd: CivilDate?) {
         self.abi = abi
         self.registroANS = registroANS
         self.document = document
+        self.competencia = competencia
         self.instance = instance
         self.cienciaOn = cienciaOn
         self.kind = kind

@@ -7,10 +7,14 @@ import Foundation
 /// One atendimento of a charge and the amount charged for it.
 public struct ChargedAtendimento: Codable, Sendable, Hashable {
     public var document: SUSDocumentNumber
+    /// The competência (identifies an APAC together with the document, DOMAIN §1); nil only when the
+    /// chargeable event it came from predates the field (optional in v1, docs/asyncapi.yaml).
+    public var competencia: YearMonth?
     public var amount: Money
 
-    public init(document: SUSDocumentNumber, amount: Money) {
+    public init(document: SUSDocumentNumber, competencia: YearMonth?, amount: Money) {
         self.document = document
+        self.competencia = competencia
         self.amount = amount
     }
 }
