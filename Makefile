@@ -6,7 +6,7 @@ export RESSUS_LIBRDKAFKA_PREFIX := $(LOCAL_PREFIX)/librdkafka
 ENV_FILE := $(LOCAL_PREFIX)/run/env.sh
 WITH_ENV := source $(ENV_FILE) &&
 
-.PHONY: bootstrap build infra test validate demo demo-check stop benchmark clean-local
+.PHONY: bootstrap build infra test validate demo demo-check stop benchmark carga clean-local
 
 ## bootstrap: install Debian packages, librdkafka 2.8.0 and the Tansu broker (once)
 bootstrap:
@@ -53,6 +53,15 @@ benchmark: bootstrap infra
 	$(WITH_ENV) .build/release/runtime-benchmark --events 100000
 	$(WITH_ENV) .build/release/intake-benchmark
 	$(WITH_ENV) .build/release/debt-benchmark
+
+## carga: load replay (issue 9) on an isolated stack, release build; figures in BENCHMARKS.md
+## (make carga ATENDIMENTOS=100000 OPERADORAS=700; results in benchmark-results/carga-N)
+ATENDIMENTOS ?= 100000
+OPERADORAS ?= 700
+carga: bootstrap infra
+	for p in ressus ressus-intake ressus-deadlines ressus-debt-calculator ressus-report-publisher ressus-fns-transfer; do \
+	  swift build -c release --product $$p || exit 1; done
+	RESSUS_BIN_DIR=$(CURDIR)/.build/release bash deploy/local/carga.sh $(ATENDIMENTOS) $(OPERADORAS)
 
 ## stop: stop the services, the broker and the database started by these scripts
 stop:
