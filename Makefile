@@ -6,7 +6,7 @@ export RESSUS_LIBRDKAFKA_PREFIX := $(LOCAL_PREFIX)/librdkafka
 ENV_FILE := $(LOCAL_PREFIX)/run/env.sh
 WITH_ENV := source $(ENV_FILE) &&
 
-.PHONY: bootstrap build infra test validate demo demo-check stop benchmark clean-local
+.PHONY: bootstrap build infra test validate demo demo-check stop benchmark fuzz clean-local
 
 ## bootstrap: install Debian packages, librdkafka 2.8.0 and the Tansu broker (once)
 bootstrap:
@@ -53,6 +53,12 @@ benchmark: bootstrap infra
 	$(WITH_ENV) .build/release/runtime-benchmark --events 100000
 	$(WITH_ENV) .build/release/intake-benchmark
 	$(WITH_ENV) .build/release/debt-benchmark
+
+## fuzz: libFuzzer on the ABI (CSV, JSON) and payment-file parsers, FUZZ_SECONDS (default 60) per
+## target; fails on a crash, hang or broken invariant (see RELIABILITY.md)
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 ## stop: stop the services, the broker and the database started by these scripts
 stop:

@@ -1,9 +1,9 @@
 import Foundation
 import Hummingbird
-import Logging
 import Models
 @testable import ReportPublisherCore
 import Testing
+import TestSupport
 
 /// The portal against odd and hostile requests (over real HTTP, real PostgreSQL): huge and odd query
 /// parameters, script in fields, path traversal, oversized forms; caching and security headers on
@@ -144,10 +144,8 @@ struct PortalHostileInputTests {
 
     @Test("passwords never appear in the logs nor in the database")
     func noPasswordsInLogs() async throws {
-        let captured = CapturedLogs()
-        var logger = Logger(label: "portal-log-capture") { label in CapturingLogHandler(label: label, logs: captured) }
-        logger.logLevel = .trace
-        try await H.run(logger: logger) { fixture, browser, _ in
+        let captured = LogCapture()
+        try await H.run(logger: captured.logger) { fixture, browser, _ in
             let wrong = "senha-errada-que-nao-pode-vazar"
             #expect(try await browser.login(root: H.rootA, password: wrong).status == .unauthorized)
             #expect(try await browser.login(root: H.rootA, password: H.passwordA).status == .seeOther)
@@ -163,30 +161,5 @@ struct PortalHostileInputTests {
             #expect(stored.count == 2 && stored.allSatisfy { $0.contains("scrypt$") })
             #expect(!stored.contains { $0.contains(H.passwordA) || $0.contains(H.passwordB) })
         }
-    }
-}
-
-/// Log lines captured in memory (message and metadata), shared by the handlers of one logger.
-final class CapturedLogs: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [String] = []
-    func append(_ line: String) { lock.withLock { stored.append(line) } }
-    var lines: [String] { lock.withLock { stored } }
-}
-
-struct CapturingLogHandler: LogHandler {
-    let label: String
-    let logs: CapturedLogs
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let all = metadata.merging(event.metadata ?? [:]) { $1 }
-        logs.append("\(event.level) \(event.message) \(all.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "))")
     }
 }
