@@ -6,7 +6,7 @@ export RESSUS_LIBRDKAFKA_PREFIX := $(LOCAL_PREFIX)/librdkafka
 ENV_FILE := $(LOCAL_PREFIX)/run/env.sh
 WITH_ENV := source $(ENV_FILE) &&
 
-.PHONY: bootstrap build infra test validate demo demo-check stop benchmark carga clean-local
+.PHONY: bootstrap build infra test validate demo demo-check stop benchmark carga fuzz clean-local
 
 ## bootstrap: install Debian packages, librdkafka 2.8.0 and the Tansu broker (once)
 bootstrap:
@@ -62,6 +62,12 @@ carga: bootstrap infra
 	for p in ressus ressus-intake ressus-deadlines ressus-debt-calculator ressus-report-publisher ressus-fns-transfer; do \
 	  swift build -c release --product $$p || exit 1; done
 	RESSUS_BIN_DIR=$(CURDIR)/.build/release bash deploy/local/carga.sh $(ATENDIMENTOS) $(OPERADORAS)
+
+## fuzz: libFuzzer on the ABI (CSV, JSON) and payment-file parsers, FUZZ_SECONDS (default 60) per
+## target; fails on a crash, hang or broken invariant (see RELIABILITY.md)
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 ## stop: stop the services, the broker and the database started by these scripts
 stop:

@@ -165,7 +165,7 @@ let package = Package(
             dependencies: ["Models", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         // Helpers shared by the test targets: child processes, built products, environment.
-        .target(name: "TestSupport", dependencies: ["Postgres", "Runtime", "Models", swiftLog, serviceLifecycle], path: "Tests/Support/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Postgres", "Runtime", "Kafka", "Models", swiftLog, serviceLifecycle], path: "Tests/Support/TestSupport"),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(

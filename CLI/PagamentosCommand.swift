@@ -36,7 +36,7 @@ struct PagamentosCommand: AsyncParsableCommand {
                 guard let data = FileManager.default.contents(atPath: arquivo) else {
                     throw OperatorError(message: "não foi possível ler o arquivo \(arquivo)")
                 }
-                let parsed = try PaymentFile.parse(String(decoding: data, as: UTF8.self))
+                let parsed = try PaymentFile.parse(try PaymentFile.decode(data))
                 for error in parsed.errors { Console.error("linha inválida: \(error)") }
                 if !pedido.json {
                     print("\(parsed.payments.count) pagamento(s) válido(s), \(parsed.errors.count) linha(s) inválida(s).")

@@ -55,7 +55,7 @@ import Testing
         #expect(reason(["data_inicio": "2025-02-30"])?.hasPrefix("data_inicio: a data") == true)
         #expect(reason(["cnes": "12"])?.hasPrefix("cnes: CNES deve ter 7 caracteres") == true)
         #expect(reason(["procedimento": "03030100x7"])?.hasPrefix("procedimento:") == true)
-        #expect(reason(["quantidade": "0"]) == "quantidade: '0' deve ser um número inteiro maior que zero")
+        #expect(reason(["quantidade": "0"]) == "quantidade: '0' deve ser um número inteiro de 1 a 999999")
         #expect(reason(["valor_sus": "0,00"]) == "valor_sus: o valor deve ser maior que zero")
         #expect(reason(["valor_sus": "abc"])?.hasPrefix("valor_sus:") == true)
         #expect(reason([:]) == nil)

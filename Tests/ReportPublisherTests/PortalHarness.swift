@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Models
 import Postgres
 @testable import ReportPublisherCore
@@ -82,7 +83,8 @@ struct PortalHarness {
         var now: Date { lock.withLock { Date().addingTimeInterval(offset) } }
     }
 
-    static func run(secureCookies: Bool = true, securityClock: SecurityClock = SecurityClock(), _ body: @escaping @Sendable (Fixture, PortalBrowser, Int?) async throws -> Void) async throws {
+    static func run(secureCookies: Bool = true, securityClock: SecurityClock = SecurityClock(), logger: Logger = quietLogger,
+                    _ body: @escaping @Sendable (Fixture, PortalBrowser, Int?) async throws -> Void) async throws {
         try await Fixture.with { fixture in
             try await fixture.apply(try PositionReportTests.events())
             try await fixture.apply([
@@ -110,8 +112,8 @@ struct PortalHarness {
             let router = Router()
             Portal.install(on: router, environment: PortalEnvironment(
                 database: fixture.pool, businessClock: clock, securityNow: { securityClock.now }, policy: policy,
-                logger: quietLogger))
-            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quietLogger)
+                logger: logger))
+            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
             try await app.test(.live) { client in
                 try await body(fixture, PortalBrowser(client), client.port)
             }

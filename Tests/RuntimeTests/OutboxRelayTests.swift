@@ -80,7 +80,7 @@ let unreachableBroker = KafkaConfig(bootstrapServers: "127.0.0.1:1", clientID: "
         let envelopes = (0..<50).map { OutboxFixture.envelope(key: "k\($0 % 5)", index: $0) }
         try await fixture.append(envelopes)
 
-        let capture = OutboxLogCapture()
+        let capture = LogCapture(level: .info)
         let down = fixture.relay(kafka: unreachableBroker, logger: capture.logger)
         let downServices = RunningServices([down])
         try await Task.sleep(for: .seconds(3))
@@ -115,7 +115,7 @@ let unreachableBroker = KafkaConfig(bootstrapServers: "127.0.0.1:1", clientID: "
         options.stallWarning = .seconds(30)
         options.initialBackoff = .milliseconds(400)
         options.maximumBackoff = .seconds(4)
-        let capture = OutboxLogCapture()
+        let capture = LogCapture(level: .info)
         let relay = fixture.relay(kafka: unreachableBroker, options: options, logger: capture.logger)
         let services = RunningServices([relay])
         try await Task.sleep(for: .seconds(5))

@@ -128,32 +128,3 @@ func eventually(within timeout: Duration = .seconds(30), _ condition: () async t
     }
     return try await condition()
 }
-
-/// Collects log messages (for "logged once per outage").
-final class OutboxLogCapture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [(level: Logger.Level, message: String)] = []
-
-    var logger: Logger {
-        Logger(label: "outbox-tests") { _ in Handler(capture: self) }
-    }
-
-    func messages(at level: Logger.Level) -> [String] {
-        lock.withLock { entries.filter { $0.level == level }.map(\.message) }
-    }
-
-    fileprivate func add(_ level: Logger.Level, _ message: String) { lock.withLock { entries.append((level, message)) } }
-
-    struct Handler: LogHandler {
-        let capture: OutboxLogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .info
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) { capture.add(event.level, "\(event.message)") }
-    }
-}

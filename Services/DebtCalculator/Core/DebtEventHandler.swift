@@ -20,6 +20,8 @@ public struct DebtEventHandler: EventHandler {
             try ledger.charge(try event.decode(AtendimentosChargeable.self), context: context)
         case PaymentReceived.eventType:
             let payment = try event.decode(PaymentReceived.self)
+            // A payment of zero or less would raise what is open on the GRU: to the DLT, never applied.
+            guard payment.amount > .zero else { throw InvalidPayment(paymentID: payment.paymentID, amount: payment.amount) }
             _ = try ledger.withPublishedSelic(on: context.connection).applyPayment(IncomingPayment(
                 paymentID: payment.paymentID, gruText: payment.gruNumber, amount: payment.amount,
                 paidOn: payment.paidOn, origin: payment.origin), context: context)
@@ -27,4 +29,12 @@ public struct DebtEventHandler: EventHandler {
             return
         }
     }
+}
+
+/// A `PaymentReceived` whose amount is zero or negative: the inbox retries it, then moves it to
+/// `<topic>.DLT` (a bank-return file refuses such a row itself, see ``PaymentFile``).
+public struct InvalidPayment: Error, CustomStringConvertible {
+    public let paymentID: String
+    public let amount: Money
+    public var description: String { "payment \(paymentID): amount \(amount.decimalString) is not positive" }
 }

@@ -3,7 +3,8 @@ import Models
 
 /// The bank-return file of `ressus pagamentos importar` (layout in docs/payment-files.md): UTF-8 text,
 /// `;`-separated, a header line `id_pagamento;gru;valor;data_pagamento;origem`, one payment a line.
-/// Blank lines and lines starting with `#` are ignored. A malformed row is reported (row number and
+/// Blank lines and lines starting with `#` are ignored; a file that is not UTF-8 is refused
+/// (``decode(_:)``). A malformed row is reported (row number and
 /// reason, in Portuguese) and the rest is processed; a well-formed row whose GRU number is unknown or
 /// malformed is kept (the service flags it), never dropped.
 public enum PaymentFile {
@@ -20,6 +21,19 @@ public enum PaymentFile {
     public struct Parsed: Sendable {
         public var payments: [(row: Int, payment: IncomingPayment)] = []
         public var errors: [RowError] = []
+    }
+
+    /// The file's text, refusing what would import mangled ids or origins: UTF-16 (a spreadsheet's
+    /// "Unicode text"), NUL bytes, or bytes that are not UTF-8 (a Latin-1/Windows-1252 export).
+    public static func decode(_ data: Data) throws(PaymentFileError) -> String {
+        let bytes = [UInt8](data)
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) { throw .notUTF8(line: 1, detail: "UTF-16") }
+        if let text = String(validating: bytes, as: UTF8.self), !bytes.contains(0) { return text }
+        for (index, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            if line.contains(0) { throw .notUTF8(line: index + 1, detail: "byte nulo") }
+            if String(validating: line, as: UTF8.self) == nil { throw .notUTF8(line: index + 1, detail: "Latin-1/Windows-1252?") }
+        }
+        throw .notUTF8(line: 1, detail: "Latin-1/Windows-1252?")
     }
 
     /// Reads the file's text. Throws only when the header is missing or wrong (nothing can be read).
@@ -75,10 +89,13 @@ public enum PaymentFile {
 /// Why a bank-return file cannot be read at all.
 public enum PaymentFileError: DomainError, Equatable {
     case badHeader(found: String)
+    /// The bytes are not UTF-8 text from `line` on (`detail`: what they look like).
+    case notUTF8(line: Int, detail: String)
 
     public var description: String {
         switch self {
         case .badHeader(let found): "missing or wrong header (found '\(found)')"
+        case .notUTF8(let line, let detail): "not UTF-8 text at line \(line) (\(detail))"
         }
     }
 
@@ -86,6 +103,8 @@ public enum PaymentFileError: DomainError, Equatable {
         switch self {
         case .badHeader(let found):
             "cabeçalho ausente ou incorreto (esperado '\(PaymentFile.header.joined(separator: ";"))', encontrado '\(found)')"
+        case .notUTF8(let line, let detail):
+            "o arquivo não é texto UTF-8 (linha \(line): \(detail)); salve-o como UTF-8 e importe de novo"
         }
     }
 }

@@ -3,23 +3,6 @@ import Models
 import Postgres
 import Runtime
 
-/// A payment as received (bank-return row or upstream event), before matching.
-public struct IncomingPayment: Sendable, Hashable, Codable {
-    public var paymentID: String
-    public var gruText: String
-    public var amount: Money
-    public var paidOn: CivilDate
-    public var origin: String
-
-    public init(paymentID: String, gruText: String, amount: Money, paidOn: CivilDate, origin: String) {
-        self.paymentID = paymentID
-        self.gruText = gruText
-        self.amount = amount
-        self.paidOn = paidOn
-        self.origin = origin
-    }
-}
-
 /// How a payment settles an open GRU (DOMAIN §5, §7). What is due on the payment date is
 /// `LateChargeCalculator(openPrincipal, accrualDate, paidOn)` (an installment GRU: its base updated by
 /// SELIC + 1% from the concession, DOMAIN §6). Policy for a partial payment: it is split in the

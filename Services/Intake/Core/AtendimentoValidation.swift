@@ -82,6 +82,9 @@ public struct AtendimentoValidator {
         guard beneficiary.count <= IntakePolicy.maximumBeneficiaryCodeLength else {
             throw RowRejection(row: row, reason: "\(C.codigoBeneficiario): mais de \(IntakePolicy.maximumBeneficiaryCodeLength) caracteres")
         }
+        guard !beneficiary.hasControlCharacters else {
+            throw RowRejection(row: row, reason: "\(C.codigoBeneficiario): contém caracteres de controle")
+        }
         let birth = try parse(C.dataNascimento) { try fast.date($0) }
         let start = try parse(C.dataInicio) { try fast.date($0) }
         let end = try parse(C.dataFim) { try fast.date($0) }
@@ -96,12 +99,17 @@ public struct AtendimentoValidator {
         }
         let cnes = try parse(C.cnes) { try fast.cnes($0) }
         let procedure = try parse(C.procedimento) { try fast.procedure($0) }
-        guard let quantity = Int(try value(C.quantidade)), quantity > 0 else {
-            throw RowRejection(row: row, reason: "\(C.quantidade): '\(fields[C.quantidade] ?? "")' deve ser um número inteiro maior que zero")
+        guard let quantity = Int(try value(C.quantidade)), (1...IntakePolicy.maximumQuantity).contains(quantity) else {
+            throw RowRejection(row: row, reason: "\(C.quantidade): '\(fields[C.quantidade] ?? "")' deve ser um número inteiro "
+                + "de 1 a \(IntakePolicy.maximumQuantity)")
         }
         let susValue = try parse(C.valorSUS) { try fast.money($0) }
         guard susValue > .zero else {
             throw RowRejection(row: row, reason: "\(C.valorSUS): o valor deve ser maior que zero")
+        }
+        guard susValue.centavos <= IntakePolicy.maximumSUSValueCentavos else {
+            throw RowRejection(row: row, reason: "\(C.valorSUS): \(susValue.formatted) passa do máximo de "
+                + "\(Money(centavos: IntakePolicy.maximumSUSValueCentavos).formatted) por atendimento")
         }
         let valued = Valuation.amountToReimburse(value: susValue, competencia: competencia, policy: policy)
         let record = AtendimentoRecord(
@@ -123,6 +131,10 @@ public struct RowRejection: Error, Sendable, Hashable {
 }
 
 extension String {
+    /// Holds an ASCII control character (NUL, escape…): never valid in a text field, and PostgreSQL
+    /// refuses NUL in text.
+    var hasControlCharacters: Bool { utf8.contains { $0 < 0x20 || $0 == 0x7F } }
+
     /// Without leading and trailing spaces and tabs (cheap when there are none, the usual case).
     var trimmedSpaces: String {
         let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }

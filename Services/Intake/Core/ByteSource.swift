@@ -14,6 +14,10 @@ final class ByteSource {
         try refill()
         // A UTF-8 byte order mark (spreadsheets write one) is not part of the data.
         if chunk.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+        // Spreadsheets' "Unicode text" is UTF-16: every other byte would be NUL.
+        if chunk.starts(with: [0xFF, 0xFE]) || chunk.starts(with: [0xFE, 0xFF]) {
+            throw IntakeFileError("o arquivo está em UTF-16; salve-o como UTF-8 (\"CSV UTF-8\") e importe de novo")
+        }
     }
 
     deinit { try? handle.close() }

@@ -11,7 +11,9 @@ public struct CSVRecord: Sendable {
 
 /// Streams an RFC 4180 CSV file record by record (bounded memory): quoted fields (with commas,
 /// doubled quotes and line breaks inside), LF or CRLF line ends, an optional UTF-8 BOM, and either
-/// `,` or `;` as delimiter (whichever the header line uses). Blank lines are skipped.
+/// `,` or `;` as delimiter (whichever the header line uses). Blank lines are skipped. A record with
+/// bytes that are not UTF-8 (a Latin-1 export) or a NUL byte is reported as a problem of that record;
+/// a record over ``IntakePolicy/maximumCSVRecordBytes`` (a quote never closed) stops the file.
 public final class CSVRecordReader {
     private let source: ByteSource
     public let delimiter: UInt8
@@ -41,8 +43,19 @@ public final class CSVRecordReader {
         var field: [UInt8] = []
         var quoted = false
         var problem: String?
+        var size = 0
+        func text(_ bytes: [UInt8]) -> String {
+            if let text = String(validating: bytes, as: UTF8.self) { return text }
+            problem = problem ?? "o campo \(fields.count + 1) não é texto UTF-8 (arquivo em Latin-1/Windows-1252? salve como UTF-8)"
+            return String(decoding: bytes, as: UTF8.self)
+        }
         let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
         while let byte = try source.next() {
+            size += 1
+            if size > IntakePolicy.maximumCSVRecordBytes {
+                throw IntakeFileError("o registro da linha \(start) passa de \(IntakePolicy.maximumCSVRecordBytes) bytes (aspas não fechadas?)")
+            }
+            if byte == 0 { problem = problem ?? "byte nulo no campo \(fields.count + 1) (arquivo binário ou em UTF-16?)" }
             if quoted {
                 if byte == quote {
                     if try source.peek() == quote {
@@ -59,7 +72,8 @@ public final class CSVRecordReader {
             }
             switch byte {
             case delimiter:
-                fields.append(String(decoding: field, as: UTF8.self))
+                let value = text(field)
+                fields.append(value)
                 field.removeAll(keepingCapacity: true)
             case quote where field.isEmpty:
                 quoted = true
@@ -69,18 +83,21 @@ public final class CSVRecordReader {
             case cr:
                 if try source.peek() == lf { _ = try source.next() }
                 line += 1
-                fields.append(String(decoding: field, as: UTF8.self))
+                let value = text(field)
+                fields.append(value)
                 return CSVRecord(line: start, fields: fields, problem: problem)
             case lf:
                 line += 1
-                fields.append(String(decoding: field, as: UTF8.self))
+                let value = text(field)
+                fields.append(value)
                 return CSVRecord(line: start, fields: fields, problem: problem)
             default:
                 field.append(byte)
             }
         }
         if quoted { problem = "aspas abertas e não fechadas até o fim do arquivo" }
-        fields.append(String(decoding: field, as: UTF8.self))
+        let value = text(field)
+        fields.append(value)
         return CSVRecord(line: start, fields: fields, problem: problem)
     }
 }

@@ -20,8 +20,16 @@ public enum IntakePolicy {
     public static let notificationAtendimentosPerRound = 20_000
     /// Largest JSON record accepted (a larger one means a malformed file).
     public static let maximumJSONElementBytes = 1 << 20
+    /// Largest CSV record accepted (a larger one means a quote never closed): memory stays bounded.
+    public static let maximumCSVRecordBytes = 1 << 20
     /// Longest beneficiary code accepted (SIB codes are far shorter).
     public static let maximumBeneficiaryCodeLength = 30
+    /// Largest quantity of one atendimento row (SIH/SIA quantities are far smaller); also keeps the
+    /// value inside the `integer` column.
+    public static let maximumQuantity = 999_999
+    /// Largest SUS value of one atendimento, in centavos (R$ 10.000.000,00: no SIGTAP procedure comes
+    /// near it). Keeps the totals of millions of atendimentos far inside 64-bit centavos.
+    public static let maximumSUSValueCentavos: Int64 = 1_000_000_000
 }
 
 /// A problem with a whole input file (Portuguese, shown to the operator); the import stops.

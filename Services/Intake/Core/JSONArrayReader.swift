@@ -43,6 +43,9 @@ public final class JSONArrayReader {
         }
         index += 1
         let bytes = try captureValue()
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            return JSONElement(index: index, fields: [:], problem: "o registro não é texto UTF-8 (arquivo em Latin-1/Windows-1252? salve como UTF-8)")
+        }
         guard bytes.first == UInt8(ascii: "{") else {
             return JSONElement(index: index, fields: [:], problem: "o registro não é um objeto JSON")
         }
@@ -68,8 +71,12 @@ public final class JSONArrayReader {
                 switch byte {
                 case UInt8(ascii: "\""): inString = true
                 case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                case UInt8(ascii: "]"):
                     if depth == 0 { return trimmed(bytes) }
+                    depth -= 1
+                case UInt8(ascii: "}"):
+                    // A stray '}' would never be consumed: the same empty record forever.
+                    guard depth > 0 else { throw IntakeFileError("JSON malformado: '}' sem '{' no registro \(index)") }
                     depth -= 1
                 case UInt8(ascii: ","):
                     if depth == 0 { return trimmed(bytes) }

@@ -25,6 +25,9 @@ public struct OperadoraImporter {
         for column in columns where value(column).isEmpty {
             return .failure(RowRejection(row: row, reason: "\(column): não informado"))
         }
+        for column in columns where value(column).hasControlCharacters {
+            return .failure(RowRejection(row: row, reason: "\(column): contém caracteres de controle"))
+        }
         let registro: RegistroANS, cnpj: CNPJ
         do { registro = try RegistroANS(value("registro_ans")) } catch {
             return .failure(RowRejection(row: row, reason: "registro_ans: \(error.descricao)"))

@@ -23,6 +23,10 @@ public final class TabularFile {
         guard FileManager.default.isReadableFile(atPath: url.path) else {
             throw IntakeFileError("arquivo não encontrado ou sem permissão de leitura: \(url.path)")
         }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw IntakeFileError("\(url.path) é uma pasta; informe um arquivo CSV ou JSON")
+        }
         let ext = url.pathExtension.lowercased()
         let sniffed: Format
         if ext == "json" { sniffed = .json } else if ext == "csv" { sniffed = .csv } else {

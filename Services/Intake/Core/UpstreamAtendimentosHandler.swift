@@ -19,12 +19,17 @@ public struct UpstreamAtendimentosHandler: EventHandler {
         let connection = context.connection
         if event.type == UpstreamABIClosed.eventType {
             let closed = try event.decode(UpstreamABIClosed.self)
+            // A count of 0 or less would close (and notify) the ABI before any batch arrived.
+            guard closed.batchCount >= 1 else {
+                throw InvalidUpstreamEvent("abi \(closed.abi.value): batch count \(closed.batchCount) is not positive")
+            }
             try AtendimentoStore.registerABI(closed.abi, source: "upstream", on: connection)
             try connection.execute("UPDATE abis SET expected_batches = $2 WHERE abi = $1", [closed.abi.value, closed.batchCount])
             try notifyIfComplete(closed.abi, context: context)
             return
         }
         let batch = try event.decode(UpstreamAtendimentosIdentified.self)
+        guard batch.batch >= 1 else { throw InvalidUpstreamEvent("abi \(batch.abi.value): batch number \(batch.batch) is not positive") }
         try AtendimentoStore.registerABI(batch.abi, source: "upstream", on: connection)
         let fresh = try connection.execute("""
             INSERT INTO upstream_batches (abi, batch, event_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING
@@ -67,4 +72,11 @@ public struct UpstreamAtendimentosHandler: EventHandler {
             try NotifyABIHandler.schedule(abi, dueAt: context.now, on: context.connection)
         }
     }
+}
+
+/// An upstream event that decodes but cannot be right (e.g. a batch count of 0): the inbox retries
+/// it, then moves it to the topic's `.DLT` for an operator to look at.
+public struct InvalidUpstreamEvent: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

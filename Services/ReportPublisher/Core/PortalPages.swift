@@ -80,7 +80,7 @@ enum PortalPages {
     static func grus(_ user: PortalUser, query: [String: String], _ env: PortalEnvironment) async throws -> Response {
         guard let operadora = user.current else { return Portal.html(HTML.page(title: "GRUs emitidas", user: user, content: operadoraMissing(user))) }
         let pageSize = env.policy.pageSize
-        let page = max(1, Int(query["pagina"] ?? "") ?? 1)
+        let page = env.policy.page(query["pagina"])
         let (grus, total) = try await env.database.withConnection { c in
             (try ReadModelQueries.grus(of: operadora.registroANS, limit: pageSize, offset: (page - 1) * pageSize, on: c),
              try ReadModelQueries.gruCount(of: operadora.registroANS, on: c))
@@ -139,7 +139,7 @@ enum PortalPages {
     static func atendimentos(_ user: PortalUser, query: [String: String], _ env: PortalEnvironment) async throws -> Response {
         guard let operadora = user.current else { return Portal.html(HTML.page(title: "Situação dos atendimentos", user: user, content: operadoraMissing(user))) }
         let pageSize = env.policy.pageSize
-        let page = max(1, Int(query["pagina"] ?? "") ?? 1)
+        let page = env.policy.page(query["pagina"])
         let abi = Int(query["abi"] ?? "")
         let kind = ["AIH", "APAC"].contains(query["tipo"] ?? "") ? query["tipo"] : nil
         let situation = AtendimentoSituation(rawValue: query["situacao"] ?? "")

@@ -20,8 +20,17 @@ public struct PortalPolicy: Sendable {
     public var secureCookies = true
     /// GRUs and atendimentos per page in the portal lists.
     public var pageSize = 50
+    /// Highest list page asked for that is honoured (`?pagina=` beyond it shows this page): keeps
+    /// the row offset far inside 64 bits whatever number arrives in the URL.
+    public var maximumPage = 1_000_000
 
     public init() {}
+
+    /// The list page asked for by `?pagina=`: 1 when absent, unreadable or below 1, at most
+    /// ``maximumPage``.
+    public func page(_ text: String?) -> Int {
+        min(max(1, Int(text ?? "") ?? 1), maximumPage)
+    }
 
     /// The standard policy for a service run with `configuration`: `RESSUS_PORTAL_INSECURE_COOKIES=1`
     /// (read by `ServiceConfiguration`, like every variable) drops `Secure` from the cookies for local

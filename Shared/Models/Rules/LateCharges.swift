@@ -87,7 +87,7 @@ public enum LateChargeError: DomainError, Equatable {
     public var description: String {
         switch self {
         case .missingSelicMonths(let months, let version):
-            "SELIC table \(version) lacks \(months.map(\.description).joined(separator: ", "))"
+            "SELIC table \(version) lacks \(Self.list(months.map(\.description), more: "more"))"
         }
     }
 
@@ -95,8 +95,14 @@ public enum LateChargeError: DomainError, Equatable {
         switch self {
         case .missingSelicMonths(let months, let version):
             "a tabela SELIC (versão \(version)) não tem a taxa de "
-                + months.map(\.brazilian).joined(separator: ", ")
+                + Self.list(months.map(\.brazilian), more: "mais")
                 + "; importe os meses que faltam ou peça um resultado provisório"
         }
+    }
+
+    /// At most 24 months named (a date centuries ahead would otherwise list thousands), then how many more.
+    static func list(_ months: [String], more: String) -> String {
+        let shown = months.prefix(24).joined(separator: ", ")
+        return months.count > 24 ? "\(shown) … (+\(months.count - 24) \(more))" : shown
     }
 }
