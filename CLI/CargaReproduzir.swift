@@ -169,14 +169,16 @@ private final class Replay {
     }
 
     /// Writes a bank-return file paying in full, today, the share of issued GRUs the profile pays on
-    /// time (chosen by a hash of the GRU number, so the same GRUs are paid in every run), and
+    /// time (chosen by a hash of the operadora and the charges the GRU covers, not of its number, which depends on
+    /// the order the debt calculator consumed them: the same GRUs are paid in every run of the same load), and
     /// imports it. Returns the number of payments.
     func payOnTime() async throws -> Int {
         let perMille = command.pagosEmDia ?? manifest.profile.paidOnTimePerMille
         let rows = try await pool.withConnection { connection in
             try connection.query("""
                 SELECT gru_number, amount FROM debt_calculator.grus
-                WHERE purpose = 'cobranca' AND state = 'emitida' AND abs(hashtext(gru_number)) % 1000 < $1 ORDER BY gru_number
+                WHERE purpose = 'cobranca' AND state = 'emitida' AND abs(hashtext(registro_ans || array_to_string(charge_ids, ','))) % 1000 < $1
+                ORDER BY gru_number
                 """, [perMille]).map { (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1)) }
         }
         guard !rows.isEmpty else { return 0 }

@@ -1,0 +1,51 @@
+"""Compares an undisturbed and a disturbed replay (scripts/chaos.sh): same counts and totals,
+reconciled, enough kills. Prints the figures; exits 1 on any difference."""
+import json
+import sys
+from collections import Counter
+
+base_path, kill_path, kills_path, min_kills, *services = sys.argv[1:]
+base = json.load(open(base_path))["result"]
+try:
+    disturbed = json.load(open(kill_path))["result"]
+except FileNotFoundError:
+    print(f"the disturbed run wrote no result ({kill_path})")
+    sys.exit(1)
+kills = Counter(line.split()[1] for line in open(kills_path) if line.strip())
+
+failures = []
+def compare(name, left, right):
+    mark = "ok" if left == right else "DIFFERS"
+    print(f"  [{mark}] {name}: undisturbed {left}, disturbed {right}")
+    if left != right:
+        failures.append(name)
+
+print("Crash harness: undisturbed vs disturbed run")
+for b, d in zip(base["reconciliation"]["checks"], disturbed["reconciliation"]["checks"]):
+    compare(b["name"], (b["left"], b["right"]), (d["left"], d["right"]))
+    if d["left"] != d["right"]:
+        failures.append("disturbed run does not reconcile: " + d["name"])
+compare("GRU principal per state", base["reconciliation"]["principalByState"], disturbed["reconciliation"]["principalByState"])
+for b, d in zip(base["stages"], disturbed["stages"]):
+    compare("items of stage " + b["name"], b["items"], d["items"])
+last_base, last_disturbed = base["samples"][-1]["counts"], disturbed["samples"][-1]["counts"]
+for key in ("received", "notified", "released", "grusIssued", "grusVisible", "deadLettered"):
+    compare("final count " + key, last_base[key], last_disturbed[key])
+
+lost = max(0, last_base["notified"] - last_disturbed["notified"]) + max(0, last_base["grusVisible"] - last_disturbed["grusVisible"])
+duplicates = max(0, last_disturbed["grusIssued"] - last_base["grusIssued"]) + max(
+    0, next(s["items"] for s in disturbed["stages"] if s["name"].startswith("pagamentos"))
+    - next(s["items"] for s in base["stages"] if s["name"].startswith("pagamentos")))
+total_kills = sum(kills.values())
+print(f"kills survived: {total_kills} ({', '.join(f'{s} {kills[s]}' for s in services)})")
+print(f"events lost: {lost}")
+print(f"duplicates: {duplicates}")
+if total_kills < int(min_kills):
+    failures.append(f"only {total_kills} kills (at least {min_kills} wanted)")
+missing = [s for s in services if kills[s] == 0]
+if missing:
+    failures.append("services never killed: " + ", ".join(missing))
+if failures:
+    print("FAILED: " + "; ".join(failures))
+    sys.exit(1)
+print("identical results under SIGKILL")
