@@ -57,12 +57,13 @@ struct Projection {
             e.registroANS.value, e.document.value, e.abi.value, state, e.amount.centavos, e.decidedOn.postgres])
     }
 
+    /// One statement for the whole event (text arrays cast in SQL), with the effect of
+    /// `setDecision` per atendimento in order.
     func apply(_ e: AtendimentosChargeable) throws {
-        for a in e.atendimentos {
-            _ = try connection.execute(Self.setDecision, [
-                e.registroANS.value, a.document.value, e.abi.value, a.isAnnulled ? "anulado" : "cobravel",
-                a.finalAmount.centavos, e.chargeableOn.postgres])
-        }
+        let a = e.atendimentos
+        _ = try connection.execute(Self.setChargeable, [
+            e.registroANS.value, e.abi.value, e.chargeableOn.postgres, a.map(\.document.value),
+            a.map { $0.isAnnulled ? "anulado" : "cobravel" }, a.map { String($0.finalAmount.centavos) }])
     }
 
     func apply(_ e: ChargeIssued) throws {
@@ -176,6 +177,15 @@ struct Projection {
         INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, final_amount, updated_on)
         VALUES ($1, $2, $3, $4, $5, $6)
         ON CONFLICT (registro_ans, document) DO UPDATE SET process_state = $4, final_amount = $5, updated_on = $6
+        """)
+    /// A document repeated in one event keeps its last decision, as one `setDecision` each would.
+    static let setChargeable = PostgresStatement("""
+        INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, final_amount, updated_on)
+        SELECT DISTINCT ON (a.document) $1::text, a.document, $2::integer, a.state, a.final_amount::bigint, $3::date
+        FROM unnest($4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS a(document, state, final_amount, n)
+        ORDER BY a.document, a.n DESC
+        ON CONFLICT (registro_ans, document) DO UPDATE SET process_state = EXCLUDED.process_state,
+            final_amount = EXCLUDED.final_amount, updated_on = EXCLUDED.updated_on
         """)
     static let insertCharge = PostgresStatement("""
         INSERT INTO rm_charges (charge_id, registro_ans, abi, total, gru_number, issued_on) VALUES ($1, $2, $3, $4, $5, $6)
