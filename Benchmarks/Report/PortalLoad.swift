@@ -44,8 +44,8 @@ struct PortalLoad {
         }
         let server = try PortalServer(database: database, brokers: brokers, today: today, policy: policy, logger: logger)
         do {
-            try await server.waitUntilListening()
-            let client = PortalClient(base: server.base, directory: directory)
+            let base = try await server.base()
+            let client = PortalClient(base: base, directory: directory)
             var cookies: [PortalSessionCookie] = []
             for operadora in operadoras {
                 cookies.append(try await client.login(root: workload.cnpjRoot(operadora), password: password))
@@ -54,7 +54,7 @@ struct PortalLoad {
             let (pdf, pdfSeconds) = try await client.positionPDF(cookies[0], date: today)
             guard pdf.starts(with: Array("%PDF-".utf8)) else { throw BenchmarkFailure("the portal's answer is not a PDF") }
             result.pdfSeconds = pdfSeconds
-            result.wrk = try await WrkLoad(base: server.base, directory: directory).run(
+            result.wrk = try await WrkLoad(base: base, directory: directory).run(
                 cookies: cookies.map(\.cookie), paths: Self.paths, connections: sessions, threads: 2, duration: duration)
             await server.stop()
             return result

@@ -12,62 +12,63 @@ import ServiceLifecycle
 
 /// The report publisher's HTTP endpoint as `ressus-report-publisher` wires it (ServiceHost's
 /// `HTTPEndpoint` with health, metrics and the request counter, plus `Portal.install`), over the
-/// benchmark's read-model schema, on a free loopback port, with the business clock fixed on `today`.
+/// benchmark's read-model schema, on a port the system picks, with the business clock fixed on
+/// `today`. The port is read from the endpoint's `http listening` log line, as the run scripts do.
 final class PortalServer: Sendable {
-    let port: Int
     let group: ServiceGroup
+    private let listening = ListeningPort()
     private let task: Task<Void, any Error>
 
     init(database: PostgresPool, brokers: String, today: CivilDate, policy: PortalPolicy, logger: Logger) throws {
-        port = try Self.freePort()
         let admin = try KafkaAdmin(config: KafkaConfig(bootstrapServers: brokers, clientID: "report-benchmark"), logger: logger)
         let clock = SimulatedClock(startingAt: BusinessTimeZone.startOfDay(today).addingTimeInterval(12 * 3600))
         let environment = PortalEnvironment(database: database, businessClock: clock, policy: policy, logger: logger)
+        let listening = self.listening
+        var endpointLogger = Logger(label: "report-benchmark.http") { _ in listening }
+        endpointLogger.logLevel = .info
         let endpoint = HTTPEndpoint.makeApplication(
-            configuration: HTTPEndpointConfiguration(host: "127.0.0.1", port: port),
+            configuration: HTTPEndpointConfiguration(host: "127.0.0.1", port: 0),
             health: HealthChecks(readiness: ServiceReadiness(), database: database, broker: admin),
-            registry: ServiceMetrics.bootstrap(), logger: logger,
+            registry: ServiceMetrics.bootstrap(), logger: endpointLogger,
             routes: { router in Portal.install(on: router, environment: environment) })
         let group = ServiceGroup(configuration: .init(services: [endpoint], logger: logger))
         self.group = group
         task = Task { try await group.run() }
     }
 
-    var base: String { "http://127.0.0.1:\(port)" }
-
-    /// Waits until `/health/live` answers.
-    func waitUntilListening() async throws {
-        let probe = FileManager.default.temporaryDirectory.appendingPathComponent("report-benchmark-probe-\(port)")
-        defer { try? FileManager.default.removeItem(at: probe) }
+    /// The base URL, once the endpoint listens (waits up to 10 s).
+    func base() async throws -> String {
         for _ in 0..<200 {
-            if try await runProcess("/usr/bin/curl", ["-sf", "-o", "/dev/null", base + "/health/live"], output: probe) == 0 { return }
+            if let port = listening.port { return "http://127.0.0.1:\(port)" }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw BenchmarkFailure("the portal did not start listening on port \(port)")
+        throw BenchmarkFailure("the portal did not start listening")
     }
 
     func stop() async {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
+}
 
-    /// A port the system considers free right now (bound to port 0, then released).
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw BenchmarkFailure("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw BenchmarkFailure("could not find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+/// A log handler that keeps the port of the `http listening` line and drops everything else.
+final class ListeningPort: LogHandler, @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int?
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    var port: Int? { lock.withLock { value } }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        guard message.description == "http listening", let port = metadata?["port"].flatMap({ Int("\($0)") }) else { return }
+        lock.withLock { value = port }
     }
 }
 
