@@ -40,7 +40,7 @@ demo: build infra
 demo-check: build infra
 	@bash deploy/local/demo-check.sh
 
-## benchmark: platform, rules, runtime, intake and debt benchmarks (release build); figures in BENCHMARKS.md
+## benchmark: platform, rules, runtime, intake, debt and report benchmarks (release build); figures in BENCHMARKS.md
 benchmark: bootstrap infra
 	swift build -c release --product platform-benchmark
 	swift build -c release --product rules-benchmark
@@ -48,11 +48,13 @@ benchmark: bootstrap infra
 	swift build -c release --product ressus
 	swift build -c release --product intake-benchmark
 	swift build -c release --product debt-benchmark
+	swift build -c release --product report-benchmark
 	$(WITH_ENV) .build/release/platform-benchmark
 	.build/release/rules-benchmark
 	$(WITH_ENV) .build/release/runtime-benchmark --events 100000
 	$(WITH_ENV) .build/release/intake-benchmark
 	$(WITH_ENV) .build/release/debt-benchmark
+	$(WITH_ENV) .build/release/report-benchmark
 
 ## carga: load replay (issue 9) on an isolated stack, release build; figures in BENCHMARKS.md
 ## (make carga ATENDIMENTOS=100000 OPERADORAS=700; results in benchmark-results/carga-N)

@@ -159,6 +159,14 @@ let package = Package(
         .executableTarget(
             name: "debt-benchmark", dependencies: ["BenchmarkSupport", "DebtCalculatorCore", "Runtime", "Postgres", "Models", swiftLog], path: "Benchmarks/Debt"
         ),
+        .executableTarget(
+            name: "report-benchmark",
+            dependencies: [
+                "BenchmarkSupport", "ReportPublisherCore", "DebtCalculatorCore", "ServiceHTTP", "Runtime", "Kafka", "Postgres",
+                "Models", swiftLog, serviceLifecycle, hummingbird,
+            ],
+            path: "Benchmarks/Report"
+        ),
 
         .testTarget(
             name: "ModelsTests",

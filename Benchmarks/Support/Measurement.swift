@@ -42,12 +42,27 @@ public func report(_ line: String) {
 /// Runs one psql command (`/usr/bin/psql`, stop on error); waits by polling so no thread blocks on
 /// the child.
 public func runPsql(_ url: String, _ command: String) async throws {
+    guard try await runProcess("/usr/bin/psql", [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", command]) == 0 else {
+        throw BenchmarkFailure("psql failed running \(command)")
+    }
+}
+
+/// Runs `executable` with `arguments`, its standard output to the file `output` (else discarded)
+/// and its standard error discarded; waits by polling so no thread blocks on the child. Returns
+/// the exit status.
+public func runProcess(_ executable: String, _ arguments: [String], output: URL? = nil) async throws -> Int32 {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-    process.arguments = [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", command]
-    process.standardOutput = FileHandle.nullDevice
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    var file: FileHandle?
+    if let output {
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        file = try FileHandle(forWritingTo: output)
+    }
+    defer { try? file?.close() }
+    process.standardOutput = file ?? FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
     while process.isRunning { try await Task.sleep(for: .milliseconds(1)) }
-    guard process.terminationStatus == 0 else { throw BenchmarkFailure("psql failed running \(command)") }
+    return process.terminationStatus
 }

@@ -6,7 +6,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 APT_PACKAGES=(postgresql-15 postgresql-client-15 libpq-dev build-essential pkg-config
-  dpkg-dev python3 libssl-dev zlib1g-dev libzstd-dev liblz4-dev poppler-utils chromium)
+  dpkg-dev python3 libssl-dev zlib1g-dev libzstd-dev liblz4-dev poppler-utils chromium curl wrk)
 
 # Python tools the tests use (JSON Schema validation of events and deployment files), in a venv.
 PYTHON_TOOLS=(jsonschema==4.26.0 PyYAML==6.0.2)

@@ -164,7 +164,11 @@ public enum ReadModelQueries {
                                     on c: PostgresConnection) throws -> (rows: [AtendimentoView], total: Int) {
         let parameters: [any PostgresEncodable] = [
             registro, filter.abi, filter.kind, filter.situation?.rawValue, filter.document, limit, offset]
-        let rows = try c.query(atendimentosPage, parameters).map { row in
+        // A situation filter needs the GRU joins for every row of the operadora: the page then
+        // counts its matches in the same scan (a window count) instead of a second one.
+        let counted = filter.situation != nil
+        let result = try c.query(counted ? atendimentosCountedPage : atendimentosPage, parameters)
+        let rows = try result.map { row in
             AtendimentoView(
                 document: try row.decode(at: 0), abi: try row.decode(at: 1), kind: try row.decode(at: 2),
                 competencia: try row.decode(at: 3), careStart: try row.optionalCivilDate(at: 4),
@@ -173,6 +177,7 @@ public enum ReadModelQueries {
                 situation: AtendimentoSituation(rawValue: try row.decode(at: 8)) ?? .notificado,
                 gruNumber: try row.decode(at: 9), note: try row.decode(at: 10))
         }
+        if counted, let first = result.first { return (rows, try first.decode(Int.self, at: 11)) }
         let total = try c.query(atendimentosCount, Array(parameters.prefix(5)))[0].decode(Int.self, at: 0)
         return (rows, total)
     }
@@ -261,5 +266,7 @@ public enum ReadModelQueries {
         """
     static let atendimentosPage = PostgresStatement(
         "SELECT * FROM (\(situated)) s WHERE \(filters) ORDER BY abi DESC, document, competencia LIMIT $6 OFFSET $7")
+    static let atendimentosCountedPage = PostgresStatement(
+        "SELECT *, count(*) OVER () FROM (\(situated)) s WHERE \(filters) ORDER BY abi DESC, document, competencia LIMIT $6 OFFSET $7")
     static let atendimentosCount = PostgresStatement("SELECT count(*) FROM (\(situated)) s WHERE \(filters)")
 }
