@@ -74,7 +74,8 @@ struct ReportWorkload {
         return AtendimentosChargeable(
             abi: try ABINumber(abi(local: local)), registroANS: try RegistroANS(registro(operadora)),
             atendimentos: try ((number * perEvent)..<((number + 1) * perEvent)).map {
-                ChargeableAtendimento(document: try SUSDocumentNumber(document($0)), outcome: .notImpugned,
+                ChargeableAtendimento(document: try SUSDocumentNumber(document($0)),
+                                      competencia: try YearMonth(parsing: "2025-06"), outcome: .notImpugned,
                                       originalAmount: amount($0), finalAmount: amount($0))
             },
             originalDueDate: try CivilDate(parsing: Self.dueOn), paymentDueDate: try CivilDate(parsing: Self.dueOn),
