@@ -130,7 +130,7 @@ private final class Replay {
         let (reconciliation, latencies) = try await pool.withConnection { connection in
             let latencies = ReplayLatencies()
             return (try ReplayReconciliation.read(expectedAtendimentos: atendimentos, on: connection), [
-                try latencies.abiToNotification(since: importStart, on: connection),
+                try latencies.abiToNotification(on: connection),
                 try latencies.notificationToDeadlines(on: connection),
                 try latencies.gruToPortal(on: connection),
                 try latencies.windowClosedToPortal(since: windowClosed, on: connection),
@@ -230,8 +230,17 @@ private final class Replay {
             + " | notificados \(grouped(snapshot.notified))\(rate(\.notified))"
             + " | finais \(grouped(snapshot.released))\(rate(\.released))"
             + " | GRUs \(grouped(snapshot.grusIssued)), no portal \(grouped(snapshot.grusVisible))"
-            + " | fila: \(grouped(snapshot.unsent)) a publicar, \(grouped(snapshot.unconsumed)) a consumir")
+            + " | fila: \(grouped(snapshot.unsent)) a publicar, \(grouped(snapshot.unconsumed)) a consumir"
+            + backlog(snapshot))
         return snapshot
+    }
+
+    /// The consumers that are behind, e.g. " (deadlines 120, debt_calculator 4)"; empty when none is.
+    func backlog(_ snapshot: ReplayProbe.Snapshot) -> String {
+        let behind = ReplayProbe.schemas.compactMap { schema in
+            snapshot.backlog[schema].flatMap { $0 > 0 ? "\(schema) \(grouped($0))" : nil }
+        }
+        return behind.isEmpty ? "" : " (" + behind.joined(separator: ", ") + ")"
     }
 
     // MARK: Helpers

@@ -34,12 +34,16 @@ public struct ReplayLatencies: Sendable {
                     curve: percentiles.map { [$0, ms($0)] })
     }
 
-    /// ABI import started (wall clock `since`) → each notification event written by the intake.
-    public func abiToNotification(since: Date, on connection: PostgresConnection) throws -> Path {
+    /// Each ABI received by the intake (`intake.abis.received_at`, wall clock, set by the first row
+    /// of its import) → each of its notification-atendimentos events written (one value per event,
+    /// i.e. per batch of up to 500 atendimentos of one operadora).
+    public func abiToNotification(on connection: PostgresConnection) throws -> Path {
         let values = try microseconds(connection, """
-            SELECT (extract(epoch FROM (o.created_at - $1::timestamptz)) * 1e6)::bigint FROM intake.outbox o
+            SELECT (extract(epoch FROM (o.created_at - a.received_at)) * 1e6)::bigint
+            FROM intake.outbox o
+            JOIN intake.abis a ON a.abi = (convert_from(o.payload, 'UTF8')::jsonb ->> 'abi')::int
             WHERE o.event_type LIKE '%.notification.atendimentos.%'
-            """, [since])
+            """)
         return Self.path("abi_para_notificacao", "ABI recebida → evento de notificação emitido (intake)", microseconds: values)
     }
 
@@ -55,22 +59,25 @@ public struct ReplayLatencies: Sendable {
 
     /// The clock advanced past the impugnação windows (wall clock `since`) → each GRU visible in the portal.
     public func windowClosedToPortal(since: Date, on connection: PostgresConnection) throws -> Path {
-        let values = try microseconds(connection, """
-            SELECT (extract(epoch FROM (i.received_at - $1::timestamptz)) * 1e6)::bigint
-            FROM debt_calculator.outbox o JOIN report_publisher.inbox i ON i.event_id = o.event_id
-            WHERE o.event_type LIKE '%.gru.issued.%'
-            """, [since])
+        let values = try gruVisible(after: "$1::timestamptz", [since], on: connection)
         return Self.path("prazo_encerrado_para_portal", "prazo de impugnação encerrado → GRU visível no portal", microseconds: values)
     }
 
     /// GRU issued by the debt calculator → applied to the portal's read model.
     public func gruToPortal(on connection: PostgresConnection) throws -> Path {
-        let values = try microseconds(connection, """
-            SELECT (extract(epoch FROM (i.received_at - o.created_at)) * 1e6)::bigint
+        let values = try gruVisible(after: "o.created_at", on: connection)
+        return Self.path("gru_para_portal", "GRU emitida → visível no portal (report-publisher)", microseconds: values)
+    }
+
+    /// Microseconds from `start` (an SQL expression over the debt calculator's outbox row `o`) to
+    /// each GRU-issued event being applied by the report publisher.
+    private func gruVisible(after start: String, _ parameters: [any PostgresEncodable] = [],
+                            on connection: PostgresConnection) throws -> [Int64] {
+        try microseconds(connection, """
+            SELECT (extract(epoch FROM (i.received_at - \(start))) * 1e6)::bigint
             FROM debt_calculator.outbox o JOIN report_publisher.inbox i ON i.event_id = o.event_id
             WHERE o.event_type LIKE '%.gru.issued.%'
-            """)
-        return Self.path("gru_para_portal", "GRU emitida → visível no portal (report-publisher)", microseconds: values)
+            """, parameters)
     }
 
     private func microseconds(_ connection: PostgresConnection, _ sql: String, _ parameters: [any PostgresEncodable] = [])

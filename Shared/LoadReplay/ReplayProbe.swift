@@ -35,6 +35,8 @@ public struct ReplayProbe: Sendable {
         public var unsent: Int
         /// Published events some subscribed service has not yet applied.
         public var unconsumed: Int
+        /// `unconsumed` per consuming service (schema name): its consumer lag counted in events.
+        public var backlog: [String: Int] = [:]
         /// Events dead-lettered by any service.
         public var deadLettered: Int
 
@@ -52,14 +54,14 @@ public struct ReplayProbe: Sendable {
             return try connection.query(sql)[0].decode(Int.self, at: 0)
         }
         let present = Self.schemas.filter(existing.contains)
-        var unsent = 0, dead = 0, unconsumed = 0
+        var unsent = 0, dead = 0, backlog: [String: Int] = [:]
         for schema in present {
             unsent += try count(schema, "SELECT count(*)::int FROM \(schema).outbox WHERE sent_at IS NULL")
             dead += try count(schema, "SELECT count(*)::int FROM \(schema).inbox WHERE outcome = 'dead_lettered'")
         }
         for (schema, topic) in Self.subscriptions where existing.contains(schema) {
             for producer in present {
-                unconsumed += try count(schema, """
+                backlog[schema, default: 0] += try count(schema, """
                     SELECT count(*)::int FROM \(producer).outbox p
                     WHERE p.topic = '\(topic)' AND p.sent_at IS NOT NULL
                       AND NOT EXISTS (SELECT 1 FROM \(schema).inbox c WHERE c.event_id = p.event_id)
@@ -72,6 +74,6 @@ public struct ReplayProbe: Sendable {
             released: try count("deadlines", "SELECT count(*)::int FROM deadlines.atendimentos WHERE state IN ('cobravel', 'anulado')"),
             grusIssued: try count("debt_calculator", "SELECT count(*)::int FROM debt_calculator.grus"),
             grusVisible: try count("report_publisher", "SELECT count(*)::int FROM report_publisher.rm_grus"),
-            unsent: unsent, unconsumed: unconsumed, deadLettered: dead)
+            unsent: unsent, unconsumed: backlog.values.reduce(0, +), backlog: backlog, deadLettered: dead)
     }
 }

@@ -79,6 +79,13 @@ public struct ReplayResult: Sendable, Codable {
         return try encoder.encode(ReplayDocument(result: self))
     }
 
+    /// Reads back a document written by ``json()``.
+    public static func read(json data: Data) throws -> ReplayResult {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(ReplayDocument.self, from: data).result
+    }
+
     /// The summary the operator reads (Portuguese).
     public var summary: String {
         func rate(_ value: Double) -> String { String(format: "%.0f", value) }
@@ -108,9 +115,13 @@ public struct ReplayResult: Sendable, Codable {
 }
 
 /// The JSON layout: the result plus the derived ratio.
-private struct ReplayDocument: Encodable {
+private struct ReplayDocument: Codable {
     let result: ReplayResult
+    init(result: ReplayResult) { self.result = result }
     enum CodingKeys: String, CodingKey { case result, ratioToCeiling }
+    init(from decoder: any Decoder) throws {
+        result = try decoder.container(keyedBy: CodingKeys.self).decode(ReplayResult.self, forKey: .result)
+    }
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(result, forKey: .result)

@@ -22,6 +22,8 @@ import Testing
         _ = try? await ScriptProcess.run("deploy/local/carga.sh", ["clean"], environment: environment, timeout: .seconds(60))
         #expect(run.status == 0, "deploy/local/carga.sh failed:\n\(run.output)")
         #expect(run.output.contains("Tudo conciliado."), "\(run.output)")
+        // Live progress (counts, rates and backlog) went to standard error while the stages ran.
+        #expect(run.output.contains("recebidos") && run.output.contains("a consumir"), "\(run.output)")
 
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: results.appendingPathComponent("resultado.json"))) as? [String: Any]
         let result = try #require(json?["result"] as? [String: Any])
