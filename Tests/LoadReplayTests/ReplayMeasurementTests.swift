@@ -7,7 +7,7 @@ import Testing
 
 /// The replay's measuring parts that need no running stack: HdrHistogram percentiles, the peak
 /// memory read from /proc, and the JSON and SVG documents (the end-to-end run is in
-/// Tests/DeployTests/LoadReplayRunTests.swift).
+/// Tests/DeployTests/LoadReplayTests.swift).
 @Suite struct ReplayMeasurementTests {
     @Test func percentilesComeFromTheHistogramOfTheRecordedLatencies() {
         // 1 ms … 1000 ms, one value each: p50 ≈ 500 ms, p99 ≈ 990 ms, max 1000 ms (3 significant digits).
