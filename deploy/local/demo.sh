@@ -17,13 +17,13 @@
 # The CLI and the services use RESSUS_CLOCK=simulated; every wait polls a condition with a bound
 # (clock acknowledgements, then the services' outboxes, inboxes and due work), never a fixed sleep.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/isolated.sh"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-DEMO_ID="${RESSUS_DEMO_ID:-demo}"
-[[ "$DEMO_ID" =~ ^[a-z0-9_]+$ ]] || die "RESSUS_DEMO_ID must be lowercase letters, digits and _"
-DEMO_DIR="$RUN_DIR/$DEMO_ID"
-DEMO_ENV="$DEMO_DIR/env.sh"
-DEMO_DATABASE="ressus_$DEMO_ID"
+isolated_init "${RESSUS_DEMO_ID:-demo}"
+DEMO_DIR="$ISO_DIR"
+DEMO_ENV="$ISO_ENV"
+DEMO_DATABASE="$ISO_DATABASE"
 DATA_DIR="$here/demo-data"
 BIN_DIR="${RESSUS_BIN_DIR:-$REPO_ROOT/.build/debug}"
 ALL_SERVICES="intake,deadlines,debt-calculator,report-publisher,fns-transfer"
@@ -41,23 +41,9 @@ F=678901  # ciência tácita; GRU sem pagamento: CADIN e dívida ativa
 FINAL_DATE=2026-10-01
 PORTAL_ROOT=11222333  # raiz do CNPJ da operadora A
 
-services() { RESSUS_SERVICE_DIR="$DEMO_DIR/services" RESSUS_SERVICE_ENV_FILE="$DEMO_ENV" bash "$here/services.sh" "$@"; }
-
-stop_demo() {
-  local failed=0
-  if [ -d "$DEMO_DIR/services" ]; then services stop || failed=1; fi
-  bash "$here/infra.sh" stop-broker "$DEMO_DIR"
-  return "$failed"
-}
-
-# Removes the run's database and directory (after stopping what runs).
-clean_demo() {
-  stop_demo || true
-  # shellcheck disable=SC1090
-  [ ! -f "$ENV_FILE" ] || source "$ENV_FILE"
-  "$PSQL" -X -q -v ON_ERROR_STOP=1 "$RESSUS_DATABASE_URL" -c "DROP DATABASE IF EXISTS $DEMO_DATABASE WITH (FORCE)"
-  rm -rf "$DEMO_DIR"
-}
+services() { isolated_services "$@"; }
+stop_demo() { isolated_stop; }
+clean_demo() { isolated_clean; }
 
 case "${1:-}" in
   stop) stop_demo; exit ;;
@@ -221,22 +207,7 @@ fi
 trap cleanup EXIT
 
 passo "Ambiente limpo: broker próprio da demo e banco $DEMO_DATABASE recriado"
-stop_demo >/dev/null 2>&1 || true
-rm -rf "$DEMO_DIR"
-mkdir -p "$DEMO_DIR"
-admin_url="$RESSUS_DATABASE_URL"
-sql "DROP DATABASE IF EXISTS $DEMO_DATABASE WITH (FORCE)" || falha "não foi possível remover o banco $DEMO_DATABASE"
-sql "CREATE DATABASE $DEMO_DATABASE" || falha "não foi possível criar o banco $DEMO_DATABASE"
-brokers=$(bash "$here/infra.sh" start-broker "$DEMO_DIR" | tail -1) || falha "o broker da demo não iniciou"
-cat >"$DEMO_ENV" <<ENV
-# Written by deploy/local/demo.sh: the demo's own database and broker, simulated clock.
-export RESSUS_DATABASE_URL="${admin_url%/*}/$DEMO_DATABASE"
-export RESSUS_KAFKA_BROKERS="$brokers"
-export RESSUS_CLOCK=simulated
-export RESSUS_PORTAL_INSECURE_COOKIES=1
-export RESSUS_REPORT_PUBLISHER_HTTP_PORT=$(free_port)
-export RESSUS_FNS_TRANSFER_HTTP_PORT=$(free_port)
-ENV
+isolated_create || falha "não foi possível preparar o banco $DEMO_DATABASE e o broker da demo"
 # shellcheck disable=SC1090
 source "$DEMO_ENV"
 echo "   banco: $RESSUS_DATABASE_URL"

@@ -1,6 +1,6 @@
 # An isolated stack for one run (sourced after common.sh, not executed): its own Tansu broker
 # (memory storage: fresh topics, consumer groups and clock) and its own database `ressus_<id>` in
-# the local PostgreSQL, with the five services under the simulated clock. Used by carga.sh.
+# the local PostgreSQL, with the five services under the simulated clock. Used by demo.sh and carga.sh.
 #   isolated_init ID        names the run: ISO_DIR ($RUN_DIR/ID), ISO_ENV, ISO_DATABASE (ressus_ID)
 #   isolated_create         (re)creates the database, starts the broker, writes ISO_ENV
 #   isolated_services ARGS  deploy/local/services.sh ARGS for this run's services
