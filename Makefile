@@ -63,7 +63,7 @@ OPERADORAS ?= 700
 carga: bootstrap infra
 	for p in ressus ressus-intake ressus-deadlines ressus-debt-calculator ressus-report-publisher ressus-fns-transfer; do \
 	  swift build -c release --product $$p || exit 1; done
-	RESSUS_BIN_DIR=$(CURDIR)/.build/release bash deploy/local/carga.sh $(ATENDIMENTOS) $(OPERADORAS)
+	RESSUS_BIN_DIR=$(CURDIR)/.build/release bash deploy/local/carga.sh $(ATENDIMENTOS) $(OPERADORAS) $(CARGA_OPCOES)
 
 ## chaos: crash harness (issue 10): the same load replayed undisturbed and under SIGKILL of random
 ## services, compared (release build; ATENDIMENTOS, OPERADORAS; see RELIABILITY.md)

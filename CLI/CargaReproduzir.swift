@@ -18,7 +18,9 @@ struct CargaReproduzir: AsyncParsableCommand {
             tácita e pelo fim do prazo de impugnação até as GRUs aparecerem no portal, paga em dia parte das GRUs, \
             avança até o repasse ao FNS e concilia. Mostra o progresso a cada segundo; grava resultado.json e \
             resultado.svg em --resultados. Mede também o teto: psql \\copy das mesmas linhas. Sai com status 1 \
-            se a conciliação divergir.
+            se a conciliação divergir. Com --taxa, as importações de ABIs seguem a taxa alvo (a unidade é o arquivo \
+            de ABI: para uma taxa mais fina, gere mais ABIs com `ressus carga gerar --abis N`); com --ondas, os \
+            arquivos são importados em N ondas, a cada --intervalo-ondas segundos no mínimo.
             """)
 
     @Option(help: "Diretório de uma carga gerada por `ressus carga gerar`.")
@@ -33,6 +35,12 @@ struct CargaReproduzir: AsyncParsableCommand {
     var pagosEmDia: Int?
     @Option(name: .customLong("tempo-limite"), help: "Segundos máximos de cada etapa.")
     var tempoLimite: Int = 900
+    @Option(help: "Taxa alvo de importação, em atendimentos por segundo (padrão: o mais rápido possível).")
+    var taxa: Int?
+    @Option(help: "Número de ondas em que os arquivos de ABI são importados.")
+    var ondas: Int = 1
+    @Option(name: .customLong("intervalo-ondas"), help: "Segundos mínimos entre o início de ondas consecutivas.")
+    var intervaloOndas: Int = 0
     @OptionGroup var banco: DatabaseOption
 
     func run() async throws {
@@ -69,6 +77,7 @@ private final class Replay {
     let databaseURL: String
     let pool: PostgresPool
     let probe = ReplayProbe()
+    let schedule: ReplaySchedule
     let started = Date()
     var samples: [ReplayResult.Sample] = []
     var stages: [ReplayResult.Stage] = []
@@ -80,6 +89,12 @@ private final class Replay {
         self.results = results
         databaseURL = try command.banco.url()
         pool = try command.banco.pool(schema: "public")
+        do {
+            schedule = try ReplaySchedule(sizes: manifest.abiFiles.map(\.atendimentos), waves: command.ondas, rate: command.taxa)
+        } catch {
+            throw OperatorError(message: error.description)
+        }
+        guard command.intervaloOndas >= 0 else { throw OperatorError(message: "--intervalo-ondas não pode ser negativo") }
         let lastMonth = manifest.abiFiles.flatMap(\.competencias).max() ?? manifest.profile.firstQuarter
         today = try command.inicio.map { try parseOption($0, "--inicio") { try CivilDate(parsing: $0) } }
             ?? lastMonth.adding(months: 2).firstDay.adding(days: 4)
@@ -94,10 +109,7 @@ private final class Replay {
 
         // 1. Files → intake → notification events → deadlines.
         let importStart = Date()
-        for file in manifest.abiFiles {
-            let report = results.appendingPathComponent("abi-\(file.abi).rejeitados.csv").path
-            try await cli(["abi", "importar", path(file.file), "--aguardar", "0", "--relatorio", report], log: "abi-\(file.abi)")
-        }
+        try await importABIs(from: importStart)
         stages.append(.init(name: "importação (arquivos → intake)", seconds: since(importStart), items: atendimentos))
         try await sample(until: "notificações registradas pelo deadlines") { $0.notified >= atendimentos && $0.idle }
         stages.append(.init(name: "notificação (arquivos → deadlines)", seconds: since(importStart), items: atendimentos))
@@ -137,10 +149,39 @@ private final class Replay {
             ])
         }
         let memory = command.servicosPID.map { ServiceMemory.peakKiB(pidDirectory: $0) } ?? [:]
-        return ReplayResult(
+        var result = ReplayResult(
             atendimentos: atendimentos, operadoras: manifest.profile.operadoras, startedAt: started, stages: stages,
             endToEnd: endToEnd, ceiling: ceiling, latencies: latencies, peakMemoryKiB: memory,
             reconciliation: reconciliation, samples: samples, machine: Self.machine())
+        result.plan = .init(waves: schedule.waves, targetRate: command.taxa, waveInterval: command.intervaloOndas)
+        return result
+    }
+
+    /// Imports the ABI files as `schedule` plans them: each wave starts `--intervalo-ondas` seconds
+    /// after the previous one at the earliest (and never before the previous wave's imports end);
+    /// within a wave a file waits until its offset (the `--taxa` pacing).
+    func importABIs(from start: Date) async throws {
+        var waveStart = start, currentWave = -1
+        for entry in schedule.entries {
+            if entry.wave != currentWave {
+                currentWave = entry.wave
+                let earliest = start.addingTimeInterval(Double(entry.wave * command.intervaloOndas))
+                waveStart = max(Date(), earliest)
+                if schedule.waves > 1 { log("Onda \(entry.wave + 1) de \(schedule.waves)") }
+            }
+            try await wait(until: waveStart.addingTimeInterval(entry.offset))
+            let file = manifest.abiFiles[entry.file]
+            let report = results.appendingPathComponent("abi-\(file.abi).rejeitados.csv").path
+            try await cli(["abi", "importar", path(file.file), "--aguardar", "0", "--relatorio", report], log: "abi-\(file.abi)")
+        }
+    }
+
+    /// Sleeps until `date`, sampling progress once a second meanwhile.
+    func wait(until date: Date) async throws {
+        while Date() < date {
+            try await takeSample()
+            try await Task.sleep(for: .seconds(min(1, max(0.01, date.timeIntervalSinceNow))))
+        }
     }
 
     // MARK: Stages

@@ -54,6 +54,22 @@ public struct ReplayResult: Sendable, Codable {
     public var reconciliation: ReplayReconciliation
     public var samples: [Sample]
     public var machine: String
+    /// How the files were replayed (`--ondas`, `--taxa`); nil in results written before these options.
+    public var plan: Plan?
+
+    /// The replay's pacing options.
+    public struct Plan: Sendable, Codable, Equatable {
+        public var waves: Int
+        /// Target atendimentos/s of the imports; nil: as fast as possible.
+        public var targetRate: Int?
+        /// Seconds between the starts of consecutive waves (at least the previous wave's import).
+        public var waveInterval: Int
+        public init(waves: Int, targetRate: Int?, waveInterval: Int) {
+            self.waves = waves
+            self.targetRate = targetRate
+            self.waveInterval = waveInterval
+        }
+    }
 
     public init(atendimentos: Int, operadoras: Int, startedAt: Date, stages: [Stage], endToEnd: Stage, ceiling: Stage,
                 latencies: [ReplayLatencies.Path], peakMemoryKiB: [String: Int], reconciliation: ReplayReconciliation,
@@ -89,7 +105,13 @@ public struct ReplayResult: Sendable, Codable {
     /// The summary the operator reads (Portuguese).
     public var summary: String {
         func rate(_ value: Double) -> String { String(format: "%.0f", value) }
-        var lines = ["Resultado da reprodução de carga: \(atendimentos) atendimentos, \(operadoras) operadoras", "", "Vazão por etapa:"]
+        var lines = ["Resultado da reprodução de carga: \(atendimentos) atendimentos, \(operadoras) operadoras"]
+        if let plan {
+            let rate = plan.targetRate.map { "taxa alvo \($0) atendimentos/s" } ?? "o mais rápido possível"
+            let interval = plan.waves > 1 ? ", ondas a cada \(plan.waveInterval) s no mínimo" : ""
+            lines.append("Reprodução: \(plan.waves) onda(s), \(rate)\(interval)")
+        }
+        lines += ["", "Vazão por etapa:"]
         for stage in stages {
             lines.append("  \(stage.name.padding(toLength: 46, withPad: " ", startingAt: 0)) \(String(format: "%8.1f", stage.seconds)) s  \(rate(stage.perSecond)) itens/s")
         }
