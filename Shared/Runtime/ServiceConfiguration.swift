@@ -48,6 +48,7 @@ public struct ConfigurationError: Error, CustomStringConvertible {
 /// | `RESSUS_DATABASE_URL` | required | PostgreSQL URL shared by the services |
 /// | `RESSUS_<SERVICE>_DATABASE_URL` | `RESSUS_DATABASE_URL` | this service's own database (moves its schema) |
 /// | `RESSUS_KAFKA_BROKERS` | required | Kafka bootstrap servers, `host:port[,host:port]` |
+/// | `RESSUS_KAFKA_PROPERTIES` | none | extra librdkafka properties for every client, `name=value;name=value` (e.g. `fetch.wait.max.ms=100;debug=fetch`) |
 /// | `RESSUS_LOG_LEVEL` | `info` | trace, debug, info, notice, warning, error, critical |
 /// | `RESSUS_LOG_FORMAT` | `text` | `text` or `json` (one JSON object per line) |
 /// | `RESSUS_DB_POOL_SIZE` | `4` | PostgreSQL connections per service instance |
@@ -72,6 +73,8 @@ public struct ServiceConfiguration: Sendable {
 
     public var databaseURL: String
     public var kafkaBrokers: String
+    /// `RESSUS_KAFKA_PROPERTIES`: librdkafka properties passed to every client of the service.
+    public var kafkaProperties: [String: String]
     public var logLevel: String
     public var logFormat: LogFormat
     public var databasePoolSize: Int
@@ -109,6 +112,7 @@ public struct ServiceConfiguration: Sendable {
         let ownDatabase = service.environmentPrefix + "DATABASE_URL"
         databaseURL = try value(ownDatabase) ?? required("RESSUS_DATABASE_URL")
         kafkaBrokers = try required("RESSUS_KAFKA_BROKERS")
+        kafkaProperties = try Self.properties(value("RESSUS_KAFKA_PROPERTIES"), variable: "RESSUS_KAFKA_PROPERTIES")
         logLevel = value("RESSUS_LOG_LEVEL") ?? "info"
         let format = value("RESSUS_LOG_FORMAT") ?? "text"
         guard let parsedFormat = LogFormat(rawValue: format) else {
@@ -146,6 +150,19 @@ public struct ServiceConfiguration: Sendable {
         case let other?:
             throw ConfigurationError(variable: "RESSUS_PORTAL_INSECURE_COOKIES", problem: "must be 0 or 1, got '\(other)'")
         }
+    }
+
+    /// Parses `name=value;name=value` (empty entries ignored); a name without `=value` is an error.
+    static func properties(_ text: String?, variable: String) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for entry in (text ?? "").split(separator: ";") where !entry.allSatisfy(\.isWhitespace) {
+            guard let equals = entry.firstIndex(of: "="),
+                  case let name = entry[..<equals].trimmingCharacters(in: .whitespaces), !name.isEmpty else {
+                throw ConfigurationError(variable: variable, problem: "must be name=value;name=value, got '\(entry)'")
+            }
+            result[name] = entry[entry.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        }
+        return result
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {

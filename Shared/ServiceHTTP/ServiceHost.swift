@@ -57,7 +57,9 @@ public enum ServiceHost {
         logger[metadataKey: "service"] = "\(descriptor.name)"
 
         let database: PostgresPool
-        let kafka = KafkaConfig(bootstrapServers: configuration.kafkaBrokers, clientID: "ressus-\(descriptor.name)")
+        let kafka = KafkaConfig(
+            bootstrapServers: configuration.kafkaBrokers, clientID: "ressus-\(descriptor.name)",
+            properties: configuration.kafkaProperties)
         let admin: KafkaAdmin
         do {
             let postgres = try PostgresConfiguration(

@@ -41,4 +41,19 @@ import Testing
             try ServiceConfiguration(for: descriptor, environment: env.merging(["RESSUS_PORTAL_INSECURE_COOKIES": "sim"]) { $1 })
         }
     }
+
+    @Test func kafkaPropertiesArePassedThroughAndMalformedOnesRefused() throws {
+        let descriptor = ServiceDescriptor(name: "intake", schema: "intake")
+        let env = ["RESSUS_DATABASE_URL": "postgresql://a/b", "RESSUS_KAFKA_BROKERS": "127.0.0.1:9092"]
+        #expect(try ServiceConfiguration(for: descriptor, environment: env).kafkaProperties.isEmpty)
+        let tuned = try ServiceConfiguration(for: descriptor, environment: env.merging(
+            ["RESSUS_KAFKA_PROPERTIES": " fetch.wait.max.ms = 100 ;debug=fetch,msg;; "]) { $1 })
+        #expect(tuned.kafkaProperties == ["fetch.wait.max.ms": "100", "debug": "fetch,msg"])
+        #expect(throws: ConfigurationError.self) {
+            try ServiceConfiguration(for: descriptor, environment: env.merging(["RESSUS_KAFKA_PROPERTIES": "debug"]) { $1 })
+        }
+        #expect(throws: ConfigurationError.self) {
+            try ServiceConfiguration(for: descriptor, environment: env.merging(["RESSUS_KAFKA_PROPERTIES": "=1"]) { $1 })
+        }
+    }
 }
