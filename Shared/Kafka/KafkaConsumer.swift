@@ -36,7 +36,7 @@ public final class KafkaConsumer: Sendable {
             ],
             required: ["group.id": groupID, "enable.auto.commit": "false", "enable.auto.offset.store": "false"])
         let handle = try makeClient(type: RD_KAFKA_CONSUMER, settings: settings, context: context,
-                                    configure: installRebalance)
+                                    configure: { installRebalance($0); installCommitLogging($0) })
         rd_kafka_poll_set_consumer(handle.pointer)
         let list = makePartitionList(topics.map { (TopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA), 0) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
@@ -139,6 +139,22 @@ public final class KafkaConsumer: Sendable {
                 throw KafkaError(code: error, operation: "commit stored offsets")
             }
         }
+    }
+
+    /// Starts a commit of every offset stored with `store` and returns without waiting for the
+    /// broker: the consumer goes on while the commit travels (a slow group coordinator would
+    /// otherwise stall consumption for as long as the commit takes). A failure is logged when the
+    /// consumer next polls and the offsets, still stored, go with the next commit; `close()` and
+    /// rebalances commit synchronously.
+    public func commitStoredInBackground() throws {
+        let handle = self.handle
+        let started: Void? = try gate.whileOpen {
+            let error = rd_kafka_commit(handle.pointer, nil, 1)
+            if error != RD_KAFKA_RESP_ERR_NO_ERROR && error != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                throw KafkaError(code: error, operation: "commit stored offsets")
+            }
+        }
+        if started == nil { throw KafkaError.closed("consumer") }
     }
 
     /// The partitions currently assigned to this consumer.

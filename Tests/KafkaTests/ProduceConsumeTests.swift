@@ -80,6 +80,35 @@ import Testing
         #expect(rest.map(\.offset) == Array(20..<50))
     }
 
+    /// A background commit returns at once and the broker ends up with the stored offsets, while
+    /// the consumer keeps polling (the inbox consumer's way: never stall on the coordinator).
+    @Test func backgroundCommitReachesTheBrokerWhileTheConsumerGoesOn() async throws {
+        let topic = try await freshTopic("background", partitions: 2)
+        let group = uniqueName("background-group")
+        let producer = try KafkaProducer(config: try testConfig(), logger: testLogger)
+        _ = try await producer.sendBatch(keyedMessages(topic: topic, count: 40, keys: 8)).map { try $0.get() }
+        await producer.close()
+
+        let consumer = try KafkaConsumer(config: try testConfig(), groupID: group, topics: [topic], logger: testLogger)
+        let read = try await consume(consumer, count: 40)
+        try #require(read.count == 40)
+        try consumer.store(read)
+        try consumer.commitStoredInBackground()
+        try consumer.commitStoredInBackground()  // nothing new stored: not an error
+        let partitions = [TopicPartition(topic: topic, partition: 0), TopicPartition(topic: topic, partition: 1)]
+        var expected: [TopicPartition: Int64] = [:]
+        for message in read { expected[message.topicPartition] = max(expected[message.topicPartition] ?? 0, message.offset + 1) }
+        var committed: [TopicPartition: Int64] = [:]
+        let end = ContinuousClock.now + .seconds(30)
+        while committed != expected && ContinuousClock.now < end {
+            _ = try await consumer.poll(maxMessages: 10, timeout: .milliseconds(200))  // serves the commit callback
+            committed = try await consumer.committed(partitions)
+        }
+        #expect(committed == expected)
+        try await consumer.close()
+        #expect(throws: KafkaError.self) { try consumer.commitStoredInBackground() }
+    }
+
     /// Storing an offset for a partition this consumer does not hold fails and says which.
     @Test func storeForUnassignedPartitionFails() async throws {
         let topic = try await freshTopic("unassigned", partitions: 1)

@@ -12,7 +12,8 @@ import ServiceLifecycle
 /// (`consumer`, event id) and, when new and of an accepted type, handed to the handler inside a
 /// savepoint. First the whole batch is tried at once (one inbox INSERT, one savepoint,
 /// `EventHandler.handleBatch`); only if that fails is it rolled back and applied event by event
-/// as described below. Offsets are stored and committed only after that transaction commits, so delivery is
+/// as described below. Offsets are stored and committed only after that transaction commits (the commit
+/// travels in the background, so a slow group coordinator never stalls consumption), so delivery is
 /// at-least-once and the effect exactly-once.
 ///
 /// When the handler throws, the events before it are committed, its attempt is counted in
@@ -219,7 +220,7 @@ public final class InboxConsumer: Service, Sendable {
                         metadata: ["error": "\(error)"])
         }
         do {
-            try await consumer.commitStored()
+            try consumer.commitStoredInBackground()
         } catch {
             logger.warning("offset commit failed; stored offsets are committed later", metadata: ["error": "\(error)"])
         }
