@@ -40,24 +40,23 @@ public struct PDFFont: Hashable, Sendable {
 
     /// Width in points of `text` set in this font.
     public func width(of text: String) -> Double {
-        points(directUnits(of: text)?.units ?? typeface.units(ofEncoded: WinAnsi.encode(text)))
+        points(directUnits(of: text) ?? typeface.units(ofEncoded: WinAnsi.encode(text)))
     }
 
-    /// Width units of `text` measured straight from its UTF-8 bytes, and whether it holds a `\n`;
-    /// nil when some character needs the general path (see `WinAnsi.layoutCode`).
-    func directUnits(of text: String) -> (units: Int, hasNewline: Bool)? {
+    /// Width units of `text` measured straight from its UTF-8 bytes; nil when some character needs
+    /// the general path (see `WinAnsi.layoutCode`).
+    func directUnits(of text: String) -> Int? {
         var text = text
         return text.withUTF8 { utf8 in
-            let widths = typeface.codeWidths
-            var units = 0, index = 0, hasNewline = false
+            let widths = typeface.codeWidths, low = WinAnsi.lowLayoutCodes
+            var units = 0, index = 0
             while index < utf8.count {
                 let (scalar, length) = WinAnsi.decodeScalar(utf8, at: index)
-                guard let code = WinAnsi.layoutCode(scalar) else { return nil }
+                guard let code = WinAnsi.layoutCode(scalar, low: low) else { return nil }
                 units += Int(widths[Int(code)])
-                hasNewline = hasNewline || code == 0x0A
                 index += length
             }
-            return (units, hasNewline)
+            return units
         }
     }
 

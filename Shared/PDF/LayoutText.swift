@@ -38,12 +38,13 @@ struct LayoutText {
     /// Decodes the UTF-8 bytes scalar by scalar; false at the first scalar that needs the general path.
     private mutating func decodeDirectly(_ widths: [UInt16]) -> Bool {
         var direct = true
+        let low = WinAnsi.lowLayoutCodes
         characters = utf8.withUnsafeBufferPointer { utf8 in
             [Character](unsafeUninitializedCapacity: utf8.count + 1) { buffer, count in
                 var index = 0
                 while index < utf8.count {
                     let (scalar, length) = WinAnsi.decodeScalar(utf8, at: index)
-                    guard let code = WinAnsi.layoutCode(scalar) else {
+                    guard let code = WinAnsi.layoutCode(scalar, low: low) else {
                         direct = false
                         count = 0
                         return
@@ -98,10 +99,14 @@ extension WinAnsi {
     /// no canonical decompositions and no second characters of a composition there (UAX #15), and the
     /// grapheme rules join nothing there but CR LF (UAX #29). The typographic punctuation of CP1252's
     /// 0x80–0x9F block (– — ‘ ’ “ ” … € and the rest) qualifies too: starters without decompositions.
+    static func layoutCode(_ scalar: UInt32) -> UInt8? { layoutCode(scalar, low: lowLayoutCodes) }
+
+    /// `layoutCode` with the table of low codes already at hand (`lowLayoutCodes`: loops fetch it
+    /// once, not through the global's lazy initialization check for every character).
     @inline(__always)
-    static func layoutCode(_ scalar: UInt32) -> UInt8? {
+    static func layoutCode(_ scalar: UInt32, low: [UInt16]) -> UInt8? {
         if scalar < 0x300 {
-            let code = lowLayoutCodes[Int(scalar)]
+            let code = low[Int(scalar)]
             return code > 0xFF ? nil : UInt8(code)
         }
         guard scalar >= 0x2013 && scalar <= 0x2122 else { return nil }
@@ -109,7 +114,7 @@ extension WinAnsi {
     }
 
     /// `layoutCode` of the scalars below U+0300, 0x100 for CR (nil).
-    private static let lowLayoutCodes: [UInt16] = (0..<0x300).map { (value: UInt32) -> UInt16 in
+    static let lowLayoutCodes: [UInt16] = (0..<0x300).map { (value: UInt32) -> UInt16 in
         switch value {
         case 0x09, 0x0A: UInt16(value)
         case 0x0D: 0x100

@@ -79,8 +79,13 @@ enum PDFSyntax {
     }
 
     private static func appendDigits(_ value: UInt, to bytes: inout [UInt8]) {
-        if value >= 10 { appendDigits(value / 10, to: &bytes) }
-        bytes.append(0x30 + UInt8(value % 10))
+        let start = bytes.count
+        var rest = value
+        repeat {
+            bytes.append(0x30 + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes[start...].reverse()
     }
 
     /// A text string for /Info and annotations: literal ASCII when possible, otherwise UTF-16BE with

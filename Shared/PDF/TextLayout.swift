@@ -13,8 +13,8 @@ public enum TextLayout {
         // Most cells and headings fit on one line: measured without decoding them for wrapping. The
         // margin keeps the shortcut clear of the rounding of the per-word sums the full path adds;
         // a trailing space is dropped by the full path.
-        if let direct = font.directUnits(of: text), !direct.hasNewline, text.utf8.last != 0x20,
-           font.points(direct.units) < maxWidth - 1e-6 {
+        if !text.utf8.contains(0x0A), text.utf8.last != 0x20, let direct = font.directUnits(of: text),
+           font.points(direct) < maxWidth - 1e-6 {
             return [text]
         }
         let measured = LayoutText(text, font: font)

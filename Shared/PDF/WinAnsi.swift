@@ -25,10 +25,11 @@ public enum WinAnsi {
         var text = text
         let direct = text.withUTF8 { utf8 -> Bool in
             // Characters that need no normalization (see `layoutCode`) map straight from UTF-8.
+            let low = lowLayoutCodes
             var index = 0
             while index < utf8.count {
                 let (scalar, length) = decodeScalar(utf8, at: index)
-                guard let code = layoutCode(scalar) else { return false }
+                guard let code = layoutCode(scalar, low: low) else { return false }
                 switch code {
                 case 0, 0x0A: break
                 case 0x09: bytes.append(0x20)
