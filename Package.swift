@@ -75,8 +75,10 @@ let package = Package(
             "Postgres", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], path: "Shared/LoadReplay"),
 
+        // zlib, for the PDF writer's /FlateDecode streams (Debian's zlib1g-dev).
+        .systemLibrary(name: "CZlib", path: "Shared/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // A small PDF writer (A4 pages, tables, Portuguese text) for the reports operadoras download.
-        .target(name: "PDF", path: "Shared/PDF"),
+        .target(name: "PDF", dependencies: ["CZlib"], path: "Shared/PDF"),
 
         // librdkafka, from pkg-config (the local 2.8.0 build or Debian's librdkafka-dev).
         .systemLibrary(

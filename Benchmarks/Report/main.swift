@@ -1,7 +1,7 @@
 // Issue 7's benchmark: the report publisher's read model, PDF and portal, in one run.
 //
 //   report-benchmark [--grus-maior G] [--operadoras M] [--grus-outras O] [--por-evento K]
-//                    [--sessoes S] [--duracao D] [--repeticoes R] [--manter 1]
+//                    [--sessoes S] [--duracao D] [--repeticoes R] [--manter 1] [--apenas-pdf 1]
 //
 //   1. Seeds the read model by events: the debt calculator's handler charges the workload (one
 //      operadora with G GRUs, default 10,000, and M-1 others with O GRUs each, K atendimentos per
@@ -14,7 +14,8 @@
 //      login form (half of them on the large operadora), downloads the PDF over HTTP and runs wrk
 //      with S connections for D seconds over the portal pages, rotating the session cookies:
 //      p50, p99 (target < 50 ms) and requests/s.
-//   `--manter 1` keeps the schemas afterwards (to EXPLAIN the portal's queries); drop them by hand.
+//   `--manter 1` keeps the schemas afterwards (to EXPLAIN the portal's queries; drop them by hand)
+//   and the last PDF (its path is printed). `--apenas-pdf 1` skips step 3 (for profiling the PDF).
 //
 // Build in release mode: swift build -c release --product report-benchmark. Needs wrk, curl,
 // pdfinfo and pdftotext (deploy/local/bootstrap.sh installs them). Environment:
@@ -36,7 +37,7 @@ LoggingSystem.bootstrap { label in
 }
 
 var options = ["--grus-maior": 10_000, "--operadoras": 50, "--grus-outras": 40, "--por-evento": 5,
-               "--sessoes": 50, "--duracao": 25, "--repeticoes": 7, "--manter": 0]
+               "--sessoes": 50, "--duracao": 25, "--repeticoes": 7, "--manter": 0, "--apenas-pdf": 0]
 var arguments = CommandLine.arguments.dropFirst()
 while let name = arguments.popFirst() {
     guard options[name] != nil, let value = arguments.popFirst().flatMap({ Int($0) }), value > 0 else {
@@ -84,7 +85,9 @@ func tearDown() async {
         _ = try? await pool.withConnection { try $0.executeScript("DROP SCHEMA \(schema) CASCADE") }
     }
     for pool in [debt, readModel, portalPool] { await pool.close() }
-    try? FileManager.default.removeItem(at: directory)
+    if keepSchemas { report("kept: schemas \(debtSchema), \(readModelSchema); PDF \(directory.path)/posicao.pdf") } else {
+        try? FileManager.default.removeItem(at: directory)
+    }
 }
 
 report("report-benchmark: operadora \(workload.registro(0)) with \(workload.largestGRUs) GRUs and \(workload.operadoras - 1) "
@@ -123,17 +126,19 @@ do {
                     pdf.max < 1000 ? "met (< 1 s)" : "MISSED (< 1 s)"))
 
     // 3. The portal under load.
-    let load = try await PortalLoad(workload: workload, database: portalPool, accountsPool: readModel, brokers: brokers,
-                                    today: referenceDate, directory: directory, logger: logger)
-        .run(sessions: sessions, duration: options["--duracao"]!)
-    report(String(format: "  portal PDF over HTTP (%d GRUs): %.0f ms", workload.largestGRUs, load.pdfSeconds * 1000))
-    report(String(format: "  portal pages, %d sessions/connections, %d s: %.0f requests/s, p50 %.1f ms, p99 %.1f ms; "
-                  + "%d requests, %d not 200, %d socket errors", sessions, options["--duracao"]!, load.wrk.requestsPerSecond,
-                  load.wrk.p50Milliseconds, load.wrk.p99Milliseconds, load.wrk.requests, load.wrk.failures, load.wrk.socketErrors))
-    summary.append(("portal PDF over HTTP", String(format: "%.0f ms", load.pdfSeconds * 1000), load.pdfSeconds < 1 ? "met (< 1 s)" : "MISSED (< 1 s)"))
-    summary.append(("portal p99, \(sessions) sessions", String(format: "%.1f ms (p50 %.1f ms, %.0f req/s)", load.wrk.p99Milliseconds,
-                                                             load.wrk.p50Milliseconds, load.wrk.requestsPerSecond),
-                    load.wrk.p99Milliseconds < 50 && load.wrk.failures == 0 && load.wrk.socketErrors == 0 ? "met (< 50 ms)" : "MISSED (< 50 ms, all 200)"))
+    if options["--apenas-pdf"] != 1 {
+        let load = try await PortalLoad(workload: workload, database: portalPool, accountsPool: readModel, brokers: brokers,
+                                        today: referenceDate, directory: directory, logger: logger)
+            .run(sessions: sessions, duration: options["--duracao"]!)
+        report(String(format: "  portal PDF over HTTP (%d GRUs): %.0f ms", workload.largestGRUs, load.pdfSeconds * 1000))
+        report(String(format: "  portal pages, %d sessions/connections, %d s: %.0f requests/s, p50 %.1f ms, p99 %.1f ms; "
+                      + "%d requests, %d not 200, %d socket errors", sessions, options["--duracao"]!, load.wrk.requestsPerSecond,
+                      load.wrk.p50Milliseconds, load.wrk.p99Milliseconds, load.wrk.requests, load.wrk.failures, load.wrk.socketErrors))
+        summary.append(("portal PDF over HTTP", String(format: "%.0f ms", load.pdfSeconds * 1000), load.pdfSeconds < 1 ? "met (< 1 s)" : "MISSED (< 1 s)"))
+        summary.append(("portal p99, \(sessions) sessions", String(format: "%.1f ms (p50 %.1f ms, %.0f req/s)", load.wrk.p99Milliseconds,
+                                                                 load.wrk.p50Milliseconds, load.wrk.requestsPerSecond),
+                        load.wrk.p99Milliseconds < 50 && load.wrk.failures == 0 && load.wrk.socketErrors == 0 ? "met (< 50 ms)" : "MISSED (< 50 ms, all 200)"))
+    }
 
     report("")
     let width = summary.map(\.0.count).max() ?? 0, valueWidth = summary.map(\.1.count).max() ?? 0

@@ -55,28 +55,47 @@ struct PagePainter {
     let fontName: (PDFTypeface) -> String
 
     func contentStream(_ drawings: [PDFDrawing]) -> [UInt8] {
-        var out: [UInt8] = []
-        func emit(_ text: String) { out.append(contentsOf: Array(text.utf8)) }
-        let n = PDFSyntax.number
+        var out = ContentWriter()
+        out.bytes.reserveCapacity(drawings.count * 64)
         for drawing in drawings {
             switch drawing {
             case let .text(text, font, x, y, color):
-                let bytes = WinAnsi.encode(text)
-                guard !bytes.isEmpty else { continue }
-                emit("BT /\(fontName(font.typeface)) \(n(font.size)) Tf \(fill(color)) ")
-                emit("\(n(x)) \(n(pageHeight - y)) Td ")
-                out.append(contentsOf: WinAnsi.literal(bytes))
-                emit(" Tj ET\n")
+                let mark = out.bytes.count
+                out.emit("BT /\(fontName(font.typeface)) ")
+                out.number(font.size)
+                out.emit(" Tf ")
+                out.color(color, operator: "rg")
+                out.emit(" ")
+                out.numbers(x, pageHeight - y)
+                out.emit(" Td (")
+                let textStart = out.bytes.count
+                WinAnsi.appendLiteralBody(text, to: &out.bytes)
+                guard out.bytes.count > textStart else {
+                    out.bytes.removeSubrange(mark...)
+                    continue
+                }
+                out.emit(") Tj ET\n")
             case let .fill(x, y, width, height, color):
-                emit("\(fill(color)) \(n(x)) \(n(pageHeight - y - height)) \(n(width)) \(n(height)) re f\n")
+                out.color(color, operator: "rg")
+                out.emit(" ")
+                out.numbers(x, pageHeight - y - height)
+                out.emit(" ")
+                out.numbers(width, height)
+                out.emit(" re f\n")
             case let .line(x1, y1, x2, y2, width, color):
-                emit("\(stroke(color)) \(n(width)) w \(n(x1)) \(n(pageHeight - y1)) m ")
-                emit("\(n(x2)) \(n(pageHeight - y2)) l S\n")
+                out.color(color, operator: "RG")
+                out.emit(" ")
+                out.number(width)
+                out.emit(" w ")
+                out.numbers(x1, pageHeight - y1)
+                out.emit(" m ")
+                out.numbers(x2, pageHeight - y2)
+                out.emit(" l S\n")
             case .link:
                 continue
             }
         }
-        return out
+        return out.bytes
     }
 
     /// Link annotation dictionaries for the page's /Annots array.
@@ -90,10 +109,33 @@ struct PagePainter {
         }
     }
 
-    private func fill(_ color: PDFColor) -> String { "\(components(color)) rg" }
-    private func stroke(_ color: PDFColor) -> String { "\(components(color)) RG" }
-    private func components(_ color: PDFColor) -> String {
-        let n = PDFSyntax.number
-        return "\(n(color.red)) \(n(color.green)) \(n(color.blue))"
+}
+
+/// A content stream's bytes, written in place (no `String` per operator).
+private struct ContentWriter {
+    var bytes: [UInt8] = []
+
+    mutating func emit(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func emit(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    mutating func number(_ value: Double) { PDFSyntax.appendNumber(value, to: &bytes) }
+
+    /// Two numbers separated by a space (a coordinate pair).
+    mutating func numbers(_ first: Double, _ second: Double) {
+        number(first)
+        bytes.append(0x20)
+        number(second)
+    }
+
+    /// `r g b rg` (fill) or `r g b RG` (stroke).
+    mutating func color(_ color: PDFColor, operator name: StaticString) {
+        numbers(color.red, color.green)
+        bytes.append(0x20)
+        number(color.blue)
+        bytes.append(0x20)
+        emit(name)
     }
 }

@@ -40,15 +40,29 @@ public struct PDFFont: Hashable, Sendable {
 
     /// Width in points of `text` set in this font.
     public func width(of text: String) -> Double {
-        width(ofEncoded: WinAnsi.encode(text))
+        points(directUnits(of: text) ?? typeface.units(ofEncoded: WinAnsi.encode(text)))
     }
 
-    /// Width in points of already encoded WinAnsi bytes.
-    func width<C: Collection>(ofEncoded bytes: C) -> Double where C.Element == UInt8 {
-        var units = 0
-        for byte in bytes { units += typeface.width(of: byte) }
-        return Double(units) * size / 1000
+    /// Width units of `text` measured straight from its UTF-8 bytes; nil when some character needs
+    /// the general path (see `WinAnsi.layoutCode`).
+    func directUnits(of text: String) -> Int? {
+        var text = text
+        return text.withUTF8 { utf8 in
+            let widths = typeface.codeWidths, low = WinAnsi.lowLayoutCodes
+            var units = 0, index = 0
+            while index < utf8.count {
+                let (scalar, length) = WinAnsi.decodeScalar(utf8, at: index)
+                guard let code = WinAnsi.layoutCode(scalar, low: low) else { return nil }
+                units += Int(widths[Int(code)])
+                index += length
+            }
+            return units
+        }
     }
+
+    /// Points of `units` 1/1000 em.
+    @inline(__always)
+    func points(_ units: Int) -> Double { Double(units) * size / 1000 }
 
     /// Height of the cap letters, for placing a baseline inside a box (Helvetica 718, Courier 562).
     var capHeight: Double { (typeface == .courier ? 562 : 718) * size / 1000 }

@@ -10,6 +10,9 @@ extension PDFDocumentBuilder {
         let fontNames = Dictionary(uniqueKeysWithValues: typefaces.enumerated().map { ($1, "F\($0 + 1)") })
         let painter = PagePainter(pageHeight: pageSize.height, fontName: { fontNames[$0] ?? "F1" })
 
+        let fonts = typefaces.map { "/\(fontNames[$0]!) \(fontObjects[$0]!) 0 R" }.joined(separator: " ")
+        let n = PDFSyntax.number
+        let mediaBox = "[0 0 \(n(pageSize.width)) \(n(pageSize.height))]"
         var pageObjects: [Int] = []
         for (index, body) in pages.enumerated() {
             let drawings = body + decorations(page: index + 1, count: pages.count)
@@ -21,9 +24,7 @@ extension PDFDocumentBuilder {
                 file.write(object, annotation)
                 return object
             }
-            let fonts = typefaces.map { "/\(fontNames[$0]!) \(fontObjects[$0]!) 0 R" }.joined(separator: " ")
-            let n = PDFSyntax.number
-            var page = "<< /Type /Page /Parent \(pageTree) 0 R /MediaBox [0 0 \(n(pageSize.width)) \(n(pageSize.height))]"
+            var page = "<< /Type /Page /Parent \(pageTree) 0 R /MediaBox \(mediaBox)"
             page += " /Resources << /Font << \(fonts) >> /ProcSet [/PDF /Text] >> /Contents \(contentObject) 0 R"
             if !annotations.isEmpty {
                 page += " /Annots [\(annotations.map { "\($0) 0 R" }.joined(separator: " "))]"

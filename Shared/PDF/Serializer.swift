@@ -25,7 +25,7 @@ struct PDFSerializer {
 
     /// Writes object `number` as a stream, compressed with /FlateDecode when `compressed`.
     mutating func writeStream(_ number: Int, data: [UInt8], compressed: Bool) {
-        let data = compressed ? Deflate.zlib(data) : data
+        let data = compressed ? Flate.zlib(data) : data
         begin(number)
         append("<< /Length \(data.count)\(compressed ? " /Filter /FlateDecode" : "") >>\nstream\n")
         append(data)
@@ -60,13 +60,32 @@ struct PDFSerializer {
 enum PDFSyntax {
     /// A number with at most two decimals and no exponent (`12`, `595.28`, `-3.5`).
     static func number(_ value: Double) -> String {
+        var bytes: [UInt8] = []
+        appendNumber(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `number(value)`'s text to `bytes`.
+    static func appendNumber(_ value: Double, to bytes: inout [UInt8]) {
         let hundredths = Int((value * 100).rounded())
-        let sign = hundredths < 0 ? "-" : ""
-        let magnitude = abs(hundredths)
-        let whole = magnitude / 100, fraction = magnitude % 100
-        if fraction == 0 { return "\(sign)\(whole)" }
-        if fraction % 10 == 0 { return "\(sign)\(whole).\(fraction / 10)" }
-        return "\(sign)\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
+        if hundredths < 0 { bytes.append(0x2D) }
+        let magnitude = hundredths.magnitude
+        appendDigits(magnitude / 100, to: &bytes)
+        let fraction = UInt8(magnitude % 100)
+        guard fraction != 0 else { return }
+        bytes.append(0x2E)
+        bytes.append(0x30 + fraction / 10)
+        if fraction % 10 != 0 { bytes.append(0x30 + fraction % 10) }
+    }
+
+    private static func appendDigits(_ value: UInt, to bytes: inout [UInt8]) {
+        let start = bytes.count
+        var rest = value
+        repeat {
+            bytes.append(0x30 + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes[start...].reverse()
     }
 
     /// A text string for /Info and annotations: literal ASCII when possible, otherwise UTF-16BE with

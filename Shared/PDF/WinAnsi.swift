@@ -15,10 +15,35 @@ public enum WinAnsi {
     public static func encode(_ text: String) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
+        encode(text, into: &bytes)
+        return bytes
+    }
+
+    /// Appends `text`'s WinAnsi bytes to `bytes`.
+    static func encode(_ text: String, into bytes: inout [UInt8]) {
+        let start = bytes.count
+        var text = text
+        let direct = text.withUTF8 { utf8 -> Bool in
+            // Characters that need no normalization (see `layoutCode`) map straight from UTF-8.
+            let low = lowLayoutCodes
+            var index = 0
+            while index < utf8.count {
+                let (scalar, length) = decodeScalar(utf8, at: index)
+                guard let code = layoutCode(scalar, low: low) else { return false }
+                switch code {
+                case 0, 0x0A: break
+                case 0x09: bytes.append(0x20)
+                default: bytes.append(code)
+                }
+                index += length
+            }
+            return true
+        }
+        if direct { return }
+        bytes.removeSubrange(start...)
         for scalar in normalized(text).unicodeScalars {
             if let byte = byte(for: scalar) { bytes.append(byte) }
         }
-        return bytes
     }
 
     /// `text` in NFC. Text with no scalar from U+0300 on (no UTF-8 lead byte from 0xCC on) is
@@ -41,7 +66,7 @@ public enum WinAnsi {
     }
 
     /// CP1252's 0x80–0x9F block: the characters Latin-1 leaves to C1 controls.
-    private static let upperControlRange: [UInt32: UInt8] = [
+    static let upperControlRange: [UInt32: UInt8] = [
         0x20AC: 0x80, 0x201A: 0x82, 0x0192: 0x83, 0x201E: 0x84, 0x2026: 0x85, 0x2020: 0x86,
         0x2021: 0x87, 0x02C6: 0x88, 0x2030: 0x89, 0x0160: 0x8A, 0x2039: 0x8B, 0x0152: 0x8C,
         0x017D: 0x8E, 0x2018: 0x91, 0x2019: 0x92, 0x201C: 0x93, 0x201D: 0x94, 0x2022: 0x95,
@@ -53,21 +78,46 @@ public enum WinAnsi {
     /// printable ASCII are written as octal escapes so content streams stay plain ASCII.
     static func literal(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = [0x28]
-        for byte in bytes {
-            switch byte {
-            case 0x28, 0x29, 0x5C:
-                out.append(0x5C)
-                out.append(byte)
-            case 0x20...0x7E:
-                out.append(byte)
-            default:
-                out.append(0x5C)
-                out.append(0x30 + (byte >> 6))
-                out.append(0x30 + ((byte >> 3) & 7))
-                out.append(0x30 + (byte & 7))
-            }
-        }
+        out += bytes
+        escapeLiteral(&out, from: 1)
         out.append(0x29)
         return out
+    }
+
+    /// Appends `text` encoded and escaped for a literal string's body (without the parentheses).
+    static func appendLiteralBody(_ text: String, to bytes: inout [UInt8]) {
+        // Printable ASCII without ( ) \ is its own WinAnsi encoding and needs no escapes.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E && $0 != 0x28 && $0 != 0x29 && $0 != 0x5C }) {
+            bytes.append(contentsOf: text.utf8)
+            return
+        }
+        let start = bytes.count
+        encode(text, into: &bytes)
+        escapeLiteral(&bytes, from: start)
+    }
+
+    /// Escapes `bytes[start...]` in place for a literal string's body (see `literal`).
+    static func escapeLiteral(_ bytes: inout [UInt8], from start: Int) {
+        guard let first = bytes[start...].firstIndex(where: needsEscape) else { return }
+        let tail = Array(bytes[first...])
+        bytes.removeSubrange(first...)
+        for byte in tail {
+            switch byte {
+            case 0x28, 0x29, 0x5C:
+                bytes.append(0x5C)
+                bytes.append(byte)
+            case 0x20...0x7E:
+                bytes.append(byte)
+            default:
+                bytes.append(0x5C)
+                bytes.append(0x30 + (byte >> 6))
+                bytes.append(0x30 + ((byte >> 3) & 7))
+                bytes.append(0x30 + (byte & 7))
+            }
+        }
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte > 0x7E || byte == 0x28 || byte == 0x29 || byte == 0x5C
     }
 }

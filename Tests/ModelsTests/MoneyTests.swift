@@ -30,6 +30,32 @@ struct MoneyTests {
         #expect(try! Money(parsing: text).centavos == centavos)
     }
 
+    /// The byte-buffer formatter agrees with the straightforward String-based one it replaced.
+    @Test func formattingMatchesTheStringBasedReference() {
+        func reference(_ hundredths: Int64, grouping: Bool) -> String {
+            let sign = hundredths < 0 ? "-" : ""
+            let magnitude = hundredths.magnitude
+            var integer = String(magnitude / 100)
+            if grouping {
+                var groups: [Substring] = []
+                while integer.count > 3 {
+                    groups.insert(integer.suffix(3), at: 0)
+                    integer.removeLast(3)
+                }
+                groups.insert(Substring(integer), at: 0)
+                integer = groups.joined(separator: ".")
+            }
+            let fraction = magnitude % 100
+            return "\(sign)\(integer),\(fraction < 10 ? "0" : "")\(fraction)"
+        }
+        var values: [Int64] = [0, 1, 9, 10, 99, 100, 999_99, 1000_00, Int64.max, Int64.min, -1, -100_000_00]
+        for digits in 1...18 { values += [Int64.random(in: 0..<Int64(pow(10, Double(digits))))].flatMap { [$0, -$0] } }
+        for value in values {
+            #expect(Money(centavos: value).formatted == (value < 0 ? "-R$ " : "R$ ") + reference(Int64(clamping: value.magnitude), grouping: true))
+            #expect(Percent(basisPoints: value).formatted == reference(value, grouping: false) + "%")
+        }
+    }
+
     @Test func decimalString() {
         #expect(Money(centavos: 1_156_700).decimalString == "11567.00")
         #expect(Money(centavos: -5).decimalString == "-0.05")

@@ -75,7 +75,7 @@ public enum PositionReportPDF {
                 doc.heading("GRU \(line.position.number) — \(line.position.state.titulo)"
                             + (charges.isProvisional ? " (PROVISÓRIO)" : ""), level: 2)
                 // The calculator's memo names the "as of" date "Pagamento"; here it is the reference date.
-                let memo = charges.relatorio.replacingOccurrences(of: "  Pagamento:        ", with: "  Referência:       ")
+                let memo = charges.relatorio(asOfLabel: "Referência")
                 doc.memo("Vencimento original (início dos acréscimos): \(line.position.accrualDate.brazilian)\n"
                          + "Principal em aberto: \(line.position.openPrincipal.formatted)\n" + memo)
             }

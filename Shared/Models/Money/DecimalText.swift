@@ -43,20 +43,28 @@ enum DecimalText {
 
     /// `"1.234,56"` (with grouping) or `"1234,56"`.
     static func brazilian(_ hundredths: Int64, grouping: Bool) -> String {
-        let sign = hundredths < 0 ? "-" : ""
-        let magnitude = hundredths.magnitude
-        let fraction = magnitude % 100
-        var integer = String(magnitude / 100)
-        if grouping {
-            var groups: [Substring] = []
-            while integer.count > 3 {
-                groups.insert(integer.suffix(3), at: 0)
-                integer.removeLast(3)
+        // Written right to left into a stack buffer (reports format tens of thousands of amounts):
+        // at most 19 digits, 6 group dots, the comma and the sign.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            var index = buffer.count
+            func put(_ byte: UInt8) {
+                index -= 1
+                buffer[index] = byte
             }
-            groups.insert(Substring(integer), at: 0)
-            integer = groups.joined(separator: ".")
+            let magnitude = hundredths.magnitude
+            put(0x30 + UInt8(magnitude % 10))
+            put(0x30 + UInt8(magnitude / 10 % 10))
+            put(0x2C)  // ","
+            var integer = magnitude / 100, digits = 0
+            repeat {
+                if grouping && digits > 0 && digits % 3 == 0 { put(0x2E) }  // "."
+                put(0x30 + UInt8(integer % 10))
+                integer /= 10
+                digits += 1
+            } while integer > 0
+            if hundredths < 0 { put(0x2D) }  // "-"
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[index...]), as: UTF8.self)
         }
-        return "\(sign)\(integer),\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
     /// Parses an unsigned-or-signed decimal with at most two decimals into hundredths.

@@ -1,7 +1,11 @@
 /// Operator views (Portuguese) of a late-charge calculation: text and a JSON document.
 extension LateCharges {
     /// The breakdown with its memo, as shown by `ressus calcular`.
-    public var relatorio: String {
+    public var relatorio: String { relatorio(asOfLabel: "Pagamento") }
+
+    /// The breakdown with its memo, naming the "as of" date `asOfLabel` (the Posição Financeira
+    /// calls it "Referência"); labels are padded so the values stay in one column.
+    public func relatorio(asOfLabel: String) -> String {
         var lines: [String] = []
         if isProvisional {
             lines.append("*** RESULTADO PROVISÓRIO: faltam as taxas SELIC de "
@@ -16,7 +20,7 @@ extension LateCharges {
             "Acréscimos moratórios",
             "  Principal:        \(principal.formatted)",
             "  Vencimento:       \(dueDate.brazilian)",
-            "  Pagamento:        \(asOf.brazilian)",
+            "  " + (asOfLabel + ":").padding(to: 18) + asOf.brazilian,
             "  Dias de atraso:   \(memo.daysLate)",
             "  Multa de mora:    \(memo.multaRate.formatted) = \(multa.formatted) (\(multaDetail))",
             "  Juros de mora:    \(memo.jurosRate.formatted) = \(juros.formatted)",
@@ -120,5 +124,13 @@ extension LateChargeOperatorView.Memoria {
         case taxaJurosRegimeAnterior = "taxa_juros_regime_anterior"
         case tabelaSelic = "tabela_selic", mesesSelic = "meses_selic", somaSelic = "soma_selic"
         case taxaMesPagamento = "taxa_mes_pagamento", mesesSelicFaltantes = "meses_selic_faltantes"
+    }
+}
+
+extension String {
+    /// `self` followed by spaces up to `width` characters (unchanged when already that long).
+    fileprivate func padding(to width: Int) -> String {
+        let count = self.count
+        return count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }
