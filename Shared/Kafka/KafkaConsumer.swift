@@ -12,10 +12,12 @@ public final class KafkaConsumer: Sendable {
     private let context: ClientContext
     private let coordinator: RebalanceCoordinator
     let worker = BlockingWorker(label: "ressus.kafka.consumer")
+    /// Runs broker queries that must not hold up `poll` (lag: dozens of round trips).
+    let queryWorker = BlockingWorker(label: "ressus.kafka.consumer.queries")
     /// Set by `close()`; poll and commit refuse to run afterwards.
     private let closed = Locked(false)
-    /// Keeps the handle alive while `store` uses it (from any thread); `close()` closes it.
-    private let gate = UsageGate()
+    /// Keeps the handle alive while `store` or a lag query uses it (from any thread); `close()` closes it.
+    let gate = UsageGate()
     public let groupID: String
 
     /// Joins `groupID` and subscribes to `topics`. New groups start at the earliest offset
