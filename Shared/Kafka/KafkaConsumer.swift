@@ -172,6 +172,17 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// Destroys the client without leaving the group or committing anything
+    /// (`RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE`): for a broker that lost its data, where nothing of
+    /// the old session (stored offsets in particular) may reach the new cluster. Later calls throw
+    /// `CLOSED`.
+    public func abandon() async {
+        _ = try? await worker.run { [self] in
+            guard closed.withLock({ let was = $0; $0 = true; return !was }) else { return }
+            if gate.closeAndWait() { rd_kafka_destroy_flags(handle.pointer, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)) }
+        }
+    }
+
     var isClosed: Bool { closed.withLock { $0 } }
 
     /// The messages as an asynchronous sequence, fetched `batchSize` at a time (only one batch is

@@ -8,8 +8,11 @@ import ServiceLifecycle
 /// The relay's mutable state between rounds.
 struct OutboxRelayLoop {
     let relay: OutboxRelay
-    let producer: KafkaProducer
+    private(set) var producer: KafkaProducer
     let connection: PostgresPool
+    var watch: BrokerWatch
+    /// The broker lost its data: topics to recreate and the outbox to republish before publishing.
+    var recovering = false
     let lockKey: Int64
     let backlogGauge: Gauge
     var producedCounters: [String: Counter] = [:]
@@ -27,10 +30,11 @@ struct OutboxRelayLoop {
     /// so a failing key is probed with one message instead of re-sending all its later rows.
     var probing = Set<String>()
 
-    init(relay: OutboxRelay, producer: KafkaProducer, connection: PostgresPool) {
+    init(relay: OutboxRelay, producer: KafkaProducer, connection: PostgresPool, watch: BrokerWatch) {
         self.relay = relay
         self.producer = producer
         self.connection = connection
+        self.watch = watch
         lockKey = OutboxRelayStore.lockKey(schema: relay.schema)
         backlogGauge = Gauge(label: RuntimeMetrics.outboxBacklog, dimensions: [("service", relay.service)],
                              factory: relay.metricsFactory)
@@ -42,30 +46,50 @@ struct OutboxRelayLoop {
         var rows: [OutboxRow]
         var backlog: Int?
         var expiredDeleted: Int?
+        var replayed: Int?
     }
 
     /// One round; returns how long to pause before the next (nil: go on at once).
     mutating func round() async -> Duration? {
         let options = relay.options
         let now = ContinuousClock.now
+        if await watch.brokerReplaced() { recovering = true }
+        if recovering {
+            do {
+                try await watch.createTopics()
+            } catch {
+                relay.logger.warning("recreating the topics failed; retrying", metadata: ["error": "\(error)"])
+                return nextBackoff()
+            }
+        }
         let countBacklog = now >= nextBacklogCount, runRetention = now >= nextRetention
-        let key = lockKey
+        let key = lockKey, replay = recovering
         let fetched: Fetched?
         do {
             fetched = try await connection.withConnection { connection -> Fetched? in
                 let lock = try OutboxRelayStore.holdsOrAcquiresLock(connection, key: key)
                 guard lock.held else { return nil }
+                let replayed = replay ? try OutboxReplay.replayAll(on: connection) : nil
                 let deleted = runRetention
                     ? try OutboxRetention.deleteExpired(on: connection, olderThan: options.retention) : nil
                 let rows = try OutboxRelayStore.pending(connection, limit: options.batchSize)
                 let backlog = rows.count < options.batchSize
                     ? rows.count : countBacklog ? try OutboxRelayStore.backlog(connection) : nil
-                return Fetched(session: lock.session, rows: rows, backlog: backlog, expiredDeleted: deleted)
+                return Fetched(session: lock.session, rows: rows, backlog: backlog, expiredDeleted: deleted, replayed: replayed)
             }
         } catch {
             return databaseFailed(error, while: "reading the outbox")
         }
         databaseRecovered()
+        if recovering, await replaceProducer() {
+            recovering = false
+            relay.record {
+                $0.brokerRecoveries += 1
+                $0.replayed += fetched?.replayed ?? 0
+            }
+            relay.logger.warning("republishing the outbox after the broker lost its data",
+                                 metadata: ["rows": "\(fetched?.replayed.map { "\($0)" } ?? "none (standby)")"])
+        }
         guard let fetched else { return standBy() }
         becomeActive(session: fetched.session)
 
@@ -114,6 +138,10 @@ struct OutboxRelayLoop {
             $0.published += delivered.count
             if batch.failures > 0 { $0.failedRounds += 1 }
         }
+        if let fatal = producer.fatalError {
+            relay.logger.error("the producer hit a fatal error; replacing it", metadata: ["error": "\(fatal)"])
+            _ = await replaceProducer()
+        }
         guard batch.failures == 0 else {
             if publishingOutage.begin() {
                 relay.logger.warning("outbox publishing failed; retrying with backoff until the broker accepts", metadata: [
@@ -153,6 +181,23 @@ struct OutboxRelayLoop {
         _ = finished.begin()
         watchdog.cancel()
         return results
+    }
+
+    /// After the broker lost its data or a fatal producer error: a new producer (the old one is
+    /// closed, failing whatever it still held), and no backoff left over. False if it could not be
+    /// created (retried next round).
+    private mutating func replaceProducer() async -> Bool {
+        let old = producer
+        do {
+            producer = try relay.makeProducer()
+        } catch {
+            relay.logger.error("creating a new producer failed; retrying", metadata: ["error": "\(error)"])
+            return false
+        }
+        await old.close(flushTimeout: .zero)
+        probing = []
+        backoff = relay.options.initialBackoff
+        return true
     }
 
     private mutating func producedCounter(_ topic: String) -> Counter {
