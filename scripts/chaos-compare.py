@@ -25,7 +25,7 @@ def compare(name, left, right):
     if left != right:
         failures.append(name)
 
-print("Crash harness: undisturbed vs disturbed run")
+print(f"Undisturbed vs disturbed run ({what})")
 for b, d in zip(base["reconciliation"]["checks"], disturbed["reconciliation"]["checks"]):
     compare(b["name"], (b["left"], b["right"]), (d["left"], d["right"]))
     if d["left"] != d["right"]:

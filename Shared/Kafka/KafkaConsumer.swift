@@ -172,14 +172,13 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// Destroys the client without leaving the group or committing anything
-    /// (`RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE`): for a broker that lost its data, where nothing of
-    /// the old session (stored offsets in particular) may reach the new cluster. Later calls throw
-    /// `CLOSED`.
+    /// Closes the consumer without committing anything: for a broker that lost its data, where
+    /// nothing of the old session (its stored offsets in particular) may reach the new cluster.
+    /// Later calls throw `CLOSED`.
     public func abandon() async {
-        _ = try? await worker.run { [self] in
-            guard closed.withLock({ let was = $0; $0 = true; return !was }) else { return }
-            if gate.closeAndWait() { rd_kafka_destroy_flags(handle.pointer, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)) }
+        coordinator.state.withLock { $0.commitOnRevoke = false }
+        do { try await close() } catch {
+            context.logger.info("closing an abandoned consumer: \(error)")
         }
     }
 

@@ -75,6 +75,37 @@ struct BrokerLossTests {
         }
     }
 
+    @Test("a relay started after the broker lost its data finds the other cluster id recorded in its schema and republishes the outbox")
+    func relayStartedAfterTheLossRepublishes() async throws {
+        let broker = try await PrivateBroker.start()
+        let base = try await OutboxFixture.make(createTopic: false)
+        let kafka = KafkaConfig(bootstrapServers: broker.address, clientID: "broker-loss-tests")
+        let fixture = OutboxFixture(schema: base.schema, topic: Topics.fns.name, database: base.database,
+                                    pool: base.pool, kafka: kafka)
+        defer { Task { await broker.remove(); await fixture.tearDown() } }
+        try await KafkaAdmin(config: kafka, logger: quietLogger)
+            .createTopics([TopicSpec(name: Topics.fns.name, partitions: Topics.fns.partitions)])
+        try await fixture.append((0..<10).map { OutboxFixture.envelope(key: "key-\($0 % 3)", index: $0) })
+
+        let first = fixture.relay()
+        try await running(first) {
+            try await waitUntil("the first relay published everything") { try await fixture.count("sent_at IS NULL") == 0 }
+        }
+        #expect(first.statistics.brokerRecoveries == 0)
+
+        try await broker.stop()
+        try await broker.startAgain()
+        let second = fixture.relay()
+        let received = try await running(second) {
+            try await waitUntil("the second relay republished") { second.statistics.published == 10 }
+            return try await fixture.consume(count: 10)
+        }
+        #expect(second.statistics.brokerRecoveries == 1)
+        #expect(second.statistics.replayed == 10)
+        #expect(Set(received.compactMap(\.eventID)).count == 10)
+        #expect(received.count == 10)
+    }
+
     /// Appends `perKey` events for each of `keys` keys to the outbox, with sequences from `from`.
     private func append(_ fixture: InboxFixture, keys: Int, perKey: Int, from: Int) async throws {
         let topic = fixture.topic

@@ -13,8 +13,9 @@ import Models
 /// committed to the new cluster) and reads the new topics from the beginning (its inbox absorbs
 /// what it already applied), the clock sync re-publishes the current instant.
 ///
-/// The previous id lives in memory: a process started after the loss does not notice it (see
-/// docs/operations.md for what the operator does then).
+/// The previous id lives in memory, except for the outbox relay, which keeps the id it last
+/// published to in its schema (`outbox_broker`): a service restarted after the loss still
+/// republishes its outbox.
 public struct BrokerWatch: Sendable {
     /// How often the broker is asked, by default.
     public static let defaultInterval: Duration = .seconds(1)
@@ -31,21 +32,24 @@ public struct BrokerWatch: Sendable {
         self.logger = logger
     }
 
-    /// The first cluster id seen, if the broker answered yet.
-    public var clusterID: String? { known }
-
     /// Asks the broker for its cluster id (unless asked less than `interval` ago) and returns true
     /// when it differs from the last answer: the broker lost its data. Unreachable broker: false.
     public mutating func brokerReplaced() async -> Bool {
-        let now = ContinuousClock.now
-        guard now >= nextCheck else { return false }
-        nextCheck = now + interval
-        guard let current = try? await admin.clusterID(timeout: .seconds(1)) else { return false }
-        defer { known = current }
-        guard let previous = known, previous != current else { return false }
+        let previous = known
+        guard let current = await currentClusterID(), let previous, previous != current else { return false }
         logger.warning("the broker lost its data (new cluster id); recovering", metadata: [
             "previous_cluster": "\(previous)", "cluster": "\(current)"])
         return true
+    }
+
+    /// The broker's cluster id: asked again when the last answer is older than `interval`; the
+    /// last answer while the broker is unreachable (nil before any).
+    public mutating func currentClusterID() async -> String? {
+        let now = ContinuousClock.now
+        guard now >= nextCheck else { return known }
+        nextCheck = now + interval
+        if let current = try? await admin.clusterID(timeout: .seconds(1)) { known = current }
+        return known
     }
 
     /// Creates the topics between the services (`Topics.all`, with their partition counts) and

@@ -11,7 +11,10 @@ struct OutboxRelayLoop {
     private(set) var producer: KafkaProducer
     let connection: PostgresPool
     var watch: BrokerWatch
-    /// The broker lost its data: topics to recreate and the outbox to republish before publishing.
+    /// The cluster id this relay last found recorded in (or wrote to) `outbox_broker`.
+    var recordedCluster: String?
+    /// The broker lost its data and the outbox was marked pending again: topics to recreate and a
+    /// new producer before publishing.
     var recovering = false
     let lockKey: Int64
     let backlogGauge: Gauge
@@ -47,51 +50,64 @@ struct OutboxRelayLoop {
         var backlog: Int?
         var expiredDeleted: Int?
         var replayed: Int?
+        var cluster: String?
     }
 
     /// One round; returns how long to pause before the next (nil: go on at once).
     mutating func round() async -> Duration? {
         let options = relay.options
         let now = ContinuousClock.now
-        if await watch.brokerReplaced() { recovering = true }
+        let cluster = await watch.currentClusterID()
+        let countBacklog = now >= nextBacklogCount, runRetention = now >= nextRetention
+        let key = lockKey, recorded = recordedCluster
+        let fetched: Fetched?
+        do {
+            fetched = try await connection.withConnection { connection -> Fetched? in
+                let lock = try OutboxRelayStore.holdsOrAcquiresLock(connection, key: key)
+                guard lock.held else { return nil }
+                // Another cluster than the one last published to: the broker lost its data.
+                var replayed: Int?
+                if let cluster, cluster != recorded {
+                    if let previous = try OutboxRelayStore.brokerCluster(connection), previous != cluster {
+                        replayed = try OutboxReplay.replayAll(on: connection)
+                    }
+                    try OutboxRelayStore.recordBrokerCluster(connection, cluster)
+                }
+                let deleted = runRetention
+                    ? try OutboxRetention.deleteExpired(on: connection, olderThan: options.retention) : nil
+                let rows = try OutboxRelayStore.pending(connection, limit: options.batchSize)
+                let backlog = rows.count < options.batchSize
+                    ? rows.count : countBacklog ? try OutboxRelayStore.backlog(connection) : nil
+                return Fetched(session: lock.session, rows: rows, backlog: backlog, expiredDeleted: deleted,
+                               replayed: replayed, cluster: cluster)
+            }
+        } catch {
+            return databaseFailed(error, while: "reading the outbox")
+        }
+        databaseRecovered()
+        guard let fetched else { return standBy() }
+        becomeActive(session: fetched.session)
+        if let cluster = fetched.cluster { recordedCluster = cluster }
+        if let replayed = fetched.replayed {
+            recovering = true
+            relay.record {
+                $0.brokerRecoveries += 1
+                $0.replayed += replayed
+            }
+            relay.logger.warning("the broker lost its data (new cluster id): republishing the outbox",
+                                 metadata: ["rows": "\(replayed)", "cluster": "\(fetched.cluster ?? "")"])
+        }
         if recovering {
+            // The rows stay pending until the topics exist and a new producer sends them.
             do {
                 try await watch.createTopics()
             } catch {
                 relay.logger.warning("recreating the topics failed; retrying", metadata: ["error": "\(error)"])
                 return nextBackoff()
             }
-        }
-        let countBacklog = now >= nextBacklogCount, runRetention = now >= nextRetention
-        let key = lockKey, replay = recovering
-        let fetched: Fetched?
-        do {
-            fetched = try await connection.withConnection { connection -> Fetched? in
-                let lock = try OutboxRelayStore.holdsOrAcquiresLock(connection, key: key)
-                guard lock.held else { return nil }
-                let replayed = replay ? try OutboxReplay.replayAll(on: connection) : nil
-                let deleted = runRetention
-                    ? try OutboxRetention.deleteExpired(on: connection, olderThan: options.retention) : nil
-                let rows = try OutboxRelayStore.pending(connection, limit: options.batchSize)
-                let backlog = rows.count < options.batchSize
-                    ? rows.count : countBacklog ? try OutboxRelayStore.backlog(connection) : nil
-                return Fetched(session: lock.session, rows: rows, backlog: backlog, expiredDeleted: deleted, replayed: replayed)
-            }
-        } catch {
-            return databaseFailed(error, while: "reading the outbox")
-        }
-        databaseRecovered()
-        if recovering, await replaceProducer() {
+            guard await replaceProducer() else { return nextBackoff() }
             recovering = false
-            relay.record {
-                $0.brokerRecoveries += 1
-                $0.replayed += fetched?.replayed ?? 0
-            }
-            relay.logger.warning("republishing the outbox after the broker lost its data",
-                                 metadata: ["rows": "\(fetched?.replayed.map { "\($0)" } ?? "none (standby)")"])
         }
-        guard let fetched else { return standBy() }
-        becomeActive(session: fetched.session)
 
         if let deleted = fetched.expiredDeleted {
             nextRetention = now + options.retentionInterval
