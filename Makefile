@@ -6,7 +6,7 @@ export RESSUS_LIBRDKAFKA_PREFIX := $(LOCAL_PREFIX)/librdkafka
 ENV_FILE := $(LOCAL_PREFIX)/run/env.sh
 WITH_ENV := source $(ENV_FILE) &&
 
-.PHONY: bootstrap build infra test validate demo demo-check stop benchmark carga chaos fuzz clean-local
+.PHONY: bootstrap build infra test validate demo demo-check stop benchmark carga chaos chaos-infra fuzz clean-local
 
 ## bootstrap: install Debian packages, librdkafka 2.8.0 and the Tansu broker (once)
 bootstrap:
@@ -71,6 +71,14 @@ chaos: bootstrap infra
 	for p in ressus ressus-intake ressus-deadlines ressus-debt-calculator ressus-report-publisher ressus-fns-transfer; do \
 	  swift build -c release --product $$p || exit 1; done
 	RESSUS_BIN_DIR=$(CURDIR)/.build/release bash scripts/chaos.sh $(ATENDIMENTOS) $(OPERADORAS)
+
+## chaos-infra: restart harness (issue 10): the same load replayed undisturbed and with PostgreSQL
+## (its own cluster) and the broker (back empty) restarted mid-run, compared (debug build, as
+## `make build` leaves it; CHAOS_ATENDIMENTOS, CHAOS_OPERADORAS; see RELIABILITY.md)
+CHAOS_ATENDIMENTOS ?= 10000
+CHAOS_OPERADORAS ?= 100
+chaos-infra: build infra
+	bash scripts/chaos-infra.sh $(CHAOS_ATENDIMENTOS) $(CHAOS_OPERADORAS)
 
 ## fuzz: libFuzzer on the ABI (CSV, JSON) and payment-file parsers, FUZZ_SECONDS (default 60) per
 ## target; fails on a crash, hang or broken invariant (see RELIABILITY.md)

@@ -241,11 +241,12 @@ private final class Replay {
     func sample(until stage: String, _ done: (ReplayProbe.Snapshot) -> Bool) async throws {
         let deadline = Date().addingTimeInterval(TimeInterval(command.tempoLimite))
         while true {
-            let snapshot = try await takeSample()
-            if snapshot.deadLettered > 0 {
-                throw OperatorError(message: "\(snapshot.deadLettered) evento(s) em dead letter (ressus dlt listar)")
+            if let snapshot = await takeSample() {
+                if snapshot.deadLettered > 0 {
+                    throw OperatorError(message: "\(snapshot.deadLettered) evento(s) em dead letter (ressus dlt listar)")
+                }
+                if done(snapshot) { return }
             }
-            if done(snapshot) { return }
             guard Date() < deadline else {
                 throw OperatorError(message: "etapa \"\(stage)\" não concluiu em \(command.tempoLimite) s")
             }
@@ -253,11 +254,18 @@ private final class Replay {
         }
     }
 
-    /// Takes, records and prints one sample.
+    /// Takes, records and prints one sample; nil (logged) while the database is unreachable, e.g.
+    /// restarting: the replay waits for it as the services do.
     @discardableResult
-    func takeSample() async throws -> ReplayProbe.Snapshot {
+    func takeSample() async -> ReplayProbe.Snapshot? {
         let probe = self.probe
-        let snapshot = try await pool.withConnection { try probe.snapshot(on: $0) }
+        let snapshot: ReplayProbe.Snapshot
+        do {
+            snapshot = try await pool.withConnection { try probe.snapshot(on: $0) }
+        } catch {
+            log(String(format: "[%6.1f s]", since(started)) + " banco indisponível: \(error)")
+            return nil
+        }
         let seconds = since(started)
         let previous = samples.last
         samples.append(.init(seconds: seconds, counts: snapshot))
@@ -300,7 +308,7 @@ private final class Replay {
         process.standardError = output
         try process.run()
         while process.isRunning {
-            try await takeSample()
+            await takeSample()
             try await Task.sleep(for: .seconds(1))
         }
         process.waitUntilExit()

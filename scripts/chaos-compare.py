@@ -1,10 +1,15 @@
-"""Compares an undisturbed and a disturbed replay (scripts/chaos.sh): same counts and totals,
-reconciled, enough kills. Prints the figures; exits 1 on any difference."""
+"""Compares an undisturbed and a disturbed replay (scripts/chaos.sh, scripts/chaos-infra.sh): same
+counts and totals, reconciled, enough disturbances. Prints the figures; exits 1 on any difference.
+  chaos-compare.py BASE.json DISTURBED.json EVENTS.txt MIN NAME...
+EVENTS.txt has one line per disturbance, "TIME NAME ..."; every NAME must occur at least once.
+CHAOS_WHAT names the disturbances in the output (default "kills")."""
 import json
+import os
 import sys
 from collections import Counter
 
 base_path, kill_path, kills_path, min_kills, *services = sys.argv[1:]
+what = os.environ.get("CHAOS_WHAT", "kills")
 base = json.load(open(base_path))["result"]
 try:
     disturbed = json.load(open(kill_path))["result"]
@@ -20,7 +25,7 @@ def compare(name, left, right):
     if left != right:
         failures.append(name)
 
-print("Crash harness: undisturbed vs disturbed run")
+print(f"Undisturbed vs disturbed run ({what})")
 for b, d in zip(base["reconciliation"]["checks"], disturbed["reconciliation"]["checks"]):
     compare(b["name"], (b["left"], b["right"]), (d["left"], d["right"]))
     if d["left"] != d["right"]:
@@ -37,15 +42,15 @@ duplicates = max(0, last_disturbed["grusIssued"] - last_base["grusIssued"]) + ma
     0, next(s["items"] for s in disturbed["stages"] if s["name"].startswith("pagamentos"))
     - next(s["items"] for s in base["stages"] if s["name"].startswith("pagamentos")))
 total_kills = sum(kills.values())
-print(f"kills survived: {total_kills} ({', '.join(f'{s} {kills[s]}' for s in services)})")
+print(f"{what} survived: {total_kills} ({', '.join(f'{s} {kills[s]}' for s in services)})")
 print(f"events lost: {lost}")
 print(f"duplicates: {duplicates}")
 if total_kills < int(min_kills):
-    failures.append(f"only {total_kills} kills (at least {min_kills} wanted)")
+    failures.append(f"only {total_kills} {what} (at least {min_kills} wanted)")
 missing = [s for s in services if kills[s] == 0]
 if missing:
-    failures.append("services never killed: " + ", ".join(missing))
+    failures.append(f"never disturbed ({what}): " + ", ".join(missing))
 if failures:
     print("FAILED: " + "; ".join(failures))
     sys.exit(1)
-print("identical results under SIGKILL")
+print(f"identical results under {what}")

@@ -90,6 +90,26 @@ public final class KafkaAdmin: Sendable {
         }
     }
 
+    /// The cluster id the broker reports (`rd_kafka_clusterid` after a fresh metadata request),
+    /// nil when the broker does not report one. A broker that lost its data comes back as a new
+    /// cluster when its id is generated per start (as Kafka does for a wiped cluster).
+    /// Throws when the broker is unreachable within `timeout`.
+    public func clusterID(timeout: Duration = .seconds(5)) async throws -> String? {
+        try await worker.run { [self] in
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            // Brokers only (no topics): the response carries the cluster id, which refreshes
+            // librdkafka's cached value.
+            let error = rd_kafka_metadata(handle.pointer, 0, nil, &metadata, Int32(clamping: timeout.milliseconds))
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+                throw KafkaError(code: error, operation: "metadata")
+            }
+            rd_kafka_metadata_destroy(metadata)
+            guard let id = rd_kafka_clusterid(handle.pointer, 0) else { return nil }
+            defer { rd_kafka_mem_free(handle.pointer, id) }
+            return String(cString: id)
+        }
+    }
+
     private struct TopicResult {
         var name: String
         var error: rd_kafka_resp_err_t

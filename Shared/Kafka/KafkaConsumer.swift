@@ -190,6 +190,16 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// Closes the consumer without committing anything: for a broker that lost its data, where
+    /// nothing of the old session (its stored offsets in particular) may reach the new cluster.
+    /// Later calls throw `CLOSED`.
+    public func abandon() async {
+        coordinator.state.withLock { $0.commitOnRevoke = false }
+        do { try await close() } catch {
+            context.logger.info("closing an abandoned consumer: \(error)")
+        }
+    }
+
     var isClosed: Bool { closed.withLock { $0 } }
 
     /// The messages as an asynchronous sequence, fetched `batchSize` at a time (only one batch is

@@ -155,6 +155,17 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// The fatal error that stopped this producer, if any (`rd_kafka_fatal_error`): an idempotent
+    /// producer cannot go on after one (e.g. the broker lost the producer's sequence state) and
+    /// must be replaced by a new producer.
+    public var fatalError: KafkaError? {
+        gate.whileOpen { () -> KafkaError? in
+            var buffer = [CChar](repeating: 0, count: 512)
+            let code = rd_kafka_fatal_error(handle.pointer, &buffer, buffer.count)
+            return code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: code, message: "fatal: \(text(of: buffer))")
+        } ?? nil
+    }
+
     /// Current counters (in flight, peak, delivered, failed).
     public var statistics: Statistics {
         let counters = limiter.counters

@@ -26,6 +26,8 @@ final class RebalanceCoordinator: Sendable {
         /// Bumped on every revocation; the poll loop compares it to drop revoked messages.
         var revocations = 0
         var lastRevoked: Set<TopicPartition> = []
+        /// Cleared by `KafkaConsumer.abandon()`: revocations then commit nothing.
+        var commitOnRevoke = true
     }
 
     let state = Locked(State())
@@ -58,7 +60,7 @@ final class RebalanceCoordinator: Sendable {
                 $0.lastRevoked = revoked
             }
             let lost = rd_kafka_assignment_lost(handle) != 0
-            if !lost {
+            if !lost && state.withLock({ $0.commitOnRevoke }) {
                 let commit = rd_kafka_commit(handle, nil, 0)
                 if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {
                     logger.warning("rebalance: commit of stored offsets failed: \(String(cString: rd_kafka_err2name(commit)))")

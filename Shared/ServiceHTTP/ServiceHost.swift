@@ -177,7 +177,7 @@ struct ServiceCore: Service {
             let topics = try await admin.listTopics()
             logger.info("broker connected", metadata: ["brokers": "\(configuration.kafkaBrokers)", "topics": "\(topics.count)"])
             // The topics between the services exist before anyone subscribes (idempotent).
-            try await admin.createTopics(Topics.all.map { TopicSpec(name: $0.name, partitions: $0.partitions) })
+            try await admin.createTopics(BrokerWatch.sharedTopics)
         } catch where Task.isCancelled {
             return nil
         }

@@ -96,10 +96,10 @@ struct InboxFixture: TestFixture {
     }
 }
 
-/// Runs `consumer` in a service group until `body` returns, then shuts it down gracefully and
-/// waits for it to return.
-func running<T>(_ consumer: InboxConsumer, _ body: () async throws -> T) async throws -> T {
-    let group = ServiceGroup(services: [consumer], logger: quietLogger)
+/// Runs `service` (an inbox consumer, a relay) in a service group until `body` returns, then shuts
+/// it down gracefully and waits for it to return.
+func running<T>(_ service: any Service, _ body: () async throws -> T) async throws -> T {
+    let group = ServiceGroup(services: [service], logger: quietLogger)
     let task = Task { try await group.run() }
     do {
         let value = try await body()

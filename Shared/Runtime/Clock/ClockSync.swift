@@ -11,6 +11,9 @@ import ServiceLifecycle
 /// advance by advance, so every run sees the same sequence of instants. After a batch of advances,
 /// and only once everything due has been fired, the instance publishes `clock.acknowledged` with
 /// its clock's instant.
+///
+/// When the broker lost its data (``BrokerWatch``), the instance follows the new clock topic and
+/// publishes its own instant there as an advance, so instances started later catch up to it.
 public final class ClockSync: Service, Sendable {
     private let clock: SimulatedClock
     private let kafka: KafkaConfig
@@ -51,14 +54,29 @@ public final class ClockSync: Service, Sendable {
     public func caughtUp() async { await caughtUpSignal.wait() }
 
     public func run() async throws {
-        let follower = try await ClockTopicFollower(
-            kafka: kafka, topic: topic, groupPrefix: "ressus-clock-\(serviceName)-\(instanceID)", logger: logger)
-        let producer = try KafkaProducer(config: kafka, logger: logger)
+        var watch = try BrokerWatch(kafka: kafka, logger: logger)
+        var follower = try await makeFollower()
+        var producer = try KafkaProducer(config: kafka, logger: logger)
         logger.info("following the shared clock", metadata: ["topic": "\(topic)", "instant": "\(clock.now)"])
         var state = State()
         var caughtUp = false
+        var rejoin = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
+                if await watch.brokerReplaced() { rejoin = true }
+                if rejoin {
+                    // The clock topic is gone with the broker's data: follow the new one and put
+                    // this instance's instant back on it (an advance never moves a clock back).
+                    await follower.close()
+                    await producer.close(flushTimeout: .zero)
+                    follower = try await makeFollower()
+                    producer = try KafkaProducer(config: kafka, logger: logger)
+                    let advance = ClockAdvanced(instant: clock.now)
+                    _ = try await producer.send(ClockTopic.message(
+                        advance, source: "ressus/\(serviceName)", time: advance.instant, topic: topic))
+                    rejoin = false
+                    logger.warning("clock re-published on the new cluster", metadata: ["instant": "\(clock.now)"])
+                }
                 if state.undrained {
                     try await drain()
                     state.undrained = false
@@ -82,6 +100,11 @@ public final class ClockSync: Service, Sendable {
         }
         await follower.close()
         await producer.close()
+    }
+
+    private func makeFollower() async throws -> ClockTopicFollower {
+        try await ClockTopicFollower(
+            kafka: kafka, topic: topic, groupPrefix: "ressus-clock-\(serviceName)-\(instanceID)", logger: logger)
     }
 
     private struct State {

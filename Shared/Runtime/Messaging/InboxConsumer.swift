@@ -31,6 +31,9 @@ import ServiceLifecycle
 /// between producing a dead letter and recording it in the inbox can dead-letter the event twice;
 /// redriving both copies is harmless (the inbox absorbs the second).
 ///
+/// When the broker lost its data (``BrokerWatch``) it drops its Kafka consumer without committing,
+/// recreates the topics and reads the new cluster's topics from the beginning.
+///
 /// On graceful shutdown it stops polling, finishes the current batch (a pending retry wait is cut
 /// short and that event is left for the next run), commits, closes and returns.
 public final class InboxConsumer: Service, Sendable {
@@ -78,22 +81,26 @@ public final class InboxConsumer: Service, Sendable {
     public var statistics: InboxConsumerStatistics { counts.withLock { $0 } }
 
     public func run() async throws {
+        var watch = try BrokerWatch(kafka: kafka, logger: logger)
         // The dead-letter topics must exist before the first failure (creation is idempotent).
-        try await KafkaAdmin(config: kafka, logger: logger)
-            .createTopics(topics.map { TopicSpec(name: DeadLetterMessage.topic(for: $0), partitions: 1) })
-        let consumer = try KafkaConsumer(config: kafka, groupID: name, topics: topics, logger: logger)
-        registry?.register(consumer)
-        let producer: KafkaProducer
-        do {
-            producer = try KafkaProducer(config: kafka, maxInFlight: 1_000, logger: logger)
-        } catch {
-            try? await consumer.close()
-            throw error
-        }
+        try await watch.createTopics(deadLetterTopics)
+        var (consumer, producer) = try clients()
         logger.info("inbox consumer started", metadata: ["topics": "\(topics.joined(separator: ","))"])
         var failure: (any Error)?
         do {
             while !Self.stopping {
+                if await watch.brokerReplaced() {
+                    // Nothing of the old session may reach the new cluster (its stored offsets
+                    // would skip the new topics' first records): drop it, read from the beginning.
+                    await consumer.abandon()
+                    await producer.close(flushTimeout: .zero)
+                    do { try await watch.createTopics(deadLetterTopics) } catch {
+                        logger.warning("recreating the topics failed", metadata: ["error": "\(error)"])
+                    }
+                    (consumer, producer) = try clients()
+                    counts.withLock { $0.brokerRecoveries += 1 }
+                    logger.warning("consuming again from the beginning of the new cluster's topics")
+                }
                 let batch = try await consumer.poll(maxMessages: options.batchSize, timeout: options.pollTimeout)
                 if batch.isEmpty { continue }
                 await process(batch, consumer: consumer, producer: producer)
@@ -113,6 +120,22 @@ public final class InboxConsumer: Service, Sendable {
             throw failure
         }
         logger.info("inbox consumer stopped")
+    }
+
+    private var deadLetterTopics: [TopicSpec] {
+        topics.map { TopicSpec(name: DeadLetterMessage.topic(for: $0), partitions: 1) }
+    }
+
+    /// A new consumer (joining the group, registered for lag reporting) and dead-letter producer.
+    private func clients() throws -> (KafkaConsumer, KafkaProducer) {
+        let consumer = try KafkaConsumer(config: kafka, groupID: name, topics: topics, logger: logger)
+        registry?.register(consumer)
+        do {
+            return (consumer, try KafkaProducer(config: kafka, maxInFlight: 1_000, logger: logger))
+        } catch {
+            Task { try? await consumer.close() }
+            throw error
+        }
     }
 
     /// True once graceful shutdown began or the task was cancelled.

@@ -47,4 +47,6 @@ public struct InboxConsumerStatistics: Sendable, Equatable {
     public var deadLettered = 0
     /// Batch transactions that failed and were retried.
     public var transactionFailures = 0
+    /// Times the broker was found to have lost its data (the consumer then started over).
+    public var brokerRecoveries = 0
 }

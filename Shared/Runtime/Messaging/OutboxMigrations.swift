@@ -13,6 +13,10 @@ extension RuntimeMigrations {
     /// each other (beyond rare hash collisions). A transaction writing several keys takes several
     /// locks; two such transactions taking them in opposite orders can deadlock (SQLSTATE 40P01,
     /// `PostgresError.isRetryable`, so the consumer's retry applies).
+    ///
+    /// 11 — the broker's cluster id the outbox was last published to (one row): a relay that finds
+    /// another one, even right after its process started, knows the broker lost its data and
+    /// republishes the outbox (``OutboxRelay``).
     public static let outbox: [PostgresMigration] = [
         PostgresMigration(version: 10, name: "outbox seq in commit order per key", sql: """
             CREATE FUNCTION outbox_seq_per_key() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -25,6 +29,13 @@ extension RuntimeMigrations {
             ALTER TABLE outbox ALTER COLUMN seq DROP DEFAULT;
             CREATE TRIGGER outbox_seq_per_key BEFORE INSERT ON outbox
                 FOR EACH ROW EXECUTE FUNCTION outbox_seq_per_key();
+            """),
+        PostgresMigration(version: 11, name: "outbox broker cluster", sql: """
+            CREATE TABLE outbox_broker (
+                singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+                cluster_id text NOT NULL,
+                seen_at    timestamptz NOT NULL DEFAULT now()
+            );
             """),
     ]
 }

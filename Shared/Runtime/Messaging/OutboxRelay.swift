@@ -35,6 +35,10 @@ import ServiceLifecycle
 ///   broker is down, the batch is abandoned after `shutdownGrace` (the producer is closed, which
 ///   purges it: every outstanding message fails, so its rows stay pending); keep `shutdownGrace`
 ///   plus `closeFlushTimeout` below the service's shutdown bound.
+/// - **Broker lost its data** (its cluster id changed, see ``BrokerWatch``): the relay recreates
+///   the topics, marks every retained row pending again (``OutboxReplay/replayAll(on:)``) and
+///   publishes the whole outbox again in seq order with a new producer; consumers' inboxes absorb
+///   what they already applied. A producer that hit a fatal error is replaced the same way.
 /// - **Retention:** the active relay deletes rows sent more than `retention` ago every
 ///   `retentionInterval` (`OutboxRetention`).
 /// - **Metrics:** `RuntimeMetrics.eventsProduced` (service, topic) counts rows published and
@@ -107,6 +111,10 @@ public final class OutboxRelay: Service, Sendable {
         public var activations = 0
         /// Rows deleted by retention.
         public var expiredDeleted = 0
+        /// Times the broker was found to have lost its data (and the outbox was republished).
+        public var brokerRecoveries = 0
+        /// Rows marked pending again after the broker lost its data.
+        public var replayed = 0
     }
 
     let service: String
@@ -141,6 +149,23 @@ public final class OutboxRelay: Service, Sendable {
     public var statistics: Statistics { counters.snapshot }
 
     public func run() async throws {
+        let producer = try makeProducer()
+        let connection = PostgresPool(
+            configuration: database, options: .init(size: 1, reconnectTimeout: .seconds(2)), logger: logger)
+        let watch = try BrokerWatch(kafka: kafka, logger: logger)
+        var loop = OutboxRelayLoop(relay: self, producer: producer, connection: connection, watch: watch)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if let pause = await loop.round() {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+            }
+        }
+        await loop.producer.close(flushTimeout: options.closeFlushTimeout)
+        await connection.close()
+        logger.info("outbox relay stopped", metadata: ["published": "\(counters.snapshot.published)"])
+    }
+
+    /// A new idempotent producer for the relay (also after a fatal error or a broker that lost its data).
+    func makeProducer() throws -> KafkaProducer {
         var producerConfig = kafka
         if producerConfig.properties["message.timeout.ms"] == nil && producerConfig.properties["delivery.timeout.ms"] == nil {
             var milliseconds: Int64 = 0  // librdkafka: 0 = infinite
@@ -150,18 +175,7 @@ public final class OutboxRelay: Service, Sendable {
             }
             producerConfig.properties["message.timeout.ms"] = String(milliseconds)
         }
-        let producer = try KafkaProducer(config: producerConfig, maxInFlight: options.batchSize, logger: logger)
-        let connection = PostgresPool(
-            configuration: database, options: .init(size: 1, reconnectTimeout: .seconds(2)), logger: logger)
-        var loop = OutboxRelayLoop(relay: self, producer: producer, connection: connection)
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if let pause = await loop.round() {
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
-            }
-        }
-        await producer.close(flushTimeout: options.closeFlushTimeout)
-        await connection.close()
-        logger.info("outbox relay stopped", metadata: ["published": "\(counters.snapshot.published)"])
+        return try KafkaProducer(config: producerConfig, maxInFlight: options.batchSize, logger: logger)
     }
 
     func record(_ change: (inout Statistics) -> Void) { counters.update(change) }

@@ -8,8 +8,14 @@ import ServiceLifecycle
 /// The relay's mutable state between rounds.
 struct OutboxRelayLoop {
     let relay: OutboxRelay
-    let producer: KafkaProducer
+    private(set) var producer: KafkaProducer
     let connection: PostgresPool
+    var watch: BrokerWatch
+    /// The cluster id this relay last found recorded in (or wrote to) `outbox_broker`.
+    var recordedCluster: String?
+    /// The broker lost its data and the outbox was marked pending again: topics to recreate and a
+    /// new producer before publishing.
+    var recovering = false
     let lockKey: Int64
     let backlogGauge: Gauge
     var producedCounters: [String: Counter] = [:]
@@ -27,10 +33,11 @@ struct OutboxRelayLoop {
     /// so a failing key is probed with one message instead of re-sending all its later rows.
     var probing = Set<String>()
 
-    init(relay: OutboxRelay, producer: KafkaProducer, connection: PostgresPool) {
+    init(relay: OutboxRelay, producer: KafkaProducer, connection: PostgresPool, watch: BrokerWatch) {
         self.relay = relay
         self.producer = producer
         self.connection = connection
+        self.watch = watch
         lockKey = OutboxRelayStore.lockKey(schema: relay.schema)
         backlogGauge = Gauge(label: RuntimeMetrics.outboxBacklog, dimensions: [("service", relay.service)],
                              factory: relay.metricsFactory)
@@ -42,25 +49,37 @@ struct OutboxRelayLoop {
         var rows: [OutboxRow]
         var backlog: Int?
         var expiredDeleted: Int?
+        var replayed: Int?
+        var cluster: String?
     }
 
     /// One round; returns how long to pause before the next (nil: go on at once).
     mutating func round() async -> Duration? {
         let options = relay.options
         let now = ContinuousClock.now
+        let cluster = await watch.currentClusterID()
         let countBacklog = now >= nextBacklogCount, runRetention = now >= nextRetention
-        let key = lockKey
+        let key = lockKey, recorded = recordedCluster
         let fetched: Fetched?
         do {
             fetched = try await connection.withConnection { connection -> Fetched? in
                 let lock = try OutboxRelayStore.holdsOrAcquiresLock(connection, key: key)
                 guard lock.held else { return nil }
+                // Another cluster than the one last published to: the broker lost its data.
+                var replayed: Int?
+                if let cluster, cluster != recorded {
+                    if let previous = try OutboxRelayStore.brokerCluster(connection), previous != cluster {
+                        replayed = try OutboxReplay.replayAll(on: connection)
+                    }
+                    try OutboxRelayStore.recordBrokerCluster(connection, cluster)
+                }
                 let deleted = runRetention
                     ? try OutboxRetention.deleteExpired(on: connection, olderThan: options.retention) : nil
                 let rows = try OutboxRelayStore.pending(connection, limit: options.batchSize)
                 let backlog = rows.count < options.batchSize
                     ? rows.count : countBacklog ? try OutboxRelayStore.backlog(connection) : nil
-                return Fetched(session: lock.session, rows: rows, backlog: backlog, expiredDeleted: deleted)
+                return Fetched(session: lock.session, rows: rows, backlog: backlog, expiredDeleted: deleted,
+                               replayed: replayed, cluster: cluster)
             }
         } catch {
             return databaseFailed(error, while: "reading the outbox")
@@ -68,6 +87,27 @@ struct OutboxRelayLoop {
         databaseRecovered()
         guard let fetched else { return standBy() }
         becomeActive(session: fetched.session)
+        if let cluster = fetched.cluster { recordedCluster = cluster }
+        if let replayed = fetched.replayed {
+            recovering = true
+            relay.record {
+                $0.brokerRecoveries += 1
+                $0.replayed += replayed
+            }
+            relay.logger.warning("the broker lost its data (new cluster id): republishing the outbox",
+                                 metadata: ["rows": "\(replayed)", "cluster": "\(fetched.cluster ?? "")"])
+        }
+        if recovering {
+            // The rows stay pending until the topics exist and a new producer sends them.
+            do {
+                try await watch.createTopics()
+            } catch {
+                relay.logger.warning("recreating the topics failed; retrying", metadata: ["error": "\(error)"])
+                return nextBackoff()
+            }
+            guard await replaceProducer() else { return nextBackoff() }
+            recovering = false
+        }
 
         if let deleted = fetched.expiredDeleted {
             nextRetention = now + options.retentionInterval
@@ -114,6 +154,10 @@ struct OutboxRelayLoop {
             $0.published += delivered.count
             if batch.failures > 0 { $0.failedRounds += 1 }
         }
+        if let fatal = producer.fatalError {
+            relay.logger.error("the producer hit a fatal error; replacing it", metadata: ["error": "\(fatal)"])
+            _ = await replaceProducer()
+        }
         guard batch.failures == 0 else {
             if publishingOutage.begin() {
                 relay.logger.warning("outbox publishing failed; retrying with backoff until the broker accepts", metadata: [
@@ -153,6 +197,23 @@ struct OutboxRelayLoop {
         _ = finished.begin()
         watchdog.cancel()
         return results
+    }
+
+    /// After the broker lost its data or a fatal producer error: a new producer (the old one is
+    /// closed, failing whatever it still held), and no backoff left over. False if it could not be
+    /// created (retried next round).
+    private mutating func replaceProducer() async -> Bool {
+        let old = producer
+        do {
+            producer = try relay.makeProducer()
+        } catch {
+            relay.logger.error("creating a new producer failed; retrying", metadata: ["error": "\(error)"])
+            return false
+        }
+        await old.close(flushTimeout: .zero)
+        probing = []
+        backoff = relay.options.initialBackoff
+        return true
     }
 
     private mutating func producedCounter(_ topic: String) -> Counter {

@@ -90,4 +90,17 @@ enum OutboxRelayStore {
         UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::text[]::bigint[]) AND sent_at IS NULL
         """)
     static let backlogQuery = PostgresStatement("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+
+    /// The cluster id recorded in `outbox_broker`, nil before the first.
+    static func brokerCluster(_ connection: PostgresConnection) throws -> String? {
+        try connection.query("SELECT cluster_id FROM outbox_broker").first?.decode(String.self, at: 0)
+    }
+
+    /// Records `cluster` as the one the outbox is published to.
+    static func recordBrokerCluster(_ connection: PostgresConnection, _ cluster: String) throws {
+        _ = try connection.execute("""
+            INSERT INTO outbox_broker (cluster_id) VALUES ($1)
+            ON CONFLICT (singleton) DO UPDATE SET cluster_id = EXCLUDED.cluster_id, seen_at = now()
+            """, [cluster])
+    }
 }

@@ -43,6 +43,12 @@ public struct OutboxReplay: Sendable {
         }
     }
 
+    /// Marks pending again every sent row still retained, on `connection` (the relay does it when
+    /// the broker lost its data); returns how many rows changed.
+    public static func replayAll(on connection: PostgresConnection) throws -> Int {
+        try connection.execute(replayAllStatement)
+    }
+
     /// Pending and sent counts and the oldest pending row's age.
     public func status() async throws -> OutboxStatus {
         try await pool.withConnection { connection in
@@ -57,6 +63,7 @@ public struct OutboxReplay: Sendable {
         UPDATE outbox SET sent_at = NULL
         WHERE sent_at IS NOT NULL AND seq >= (SELECT min(seq) FROM outbox WHERE created_at >= $1)
         """)
+    static let replayAllStatement = PostgresStatement("UPDATE outbox SET sent_at = NULL WHERE sent_at IS NOT NULL")
     static let seqOfEvent = PostgresStatement("SELECT seq FROM outbox WHERE event_id = $1")
     static let replayFromSeq = PostgresStatement("UPDATE outbox SET sent_at = NULL WHERE sent_at IS NOT NULL AND seq >= $1")
     static let statusQuery = PostgresStatement("""

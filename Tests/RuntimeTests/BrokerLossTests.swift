@@ -1,0 +1,121 @@
+import Foundation
+import Kafka
+import Models
+import Postgres
+import Runtime
+import ServiceLifecycle
+import TestSupport
+import Testing
+
+/// A private Tansu broker stopped and started again empty (memory storage: topics, records and
+/// committed offsets gone, new cluster id) while an outbox relay publishes to an inbox consumer,
+/// with the real PostgreSQL: the services' recovery from a broker that lost its data.
+@Suite("Broker data loss", .serialized)
+struct BrokerLossTests {
+    @Test("after a broker restart that lost everything, the relay recreates the topics and republishes its outbox, the consumer starts over: every event applied exactly once")
+    func relayAndConsumerRecover() async throws {
+        let broker = try await PrivateBroker.start()
+        let shared = try await InboxFixture.make()
+        // The topic is one of the services' topics, which the recovery recreates with its partition count.
+        let topic = Topics.fns
+        let kafka = KafkaConfig(bootstrapServers: broker.address, clientID: "broker-loss-tests")
+        let fixture = InboxFixture(schema: shared.schema, topic: topic.name, consumerName: shared.consumerName,
+                                   database: shared.database, kafka: kafka)
+        try? await KafkaAdmin(config: shared.kafka, logger: quietLogger).deleteTopics([shared.topic])
+        try await fixture.run { fixture in
+            defer { Task { await broker.remove() } }
+            try await KafkaAdmin(config: kafka, logger: quietLogger)
+                .createTopics([TopicSpec(name: topic.name, partitions: topic.partitions)])
+            let relay = OutboxRelay(service: "broker-loss-tests", database: fixture.database.configuration, kafka: kafka,
+                                    options: .testing, logger: quietLogger)
+            let consumer = fixture.consumer(TestHandler())
+            let group = ServiceGroup(services: [relay, consumer], logger: quietLogger)
+            let task = Task { try await group.run() }
+            defer { Task { await group.triggerGracefulShutdown() } }
+
+            try await append(fixture, keys: 3, perKey: 10, from: 0)
+            try await waitUntil("the first 30 events applied", timeout: .seconds(60)) {
+                try await fixture.count("SELECT count(*)::int FROM effects") == 30
+            }
+            let before = try await KafkaAdmin(config: kafka, logger: quietLogger).clusterID()
+
+            try await broker.stop()
+            try await append(fixture, keys: 3, perKey: 10, from: 10)  // written while the broker is down
+            try await broker.startAgain()
+            try await append(fixture, keys: 3, perKey: 10, from: 20)  // written after it came back
+
+            try await waitUntil("all 90 events applied after the broker came back", timeout: .seconds(90)) {
+                try await fixture.count("SELECT count(*)::int FROM effects") == 90
+            }
+            let after = try await KafkaAdmin(config: kafka, logger: quietLogger).clusterID()
+            #expect(before != nil && after != nil && before != after, "each start is a new cluster")
+            // The relay noticed, marked the 30 rows sent before the loss (at least) pending again.
+            #expect(relay.statistics.brokerRecoveries == 1)
+            #expect(relay.statistics.replayed >= 30)
+            // The consumer started over from the beginning of the new topic: the replayed events it had
+            // applied came again and its inbox absorbed them.
+            try await waitUntil("the replayed events absorbed as duplicates", timeout: .seconds(30)) {
+                consumer.statistics.duplicates >= 30
+            }
+            #expect(consumer.statistics.brokerRecoveries == 1)
+            #expect(try await fixture.count("SELECT count(DISTINCT event_id)::int FROM effects") == 90)
+            #expect(try await fixture.count("SELECT count(*)::int FROM effects") == 90, "nothing applied twice")
+            // In order per key: each key's sequence numbers were applied ascending.
+            #expect(try await fixture.count("""
+                SELECT count(*)::int FROM (
+                    SELECT sequence < lag(sequence) OVER (PARTITION BY partition_key ORDER BY seq) AS backwards FROM effects
+                ) s WHERE backwards
+                """) == 0)
+            let topics = try await KafkaAdmin(config: kafka, logger: quietLogger).listTopics()
+            for definition in Topics.all { #expect(topics[definition.name] == definition.partitions, "\(definition.name)") }
+            #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE sent_at IS NULL") == 0)
+
+            await group.triggerGracefulShutdown()
+            try await task.value
+        }
+    }
+
+    @Test("a relay started after the broker lost its data finds the other cluster id recorded in its schema and republishes the outbox")
+    func relayStartedAfterTheLossRepublishes() async throws {
+        let broker = try await PrivateBroker.start()
+        let base = try await OutboxFixture.make(createTopic: false)
+        let kafka = KafkaConfig(bootstrapServers: broker.address, clientID: "broker-loss-tests")
+        let fixture = OutboxFixture(schema: base.schema, topic: Topics.fns.name, database: base.database,
+                                    pool: base.pool, kafka: kafka)
+        defer { Task { await broker.remove(); await fixture.tearDown() } }
+        try await KafkaAdmin(config: kafka, logger: quietLogger)
+            .createTopics([TopicSpec(name: Topics.fns.name, partitions: Topics.fns.partitions)])
+        try await fixture.append((0..<10).map { OutboxFixture.envelope(key: "key-\($0 % 3)", index: $0) })
+
+        let first = fixture.relay()
+        try await running(first) {
+            try await waitUntil("the first relay published everything") { try await fixture.count("sent_at IS NULL") == 0 }
+        }
+        #expect(first.statistics.brokerRecoveries == 0)
+
+        try await broker.stop()
+        try await broker.startAgain()
+        let second = fixture.relay()
+        let received = try await running(second) {
+            try await waitUntil("the second relay republished") { second.statistics.published == 10 }
+            return try await fixture.consume(count: 10)
+        }
+        #expect(second.statistics.brokerRecoveries == 1)
+        #expect(second.statistics.replayed == 10)
+        #expect(Set(received.compactMap(\.eventID)).count == 10)
+        #expect(received.count == 10)
+    }
+
+    /// Appends `perKey` events for each of `keys` keys to the outbox, with sequences from `from`.
+    private func append(_ fixture: InboxFixture, keys: Int, perKey: Int, from: Int) async throws {
+        let topic = fixture.topic
+        try await fixture.database.withTransaction { connection in
+            let writer = OutboxWriter(connection: connection)
+            for sequence in from..<(from + perKey) {
+                for key in 0..<keys {
+                    try writer.append(InboxFixture.event(key: "key-\(key)", sequence: sequence), topic: topic)
+                }
+            }
+        }
+    }
+}
