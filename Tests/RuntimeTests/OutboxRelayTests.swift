@@ -183,11 +183,13 @@ let unreachableBroker = KafkaConfig(bootstrapServers: "127.0.0.1:1", clientID: "
         try await fixture.append(later)
         let allSent = try await eventually { try await fixture.count("sent_at IS NULL") == 0 }
         #expect(allSent)
+        // Counted before stopping: the standby may take the lock while the active one stops.
+        let activations = first.statistics.activations + second.statistics.activations
         try await firstServices.stop()
         try await secondServices.stop()
         #expect(first.statistics.published + second.statistics.published == 20)
         // Whichever relay took over, one of them re-acquired the lock after the drop.
-        #expect(first.statistics.activations + second.statistics.activations == 2)
+        #expect(activations == 2)
     }
 
     /// After graceful shutdown, what the topic holds is exactly what is marked sent.
