@@ -11,9 +11,39 @@ SERVICES=(intake deadlines debt-calculator report-publisher fns-transfer)
 SERVICE_DIR="${RESSUS_SERVICE_DIR:-$RUN_DIR/services}"
 SERVICE_ENV_FILE="${RESSUS_SERVICE_ENV_FILE:-$ENV_FILE}"
 GRACE_SECONDS="${RESSUS_STOP_GRACE_SECONDS:-20}"
+# A service that crashes prints its backtrace into its log (Swift's runtime backtracer).
+export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=yes,interactive=no,color=no}"
 
 pid_of() { cat "$SERVICE_DIR/$1.pid" 2>/dev/null; }
 alive() { local p; p=$(pid_of "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+
+# Closes every descriptor above stderr in the current (sub)shell: a service must not keep its
+# launcher's pipes open (whoever runs this script would otherwise wait for the services to end).
+close_inherited_descriptors() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd="${fd##*/}"
+    if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+}
+
+# launch NAME BINARY: starts BINARY in the background with its pid in NAME.pid, and a watcher that
+# appends how it ended (exit status or signal) to NAME.log, so a service that dies is never silent.
+launch() {
+  local name="$1" bin="$2" log="$SERVICE_DIR/$1.log" pidfile="$SERVICE_DIR/$1.pid"
+  rm -f "$pidfile"
+  ( close_inherited_descriptors
+    nohup "$bin" >>"$log" 2>&1 </dev/null &
+    child=$!
+    echo "$child" >"$pidfile"
+    code=0
+    wait "$child" || code=$?
+    if [ "$code" -gt 128 ]; then how="killed by signal $((code - 128)) (SIG$(kill -l $((code - 128))))"; else how="exited with status $code"; fi
+    printf '%s [ressus-local] ressus-%s (pid %s) %s\n' "$(date -u +%Y-%m-%dT%H:%M:%S%z)" "$name" "$child" "$how" >>"$log"
+  ) </dev/null >/dev/null 2>&1 &
+  local i=0
+  until [ -s "$pidfile" ] || [ "$i" -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+}
 
 start() {
   local bin_dir="${1:-$REPO_ROOT/.build/debug}"
@@ -25,8 +55,7 @@ start() {
     if alive "$s"; then log "$s already running (pid $(pid_of "$s"))"; continue; fi
     [ -x "$bin_dir/ressus-$s" ] || die "missing executable $bin_dir/ressus-$s (run make build)"
     : >"$SERVICE_DIR/$s.log"
-    nohup "$bin_dir/ressus-$s" >>"$SERVICE_DIR/$s.log" 2>&1 &
-    echo $! >"$SERVICE_DIR/$s.pid"
+    launch "$s" "$bin_dir/ressus-$s"
   done
   for s in "${SERVICES[@]}"; do
     wait_for "grep -q 'service ready' '$SERVICE_DIR/$s.log'" 60 \
