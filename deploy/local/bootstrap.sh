@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the build and the tests need, once: Debian packages, librdkafka 2.8.0
-# (built from Debian trixie's source package), the Tansu broker binary and a Python venv with the
-# JSON Schema tools of the tests and of deploy/validate.sh.
+# Installs what the build and the tests need, once: Debian packages, librdkafka 2.8.0 (built
+# from Debian trixie's source package with the patches in deploy/local/patches), the Tansu broker
+# binary and a Python venv with the JSON Schema tools of the tests and of deploy/validate.sh.
 # Idempotent: every step is skipped when its result is already there.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 APT_PACKAGES=(postgresql-15 postgresql-client-15 libpq-dev build-essential pkg-config
-  dpkg-dev python3 libssl-dev zlib1g-dev libzstd-dev liblz4-dev poppler-utils chromium curl wrk)
+  dpkg-dev patch python3 libssl-dev zlib1g-dev libzstd-dev liblz4-dev poppler-utils chromium curl wrk)
 
 # Python tools the tests use (JSON Schema validation of events and deployment files), in a venv.
 PYTHON_TOOLS=(jsonschema==4.26.0 PyYAML==6.0.2)
@@ -35,7 +35,10 @@ install_debian_packages() {
 # bookworm ships librdkafka 2.0.2, which cannot parse Tansu's ApiVersions response.
 build_librdkafka() {
   local prefix="$LOCAL_PREFIX/librdkafka"
-  if [ -f "$prefix/lib/pkgconfig/rdkafka.pc" ] && grep -q "Version: $LIBRDKAFKA_VERSION" "$prefix/lib/pkgconfig/rdkafka.pc"; then
+  # The build is identified by the version and the patches applied (a changed patch rebuilds).
+  local patches=("$REPO_ROOT"/deploy/local/patches/librdkafka-"$LIBRDKAFKA_VERSION"-*.patch)
+  local stamp; stamp="$LIBRDKAFKA_VERSION $(cat "${patches[@]}" | sha256sum | cut -d' ' -f1)"
+  if [ -f "$prefix/lib/pkgconfig/rdkafka.pc" ] && [ "$(cat "$prefix/.ressus-build" 2>/dev/null)" = "$stamp" ]; then
     return
   fi
   local src_list=/etc/apt/sources.list.d/ressus-trixie-src.list
@@ -51,11 +54,17 @@ build_librdkafka() {
     || die "apt-get source librdkafka=$LIBRDKAFKA_DEB_VERSION failed"
   tar -xf "$work"/librdkafka_"$LIBRDKAFKA_VERSION".orig.tar.* -C "$work"
   local dir; dir=$(find "$work" -maxdepth 1 -type d -name 'librdkafka-*' | head -1)
+  local patch
+  for patch in "${patches[@]}"; do
+    log "patching librdkafka: $(basename "$patch")"
+    patch -s -p1 -d "$dir" <"$patch" || die "patch $patch does not apply"
+  done
   log "building librdkafka $LIBRDKAFKA_VERSION into $prefix (about a minute)"
   (cd "$dir" && ./configure --prefix="$prefix" --disable-gssapi --disable-curl --disable-sasl >"$work/configure.log" 2>&1 \
     && make -j"$(nproc)" libs >"$work/make.log" 2>&1 \
     && make install-subdirs >"$work/install.log" 2>&1) \
     || die "librdkafka build failed; see $work/*.log"
+  echo "$stamp" >"$prefix/.ressus-build"
   rm -rf "$work"
 }
 
