@@ -9,7 +9,7 @@
 # on (docs/operations.md); the harness only starts again a service that died, as an orchestrator
 # would, and counts those restarts. Then compares both runs' figures like
 # scripts/chaos.sh and prints restarts survived, events lost and duplicates; fails when any figure
-# differs or a restart did not happen.
+# differs, a restart did not happen or a service died.
 #   scripts/chaos-infra.sh [ATENDIMENTOS] [OPERADORAS]     default 10000 and 100
 # Environment: RESSUS_CHAOS_PG_DOWN (seconds PostgreSQL stays down, 8), RESSUS_CHAOS_BROKER_DOWN
 # (seconds the broker stays down, 5), RESSUS_CHAOS_BROKER_AFTER (seconds after the impugnação window
@@ -29,6 +29,7 @@ INFRA="$REPO_ROOT/deploy/local/infra.sh"
 ID=chaos_infra
 PG_DIR="$RUN_DIR/${ID}_pg"  # outside the run's directory, which carga.sh recreates
 mkdir -p "$RESULTS"
+rm -f "$RESULTS"/*.died-*.log
 export RESSUS_BIN_DIR="$BIN_DIR"
 
 if [ "${RESSUS_CHAOS_REUSE_BASE:-0}" = 1 ] && [ -f "$RESULTS/base/resultado.json" ]; then
@@ -110,8 +111,16 @@ log "disturbed run: PostgreSQL restarted during the burst (down ${PG_DOWN} s), b
 chaos_disturbed "$ID" disturb
 grep ' started' "$RESULTS/restarts.txt" >"$RESULTS/restarts-done.txt" || true
 CHAOS_WHAT=restarts chaos_compare "$RESULTS/restarts-done.txt" 2 postgres broker
-echo "services that died and were started again by the supervisor: $(grep -c . "$RESULTS/supervisor.txt" || true)" \
+# A service must survive both restarts by itself: one that died (and was started again by the
+# supervisor) fails the run, with how it ended (services.sh writes it as the log's last line).
+DEATHS=$(grep -c . "$RESULTS/supervisor.txt" || true)
+echo "services that died and were started again by the supervisor: $DEATHS (must be 0)" \
   "$(awk '{print $2}' "$RESULTS/supervisor.txt" | sort | uniq -c | awk '{printf "(%s %s) ", $2, $1}')"
+for died in "$RESULTS"/*.died-*.log; do
+  [ -f "$died" ] || continue
+  echo "  $(basename "$died" .log): $(grep -h 'ressus-local\] ressus-' "$died" | tail -1)"
+done
+[ "$DEATHS" = 0 ] || STATUS=1
 grep -h 'lost its data\|republishing the outbox\|from the beginning\|re-published' "$RUN_DIR/$ID"/services/*.log \
   >"$RESULTS/recovery.log" 2>/dev/null || true
 chaos_clean "$ID"
