@@ -58,6 +58,7 @@ struct AbiCommand: AsyncParsableCommand {
                             // Due long ago: fires as soon as the service sees it, whatever its (simulated) clock.
                             _ = try connection.withTransaction {
                                 try NotifyABIHandler.schedule(summary.abi, dueAt: Date(timeIntervalSince1970: 0), on: $0)
+                                try ScheduledWork.wakeWorkers(on: $0)  // the intake notifies now, not at its next poll
                             }
                         }
                         return summary

@@ -60,7 +60,8 @@ public enum OperatorRequestDesk {
         """
     }
 
-    /// Records `request` and schedules it for the service, in the transaction open on `connection`.
+    /// Records `request`, schedules it for the service and wakes the service's scheduler, in the
+    /// transaction open on `connection`.
     /// Returns the request's number.
     public static func submit<Request: DeskRequest>(_ request: Request, on connection: PostgresConnection) throws -> Int64 {
         let payload = String(decoding: try EventJSON.encoder.encode(request), as: UTF8.self)
@@ -68,6 +69,7 @@ public enum OperatorRequestDesk {
         // Due "at once" under any clock: a simulated clock may be far behind the wall clock.
         try ScheduledWork.schedule(kind: Request.work, key: String(id), dueAt: Date(timeIntervalSince1970: 0),
                                    payloadJSON: "{\"id\":\(id)}", on: connection)
+        try ScheduledWork.wakeWorkers(on: connection)  // the service answers now, not at its next poll
         return id
     }
 

@@ -43,6 +43,23 @@ public enum ScheduledWork {
         return try schedule(kind: kind, key: key, dueAt: dueAt, payloadJSON: json, on: connection)
     }
 
+    /// Asks the scheduler workers of the connection's schema to look for due items now rather
+    /// than at their next poll: for work scheduled due at once by another process (the operator
+    /// CLI). Inside a transaction it reaches them when the transaction commits. Not for every
+    /// schedule call: PostgreSQL serializes the commits of transactions that notify.
+    public static func wakeWorkers(on connection: PostgresConnection) throws {
+        try connection.notify(try wakeChannel(on: connection))
+    }
+
+    /// The notification channel of the connection's schema (`current_schema()`), within
+    /// PostgreSQL's 63-byte limit on channel names.
+    static func wakeChannel(on connection: PostgresConnection) throws -> String {
+        guard let channel = try connection.query(
+            "SELECT left('ressus_scheduler_' || coalesce(current_schema(), 'public'), 63)").first
+        else { throw PostgresError(kind: .misuse, message: "no current schema") }
+        return try channel.decode(String.self, at: 0)
+    }
+
     /// Cancels a pending (or failed) item. Returns false when there is none, or it already fired.
     /// If a worker is firing the item right now, this waits for it and then returns false.
     @discardableResult

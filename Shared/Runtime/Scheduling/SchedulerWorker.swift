@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// `FOR UPDATE SKIP LOCKED` in (due_at, id) order, runs the handler of their kind and marks them done
 /// in the same transaction, so each item fires exactly once across restarts, crashes and replicas.
 ///
-/// Wakes up every `pollInterval`, and, on a ``SimulatedClock``, as soon as the clock moves;
+/// Wakes up every `pollInterval`, when another process asks (``ScheduledWork/wakeWorkers(on:)``,
+/// through ``SchedulerWakeListener``), and, on a ``SimulatedClock``, as soon as the clock moves;
 /// ``fireDue()`` fires everything due right now and returns when done (the clock sync calls it before
 /// acknowledging an instant).
 public final class SchedulerWorker: Service, Sendable {
@@ -63,6 +64,12 @@ public final class SchedulerWorker: Service, Sendable {
     public func wake() { wakeRequested.set() }
 
     public func run() async throws {
+        let wakeRequested = self.wakeRequested
+        let listener = SchedulerWakeListener(configuration: database.configuration, logger: logger) {
+            wakeRequested.set()
+        }
+        listener.start()
+        defer { listener.stop() }
         let followsClock = clock is SimulatedClock
         var lastInstant: Date?
         var lastPoll: ContinuousClock.Instant?
@@ -211,4 +218,6 @@ final class LockedFlag: @unchecked Sendable {
 
     func set() { lock.withLock { value = true } }
     func take() -> Bool { lock.withLock { defer { value = false }; return value } }
+    /// Reads the flag without clearing it.
+    var isSet: Bool { lock.withLock { value } }
 }
