@@ -82,8 +82,9 @@ struct RelogioCommand: AsyncParsableCommand {
                 let services = Set((aguardar ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                     .filter { !$0.isEmpty })
                 guard tempoLimite > 0 else { throw OperatorError(message: "--tempo-limite deve ser positivo") }
-                let follower = try await ClockTopicFollower(
-                    kafka: kafka, topic: conexao.topico, groupPrefix: "ressus-relogio", logger: RelogioCommand.logger)
+                var watch = try BrokerWatch(kafka: kafka, logger: RelogioCommand.logger)
+                _ = await watch.currentClusterID()  // the cluster the advance goes to
+                var follower = try await makeFollower(kafka)
                 do {
                     var state = ClockState(try await follower.catchUp())
                     let current = try state.latest ?? RelogioCommand.startInstant()
@@ -94,9 +95,10 @@ struct RelogioCommand: AsyncParsableCommand {
                     }
                     try await ClockTopic.publishAdvance(
                         to: target, kafka: kafka, topic: conexao.topico, source: "ressus/relogio", logger: RelogioCommand.logger)
-                    print("Relógio avançado para \(RelogioCommand.format(target)).")
+                    Console.progress("Relógio avançado para \(RelogioCommand.format(target)).")
                     if !services.isEmpty {
-                        try await waitForAcknowledgements(of: target, from: services, follower: follower, state: &state)
+                        try await waitForAcknowledgements(
+                            of: target, from: services, kafka: kafka, follower: &follower, state: &state, watch: &watch)
                     }
                 } catch {
                     await follower.close()
@@ -120,17 +122,26 @@ struct RelogioCommand: AsyncParsableCommand {
             }
         }
 
+        private func makeFollower(_ kafka: KafkaConfig) async throws -> ClockTopicFollower {
+            try await ClockTopicFollower(
+                kafka: kafka, topic: conexao.topico, groupPrefix: "ressus-relogio", logger: RelogioCommand.logger)
+        }
+
+        /// Waits for each service's acknowledgement of `target`. If the broker loses its data
+        /// meanwhile (new cluster id), the advance is gone with it: reads the new clock topic (where
+        /// the services put their instants back) and publishes the advance again.
         private func waitForAcknowledgements(
-            of target: Date, from services: Set<String>, follower: ClockTopicFollower, state: inout ClockState
+            of target: Date, from services: Set<String>, kafka: KafkaConfig,
+            follower: inout ClockTopicFollower, state: inout ClockState, watch: inout BrokerWatch
         ) async throws {
             var missing = services
             func take(_ acks: [ClockAcknowledged]) {
                 for ack in acks where ack.instant >= target && missing.contains(ack.service) {
                     missing.remove(ack.service)
-                    print("  ✓ \(ack.service) confirmou (instância \(ack.instance))")
+                    Console.progress("  ✓ \(ack.service) confirmou (instância \(ack.instance))")
                 }
             }
-            print("Aguardando confirmação de: \(services.sorted().joined(separator: ", ")) (tempo limite: \(tempoLimite) s)")
+            Console.progress("Aguardando confirmação de: \(services.sorted().joined(separator: ", ")) (tempo limite: \(tempoLimite) s)")
             take(state.acknowledgements)
             let deadline = ContinuousClock.now + .seconds(tempoLimite)
             var nextReport = ContinuousClock.now + .seconds(10)
@@ -140,8 +151,19 @@ struct RelogioCommand: AsyncParsableCommand {
                         + missing.sorted().joined(separator: ", "))
                 }
                 if ContinuousClock.now > nextReport {
-                    print("  … ainda aguardando: \(missing.sorted().joined(separator: ", "))")
+                    Console.progress("  … ainda aguardando: \(missing.sorted().joined(separator: ", "))")
                     nextReport = ContinuousClock.now + .seconds(10)
+                }
+                if await watch.brokerReplaced() {
+                    Console.progress("  ! o broker perdeu os dados (novo cluster): publicando de novo o avanço para "
+                        + RelogioCommand.format(target))
+                    await follower.close()
+                    follower = try await makeFollower(kafka)
+                    state = ClockState(try await follower.catchUp())
+                    take(state.acknowledgements)
+                    try await ClockTopic.publishAdvance(
+                        to: target, kafka: kafka, topic: conexao.topico, source: "ressus/relogio", logger: RelogioCommand.logger)
+                    continue
                 }
                 let events = try await follower.poll(timeout: .milliseconds(500))
                 state.add(events)

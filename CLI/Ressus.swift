@@ -29,6 +29,13 @@ struct OperatorError: Error {
 }
 
 enum Console {
+    /// Prints `text` and a newline to standard output at once, even into a file or a pipe (where
+    /// output is otherwise held until the buffer fills): for progress of a command that waits.
+    static func progress(_ text: String) {
+        print(text)
+        fflush(nil)
+    }
+
     /// Writes `text` and a newline to standard error.
     static func error(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))

@@ -106,6 +106,35 @@ struct BrokerLossTests {
         #expect(received.count == 10)
     }
 
+    @Test("ressus relogio avancar waiting for a service publishes its advance again when the broker lost it, and the service confirms on the new cluster")
+    func clockAdvanceSurvivesTheLoss() async throws {
+        let broker = try await PrivateBroker.start()
+        defer { Task { await broker.remove() } }
+        let kafka = KafkaConfig(bootstrapServers: broker.address, clientID: "broker-loss-tests")
+        var environment = ProcessInfo.processInfo.environment
+        environment["RESSUS_KAFKA_BROKERS"] = broker.address
+        // Waits for "late", which starts only after the broker came back: the advance published
+        // before the loss is gone, so only publishing it again can reach that service.
+        let command = try ChildProcess(
+            "ressus", arguments: ["relogio", "avancar", "--para", "2026-03-16T10:30", "--aguardar", "late", "--tempo-limite", "90"],
+            environment: environment)
+        try await waitUntil("the advance was published") { command.output.text.contains("Relógio avançado para") }
+        try await Task.sleep(for: .seconds(2))  // the command's watch has seen the first cluster
+        try await broker.stop()
+        try await broker.startAgain()
+        try await waitUntil("the command noticed the new cluster", timeout: .seconds(60)) {
+            command.output.text.contains("o broker perdeu os dados")
+        }
+        let clock = SimulatedClock(startingAt: ClockSyncTests.start)
+        let running = RunningServices([
+            ClockSync(clock: clock, kafka: kafka, serviceName: "late", instanceID: "l1", scheduler: nil)])
+        let status = try await command.waitForExit(timeout: .seconds(120))
+        try await running.stop()
+        #expect(status == 0, "\(command.output.text)")
+        #expect(command.output.text.contains("✓ late confirmou (instância l1)"), "\(command.output.text)")
+        #expect(clock.now == ISO8601DateFormatter().date(from: "2026-03-16T13:30:00Z")!)
+    }
+
     /// Appends `perKey` events for each of `keys` keys to the outbox, with sequences from `from`.
     private func append(_ fixture: InboxFixture, keys: Int, perKey: Int, from: Int) async throws {
         let topic = fixture.topic
