@@ -106,9 +106,9 @@ extension DebtLedger {
             let values = [
                 input.chargeID, String(event.abi.value), event.registroANS.value, String(input.total.centavos),
                 event.chargeableOn.description, input.accrual.description, input.dueDate.description,
-                PostgresArrayLiteral.text(input.charged.map(\.document.value)),
-                PostgresArrayLiteral.text(input.charged.map { String($0.amount.centavos) }),
-                PostgresArrayLiteral.text(input.charged.map { $0.competencia?.description ?? "" }),
+                Self.arrayInput(input.charged.map(\.document.value)),
+                Self.arrayInput(input.charged.map { String($0.amount.centavos) }),
+                Self.arrayInput(input.charged.map { $0.competencia?.description ?? "" }),
                 coveredBy.removeValue(forKey: input.chargeID) ?? ""]
             for (index, value) in values.enumerated() { columns[index].append(value) }
         }
@@ -116,6 +116,9 @@ extension DebtLedger {
     }
 
     enum BatchNumbering: Error { case tooFewNumbers }
+
+    /// A `text[]` in input form, to travel as one element of an outer text array.
+    static func arrayInput(_ elements: [String]) -> String { PostgresValue.textArray(elements).textInput }
 
     static let knownCharges = PostgresStatement("SELECT charge_id FROM charges WHERE charge_id = ANY($1::text[])")
     static let heldChargesOf = PostgresStatement("""
@@ -143,17 +146,6 @@ extension DebtLedger {
         """)
 }
 
-/// PostgreSQL array input syntax, for arrays that travel as one text element of an outer array
-/// (`unnest` flattens arrays of arrays).
-enum PostgresArrayLiteral {
-    /// `{"a","b"}`: every element quoted, `"` and `\` escaped (PostgreSQL manual, 8.15.6).
-    static func text(_ elements: [String]) -> String {
-        "{" + elements.map { element in
-            "\"" + element.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }.joined(separator: ",") + "}"
-    }
-}
-
 extension GRURecord {
     /// Inserts newly issued GRUs (no payment, credit, CADIN, court process, replacement or
     /// parcelamento yet: those columns keep their defaults) in one statement, in order.
@@ -165,8 +157,8 @@ extension GRURecord {
                 && gru.replaces == nil && gru.replacedBy == nil && gru.parcelamentoID == nil && gru.installment == nil
                 && gru.parcelledPrincipal == .zero, "insertIssued takes newly issued GRUs only")
             let values = [
-                gru.number.value, gru.registroANS.value, gru.purpose.rawValue, PostgresArrayLiteral.text(gru.chargeIDs),
-                PostgresArrayLiteral.text(gru.abis.map { String($0.value) }), String(gru.principal.centavos),
+                gru.number.value, gru.registroANS.value, gru.purpose.rawValue, DebtLedger.arrayInput(gru.chargeIDs),
+                DebtLedger.arrayInput(gru.abis.map { String($0.value) }), String(gru.principal.centavos),
                 String(gru.multa.centavos), String(gru.juros.centavos), String(gru.amount.centavos), gru.issuedOn.description,
                 gru.dueDate.description, gru.accrualDate.description, gru.chargedOn.description, gru.state.rawValue,
                 String(gru.openPrincipal.centavos), gru.linhaDigitavel]

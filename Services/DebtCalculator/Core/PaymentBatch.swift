@@ -98,14 +98,14 @@ extension GRURecord {
         _ = try connection.execute(updateMany, [
             grus.map(\.number.value), grus.map(\.state.rawValue), grus.map { String($0.openPrincipal.centavos) },
             grus.map { String($0.paidTotal.centavos) }, grus.map { String($0.credit.centavos) }, grus.map { String($0.inCadin) },
-            grus.map { $0.courtProcess ?? "\u{1}" }, grus.map { $0.replacedBy?.value ?? "\u{1}" },
-            grus.map { $0.parcelamentoID ?? "\u{1}" }, grus.map { String($0.parcelledPrincipal.centavos) }])
+            PostgresValue.textArray(grus.map(\.courtProcess)), PostgresValue.textArray(grus.map { $0.replacedBy?.value }),
+            PostgresValue.textArray(grus.map(\.parcelamentoID)), grus.map { String($0.parcelledPrincipal.centavos) }])
     }
 
     static let updateMany = PostgresStatement("""
         UPDATE grus SET state = g.state, open_principal = g.open_principal::bigint, paid_total = g.paid_total::bigint,
-            credit = g.credit::bigint, in_cadin = g.in_cadin::boolean, court_process = NULLIF(g.court_process, chr(1)),
-            replaced_by = NULLIF(g.replaced_by, chr(1)), parcelamento_id = NULLIF(g.parcelamento_id, chr(1)),
+            credit = g.credit::bigint, in_cadin = g.in_cadin::boolean, court_process = g.court_process,
+            replaced_by = g.replaced_by, parcelamento_id = g.parcelamento_id,
             parcelled_principal = g.parcelled_principal::bigint
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                     $9::text[], $10::text[])
