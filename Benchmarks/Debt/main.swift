@@ -56,7 +56,7 @@ do {
             let envelopes = Array(inputs[start..<min(start + 100, workload.eventCount)])
             try await pool.withTransaction { connection in
                 let context = HandlerContext(connection: connection, outbox: OutboxWriter(connection: connection), now: now)
-                for envelope in envelopes { try handler.handle(envelope, context: context) }
+                try handler.handleBatch(envelopes, context: context)
             }
         }
     }
@@ -86,7 +86,7 @@ do {
             let envelopes = Array(paymentInputs[start..<min(start + 500, payments)])
             try await pool.withTransaction { connection in
                 let context = HandlerContext(connection: connection, outbox: OutboxWriter(connection: connection), now: now)
-                for envelope in envelopes { try handler.handle(envelope, context: context) }
+                try handler.handleBatch(envelopes, context: context)
             }
         }
     }

@@ -102,3 +102,13 @@ public enum PostgresType {
     public static let textArray: UInt32 = 1009
     public static let varcharArray: UInt32 = 1015
 }
+
+extension PostgresValue {
+    /// The value's PostgreSQL text input form (`.null`: empty), e.g. a `text[]` as `{"a","b"}` to
+    /// travel as one element of an outer text array (`unnest` flattens arrays of arrays).
+    public var textInput: String {
+        var bytes: [UInt8] = []
+        appendText(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -18,49 +18,101 @@ extension DebtLedger {
         return "\(event.abi.value)-\(event.registroANS.value)-\(first)"
     }
 
-    func charge(_ event: AtendimentosChargeable, context: HandlerContext) throws {
-        let connection = context.connection
+    /// What an `AtendimentosChargeable` charges, before any database work.
+    struct ChargeInput {
+        let event: AtendimentosChargeable
+        let charged: [ChargedAtendimento]
+        let total: Money
+        let chargeID: String
+        let dueDate: CivilDate
+        let accrual: CivilDate
+
+        var held: HeldCharge { HeldCharge(id: chargeID, abi: event.abi, total: total, accrual: accrual, issuedOn: event.chargeableOn) }
+    }
+
+    /// A charge not yet covered by a GRU (or the one charge a GRU is issued for).
+    struct HeldCharge {
+        let id: String
+        let abi: ABINumber
+        let total: Money
+        let accrual: CivilDate
+        let issuedOn: CivilDate
+    }
+
+    /// The charge of `event`; nil when it charges nothing (annulled atendimentos, deferida, amount 0).
+    func chargeInput(_ event: AtendimentosChargeable) -> ChargeInput? {
         let charged = event.atendimentos.filter { !$0.isAnnulled && $0.finalAmount > .zero }
             .map { ChargedAtendimento(document: $0.document, competencia: $0.competencia, amount: $0.finalAmount) }
         let total = Money.sum(charged.map(\.amount))
-        // Annulled atendimentos (deferida, amount 0) are not charged.
-        guard total > .zero else { return }
-        let chargeID = Self.chargeID(of: event)
+        guard total > .zero else { return nil }
         // DOMAIN §4: the GRU's payment date rolled to a business day; acréscimos accrue from the
         // original due date while RulesPolicy.accrueFromOriginalDueDate is on.
         let dueDate = calendar.nextBusinessDay(onOrAfter: event.paymentDueDate)
         let accrual = calendar.accrualDueDate(originalDueDate: event.originalDueDate, gruDueDate: dueDate)
+        return ChargeInput(event: event, charged: charged, total: total, chargeID: Self.chargeID(of: event),
+                           dueDate: dueDate, accrual: accrual)
+    }
+
+    /// Policy: a GRU covering held small charges accrues from the charge that completed it.
+    static func accrualDate(of input: ChargeInput, covering covered: [HeldCharge]) -> CivilDate {
+        covered.count == 1 ? covered[0].accrual : input.accrual
+    }
+
+    /// The GRU numbered `number` covering `covered` (completed by `input`), with the acréscimos from its
+    /// accrual date to its due date (`calculator`: the published SELIC when the accrual starts before
+    /// the due date), and the `ChargeIssued` of `input`.
+    func coveringGRU(for input: ChargeInput, covered: [HeldCharge], number: GRUNumber,
+                     calculator: LateChargeCalculator) -> (gru: GRURecord, charge: ChargeIssued) {
+        let event = input.event
+        let principal = Money.sum(covered.map(\.total))
+        let accrualDate = Self.accrualDate(of: input, covering: covered)
+        let late = calculator.amounts(principal: principal, dueDate: accrualDate, asOf: input.dueDate)
+        let abis = Array(Set(covered.map(\.abi))).sorted()
+        let gru = GRURecord(
+            number: number, registroANS: event.registroANS, purpose: .charge, chargeIDs: covered.map(\.id), abis: abis,
+            principal: principal, multa: late.multa, juros: late.juros, issuedOn: event.chargeableOn, dueDate: input.dueDate,
+            accrualDate: accrualDate, chargedOn: event.chargeableOn,
+            linhaDigitavel: linhaDigitavel(number, amount: principal + late.multa + late.juros, dueDate: input.dueDate))
+        let charge = ChargeIssued(chargeID: input.chargeID, abi: event.abi, registroANS: event.registroANS,
+                                  atendimentos: input.charged, total: input.total, gruNumber: number,
+                                  accumulatedSmallCharges: .zero, issuedOn: event.chargeableOn)
+        return (gru, charge)
+    }
+
+    /// The `ChargeIssued` of a charge held as small, with the operadora's held total.
+    static func heldChargeIssued(_ input: ChargeInput, heldTotal: Money) -> ChargeIssued {
+        ChargeIssued(chargeID: input.chargeID, abi: input.event.abi, registroANS: input.event.registroANS,
+                     atendimentos: input.charged, total: input.total, gruNumber: nil, accumulatedSmallCharges: heldTotal,
+                     issuedOn: input.event.chargeableOn)
+    }
+
+    func charge(_ event: AtendimentosChargeable, context: HandlerContext) throws {
+        let connection = context.connection
+        guard let input = chargeInput(event) else { return }
+        let charged = input.charged
         let values: [any PostgresEncodable] = [
-            chargeID, event.abi.value, event.registroANS.value, total.centavos, event.chargeableOn.postgres,
-            accrual.postgres, dueDate.postgres, charged.map(\.document.value), charged.map { String($0.amount.centavos) },
-            charged.map { $0.competencia?.description ?? "" }]
-        var covered: [(id: String, abi: ABINumber, total: Money, accrual: CivilDate)] = []
+            input.chargeID, event.abi.value, event.registroANS.value, input.total.centavos, event.chargeableOn.postgres,
+            input.accrual.postgres, input.dueDate.postgres, charged.map(\.document.value),
+            charged.map { String($0.amount.centavos) }, charged.map { $0.competencia?.description ?? "" }]
+        var covered: [HeldCharge] = []
         var drawn: GRUNumber?
-        if total > policy.smallDebtThreshold {
+        if input.total > policy.smallDebtThreshold {
             // Its own GRU: the number is drawn in the same statement (a replay leaves a gap, harmless).
             let rows = try connection.query(Self.insertCoveredCharge, values + [policy.gruIssuerPrefix])
             // Seen before (a replay): nothing changes.
             guard let row = rows.first else { return }
             drawn = try GRUNumber(try row.decode(String.self, at: 0))
-            covered = [(chargeID, event.abi, total, accrual)]
+            covered = [input.held]
         } else {
             // Seen before (a replay): nothing changes.
             guard try connection.execute(Self.insertCharge, values) == 1 else { return }
-            let held = try connection.query(Self.heldCharges, [event.registroANS.value])
-            let heldList = try held.map { row in
-                (id: try row.decode(String.self, at: 0), abi: try ABINumber(try row.decode(Int.self, at: 1)),
-                 total: try row.money(at: 2), accrual: try row.civilDate(at: 3))
-            }
+            let heldList = try connection.query(Self.heldCharges, [event.registroANS.value]).map(Self.heldCharge(row:))
             let heldTotal = Money.sum(heldList.map(\.total))
-            if heldTotal > policy.smallDebtThreshold { covered = heldList }
-        }
-
-        guard !covered.isEmpty else {
-            let heldTotal = Money.sum(try connection.query(Self.heldCharges, [event.registroANS.value]).map { try $0.money(at: 2) })
-            try emit(ChargeIssued(chargeID: chargeID, abi: event.abi, registroANS: event.registroANS, atendimentos: charged,
-                                  total: total, gruNumber: nil, accumulatedSmallCharges: heldTotal,
-                                  issuedOn: event.chargeableOn), context: context)
-            return
+            guard heldTotal > policy.smallDebtThreshold else {
+                try emit(Self.heldChargeIssued(input, heldTotal: heldTotal), context: context)
+                return
+            }
+            covered = heldList
         }
 
         let number: GRUNumber
@@ -70,23 +122,17 @@ extension DebtLedger {
             number = try nextGRUNumber(on: connection)
             _ = try connection.execute(Self.coverCharges, [covered.map(\.id), number.value])
         }
-        let principal = Money.sum(covered.map(\.total))
-        // Policy: a GRU covering held small charges accrues from the charge that completed it.
-        let accrualDate = covered.count == 1 ? covered[0].accrual : accrual
         // Acréscimos only when the accrual starts before the due date (the stored SELIC months are read
         // only then: most charges accrue from their due date).
-        let calculator = try accrualDate < dueDate
+        let calculator = try Self.accrualDate(of: input, covering: covered) < input.dueDate
             ? withPublishedSelic(on: connection).settings.calculator : settings.calculator
-        let late = calculator.amounts(principal: principal, dueDate: accrualDate, asOf: dueDate)
-        let abis = Array(Set(covered.map(\.abi))).sorted()
-        let gru = GRURecord(
-            number: number, registroANS: event.registroANS, purpose: .charge, chargeIDs: covered.map(\.id), abis: abis,
-            principal: principal, multa: late.multa, juros: late.juros, issuedOn: event.chargeableOn, dueDate: dueDate,
-            accrualDate: accrualDate, chargedOn: event.chargeableOn,
-            linhaDigitavel: linhaDigitavel(number, amount: principal + late.multa + late.juros, dueDate: dueDate))
-        let charge = ChargeIssued(chargeID: chargeID, abi: event.abi, registroANS: event.registroANS, atendimentos: charged,
-                                  total: total, gruNumber: number, accumulatedSmallCharges: .zero, issuedOn: event.chargeableOn)
+        let (gru, charge) = coveringGRU(for: input, covered: covered, number: number, calculator: calculator)
         try issue(gru, after: [charge], context: context)
+    }
+
+    static func heldCharge(row: PostgresRow) throws -> HeldCharge {
+        HeldCharge(id: try row.decode(String.self, at: 0), abi: try ABINumber(try row.decode(Int.self, at: 1)),
+                   total: try row.money(at: 2), accrual: try row.civilDate(at: 3), issuedOn: try row.civilDate(at: 4))
     }
 
     static let insertCharge = PostgresStatement("""
@@ -103,7 +149,7 @@ extension DebtLedger {
         """)
 
     static let heldCharges = PostgresStatement("""
-        SELECT charge_id, abi, total, original_due_date FROM charges
+        SELECT charge_id, abi, total, original_due_date, issued_on FROM charges
         WHERE registro_ans = $1 AND gru_number IS NULL ORDER BY issued_on, charge_id
         """)
 

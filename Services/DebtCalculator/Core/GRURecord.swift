@@ -165,13 +165,17 @@ extension DebtLedger {
     }
 
     func scheduleCollection(of gru: GRURecord, on connection: PostgresConnection) throws {
+        try ScheduledWork.schedule(collectionSteps(of: gru), on: connection)
+    }
+
+    /// The collection steps of a newly issued (non-installment) GRU, in scheduling order.
+    func collectionSteps(of gru: GRURecord) -> [ScheduledWork.Item] {
         // Lei 10.522/2002 art. 2: CADIN 75 days after the charge notification.
         let cadin = calendar.cadinDate(chargeNotification: gru.chargedOn).date
         // Policy (DOMAIN §7): referral to dívida ativa 90 days after the due date.
         let referral = calendar.dividaAtivaReferralDate(dueDate: gru.dueDate).date
-        try ScheduledWork.schedule(kind: DebtWork.cadin, key: gru.number.value, dueAt: cadin.adding(days: 1).startInstant,
-                                   payloadJSON: "{}", on: connection)
-        try ScheduledWork.schedule(kind: DebtWork.dividaAtiva, key: gru.number.value,
-                                   dueAt: referral.adding(days: 1).startInstant, payloadJSON: "{}", on: connection)
+        return [ScheduledWork.Item(kind: DebtWork.cadin, key: gru.number.value, dueAt: cadin.adding(days: 1).startInstant),
+                ScheduledWork.Item(kind: DebtWork.dividaAtiva, key: gru.number.value,
+                                   dueAt: referral.adding(days: 1).startInstant)]
     }
 }

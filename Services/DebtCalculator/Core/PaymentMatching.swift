@@ -44,68 +44,102 @@ extension DebtLedger {
     @discardableResult
     func applyPayment(_ payment: IncomingPayment, context: HandlerContext) throws -> PaymentRecorded {
         let connection = context.connection
-        let gruText = payment.gruText.filter { !$0.isWhitespace && $0 != "." && $0 != "-" }
-        var paymentID = payment.paymentID
         // The same payment id seen before is a second arrival of that payment: kept and flagged.
         let earlier = try connection.query(Self.countPaymentID, [payment.paymentID])[0].decode(Int64.self, at: 0)
-        if earlier > 0 { paymentID = "\(payment.paymentID)#\(earlier + 1)" }
-
-        guard var gru = try GRURecord.lock(gruText, on: connection) else {
-            return try recordFlagged(payment, id: paymentID, gru: nil, as: .unknownGRU, context: context)
+        var gru = try GRURecord.lock(Self.normalizedGRUText(payment.gruText), on: connection)
+        let outcome = try settle(payment, earlier: earlier, gru: &gru) {
+            try amountDue(of: $0, on: payment.paidOn, connection: connection)
         }
-        if earlier > 0 { return try recordFlagged(payment, id: paymentID, gru: gru, as: .duplicate, context: context) }
-        switch gru.state {
+        try insertPayment(outcome.recorded, gruText: payment.gruText, origin: payment.origin, split: outcome.split,
+                          on: connection)
+        if let gru, outcome.changedGRU {
+            if outcome.fullyPaid {
+                try ScheduledWork.cancel(kind: DebtWork.cadin, key: gru.number.value, on: connection)
+                try ScheduledWork.cancel(kind: DebtWork.dividaAtiva, key: gru.number.value, on: connection)
+            }
+            try gru.save(on: connection)
+        }
+        try emit(all: outcome.events, context: context)
+        if let gru, outcome.changedGRU, gru.purpose == .installment, outcome.fullyPaid {
+            try installmentPaid(gru, paidOn: payment.paidOn, amount: outcome.split.total, context: context)
+        }
+        return outcome.recorded
+    }
+
+    /// The GRU number as typed on a payment, without blanks, dots and dashes.
+    static func normalizedGRUText(_ text: String) -> String {
+        text.filter { !$0.isWhitespace && $0 != "." && $0 != "-" }
+    }
+
+    /// What a payment does, computed in memory (no database access except through `amountDue`).
+    struct PaymentOutcome {
+        var recorded: PaymentRecorded
+        var split: PaymentSplit
+        /// The events to emit, in order.
+        var events: [any DomainEvent]
+        /// The GRU took the payment (it must be saved).
+        var changedGRU: Bool
+        var fullyPaid: Bool
+    }
+
+    /// Matches `payment` (`earlier` arrivals of its id already recorded) to `gru` (locked; nil when
+    /// unknown) and changes `gru` as the payment settles it. Shared by the per-event and batch paths.
+    func settle(_ payment: IncomingPayment, earlier: Int64, gru: inout GRURecord?,
+                amountDue: (GRURecord) throws -> (multa: Money, juros: Money, total: Money)) throws -> PaymentOutcome {
+        let paymentID = earlier > 0 ? "\(payment.paymentID)#\(earlier + 1)" : payment.paymentID
+        func flagged(_ classification: PaymentClassification, _ gru: GRURecord?) -> PaymentOutcome {
+            let recorded = PaymentRecorded(
+                paymentID: paymentID, gruNumber: gru?.number.value ?? payment.gruText, registroANS: gru?.registroANS,
+                amount: payment.amount, paidOn: payment.paidOn, classification: classification, dueOnPaymentDate: nil,
+                credit: .zero)
+            return PaymentOutcome(recorded: recorded, split: PaymentSplit(principal: .zero, multa: .zero, juros: .zero, credit: .zero),
+                                  events: [recorded], changedGRU: false, fullyPaid: false)
+        }
+        guard var current = gru else { return flagged(.unknownGRU, nil) }
+        if earlier > 0 { return flagged(.duplicate, current) }
+        switch current.state {
         case .paga, .pagaComAtraso:
-            return try recordFlagged(payment, id: paymentID, gru: gru, as: .duplicate, context: context)
+            return flagged(.duplicate, current)
         case .cancelada, .parcelada:
             // A parcelled GRU is paid through its installment GRUs: flagged like a cancelled one.
-            return try recordFlagged(payment, id: paymentID, gru: gru, as: .cancelledGRU, context: context)
+            return flagged(.cancelledGRU, current)
         case .emitida, .suspensaJudicialmente, .inscritaEmDividaAtiva:
             break
         }
 
-        let due = try amountDue(of: gru, on: payment.paidOn, connection: connection)
-        let split = PaymentSplit.split(amount: payment.amount, principal: gru.openPrincipal, multa: due.multa, juros: due.juros)
-        let isLate = payment.paidOn > gru.dueDate
+        let due = try amountDue(current)
+        let split = PaymentSplit.split(amount: payment.amount, principal: current.openPrincipal, multa: due.multa, juros: due.juros)
+        let isLate = payment.paidOn > current.dueDate
         let classification: PaymentClassification
         if split.credit > .zero { classification = .over }
         else if payment.amount < due.total { classification = .partial }
         else { classification = isLate ? .late : .onTime }
 
-        let previous = gru.state
-        gru.openPrincipal -= split.principal
-        gru.paidTotal += split.total
-        gru.credit += split.credit
-        let fullyPaid = gru.openPrincipal == .zero
-        if fullyPaid { gru.state = isLate ? .pagaComAtraso : .paga }
+        let previous = current.state
+        current.openPrincipal -= split.principal
+        current.paidTotal += split.total
+        current.credit += split.credit
+        let fullyPaid = current.openPrincipal == .zero
+        if fullyPaid { current.state = isLate ? .pagaComAtraso : .paga }
         let recorded = PaymentRecorded(
-            paymentID: paymentID, gruNumber: gru.number.value, registroANS: gru.registroANS, amount: payment.amount,
+            paymentID: paymentID, gruNumber: current.number.value, registroANS: current.registroANS, amount: payment.amount,
             paidOn: payment.paidOn, classification: classification, dueOnPaymentDate: due.total, credit: split.credit)
-        try insertPayment(recorded, gruText: payment.gruText, origin: payment.origin, split: split, on: connection)
         var events: [any DomainEvent] = [recorded, PaymentSettled(
-            paymentID: paymentID, gruNumber: gru.number, registroANS: gru.registroANS, paidOn: payment.paidOn,
+            paymentID: paymentID, gruNumber: current.number, registroANS: current.registroANS, paidOn: payment.paidOn,
             principal: split.principal, multa: split.multa, juros: split.juros, total: split.total)]
         let reason = fullyPaid
             ? (classification == .over ? "pagamento com excedente (crédito de \(split.credit.formatted))"
                 : isLate ? "pagamento com acréscimos" : "pagamento em dia")
             : "pagamento parcial de \(payment.amount.formatted); saldo em aberto"
-        if fullyPaid {
-            try ScheduledWork.cancel(kind: DebtWork.cadin, key: gru.number.value, on: connection)
-            try ScheduledWork.cancel(kind: DebtWork.dividaAtiva, key: gru.number.value, on: connection)
-        }
         // Payment removes CADIN (Lei 10.522/2002 art. 2 §5).
-        if fullyPaid && gru.inCadin {
-            gru.inCadin = false
-            events.append(CADINChanged(registroANS: gru.registroANS, gruNumber: gru.number, registered: false,
+        if fullyPaid && current.inCadin {
+            current.inCadin = false
+            events.append(CADINChanged(registroANS: current.registroANS, gruNumber: current.number, registered: false,
                                        effectiveOn: payment.paidOn))
         }
-        try gru.save(on: connection)
-        events.append(stateChanged(gru, from: previous, on: payment.paidOn, reason: reason))
-        try emit(all: events, context: context)
-        if gru.purpose == .installment, fullyPaid {
-            try installmentPaid(gru, paidOn: payment.paidOn, amount: split.total, context: context)
-        }
-        return recorded
+        events.append(stateChanged(current, from: previous, on: payment.paidOn, reason: reason))
+        gru = current
+        return PaymentOutcome(recorded: recorded, split: split, events: events, changedGRU: true, fullyPaid: fullyPaid)
     }
 
     /// What `gru` asks on `date`: principal with acréscimos from its accrual date (DOMAIN §5), or,
@@ -122,19 +156,6 @@ extension DebtLedger {
         // The same amounts as `calculate` (missing SELIC months counted as 0, as a provisional result).
         let late = settings.calculator.amounts(principal: gru.openPrincipal, dueDate: gru.accrualDate, asOf: date)
         return (late.multa, late.juros, late.total)
-    }
-
-    private func recordFlagged(_ payment: IncomingPayment, id: String, gru: GRURecord?, as classification: PaymentClassification,
-                               context: HandlerContext) throws -> PaymentRecorded {
-        let recorded = PaymentRecorded(
-            paymentID: id, gruNumber: gru?.number.value ?? payment.gruText, registroANS: gru?.registroANS,
-            amount: payment.amount, paidOn: payment.paidOn, classification: classification, dueOnPaymentDate: nil,
-            credit: .zero)
-        try insertPayment(recorded, gruText: payment.gruText, origin: payment.origin,
-                          split: PaymentSplit(principal: .zero, multa: .zero, juros: .zero, credit: .zero),
-                          on: context.connection)
-        try emit(recorded, context: context)
-        return recorded
     }
 
     private func insertPayment(_ recorded: PaymentRecorded, gruText: String, origin: String, split: PaymentSplit,
