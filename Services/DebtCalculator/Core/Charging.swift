@@ -150,7 +150,7 @@ extension DebtLedger {
 
     static let heldCharges = PostgresStatement("""
         SELECT charge_id, abi, total, original_due_date, issued_on FROM charges
-        WHERE registro_ans = $1 AND gru_number IS NULL ORDER BY issued_on, charge_id
+        WHERE registro_ans = $1 AND gru_number IS NULL ORDER BY issued_on, charge_id COLLATE "C"
         """)
 
     static let coverCharges = PostgresStatement(
