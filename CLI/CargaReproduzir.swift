@@ -178,9 +178,19 @@ private final class Replay {
 
     /// Sleeps until `date`, sampling progress once a second meanwhile.
     func wait(until date: Date) async throws {
-        while Date() < date {
-            try await takeSample()
-            try await Task.sleep(for: .seconds(min(1, max(0.01, date.timeIntervalSinceNow))))
+        try await sample(while: { Date() < date })
+    }
+
+    /// Takes a progress sample about once a second while `busy` holds, checking it every 20 ms, so
+    /// the replay goes on as soon as it stops holding (not at the next sample).
+    func sample(while busy: () -> Bool) async throws {
+        var nextSample = ContinuousClock.now
+        while busy() {
+            if ContinuousClock.now >= nextSample {
+                await takeSample()
+                nextSample = ContinuousClock.now + .seconds(1)
+            }
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
@@ -307,10 +317,7 @@ private final class Replay {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        while process.isRunning {
-            await takeSample()
-            try await Task.sleep(for: .seconds(1))
-        }
+        try await sample(while: { process.isRunning })
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw OperatorError(message: "'ressus \(arguments.joined(separator: " "))' terminou com status \(process.terminationStatus); ver \(logURL.path)")
