@@ -74,6 +74,7 @@ struct Projection {
         _ = try connection.execute(Self.linkAtendimentos, [
             e.registroANS.value, e.atendimentos.map(\.document.value), e.abi.value, e.chargeID,
             e.atendimentos.map { $0.competencia?.description ?? "" }])
+        _ = try connection.execute(Self.refreshByCharges, [[e.chargeID]])
     }
 
     func apply(_ e: GRUIssued) throws {
@@ -88,6 +89,8 @@ struct Projection {
         if !e.chargeIDs.isEmpty {
             _ = try connection.execute(Self.linkCharges, [e.registroANS.value, e.chargeIDs, e.gruNumber.value])
         }
+        // Also when a charge named this GRU before it arrived.
+        _ = try connection.execute(Self.refreshByGRU, [e.gruNumber.value])
     }
 
     private func issueReason(_ e: GRUIssued) -> String {
@@ -106,6 +109,7 @@ struct Projection {
         _ = try connection.execute(Self.insertHistory, [
             e.gruNumber.value, e.effectiveOn.postgres, e.state.rawValue, e.openPrincipal.centavos, e.paidTotal.centavos,
             e.credit.centavos, e.accrualDate.postgres, e.reason])
+        _ = try connection.execute(Self.refreshByGRU, [e.gruNumber.value])
     }
 
     func apply(_ e: PaymentRecorded) throws {
@@ -119,6 +123,7 @@ struct Projection {
             e.parcelamentoID, e.registroANS.value, e.state.rawValue, e.effectiveOn.postgres, e.consolidated.centavos,
             e.installmentCount, e.installmentBase.centavos, e.paidInstallments, e.missedInstallments,
             e.unpaidBalance.centavos])
+        _ = try connection.execute(Self.refreshByParcelamento, [e.parcelamentoID])
     }
 
     func apply(_ e: CADINChanged) throws {
@@ -247,6 +252,22 @@ struct Projection {
             installment_count = $6, installment_base = $7, paid_installments = $8, missed_installments = $9,
             unpaid_balance = $10
         """)
+    /// Sets `charge_situation` (``ReadModelQueries/chargeSituation``) of the atendimentos whose charge
+    /// matches `scope` (over `c` charges, `g` GRUs), in one statement; rows already right are not written.
+    static func refreshChargeSituations(where scope: String) -> PostgresStatement {
+        PostgresStatement("""
+            UPDATE rm_atendimentos a SET charge_situation = s.situation
+            FROM (SELECT c.charge_id, \(ReadModelQueries.chargeSituation) AS situation
+                  FROM rm_charges c
+                  LEFT JOIN rm_grus g ON g.gru_number = c.gru_number
+                  LEFT JOIN rm_parcelamentos p ON p.parcelamento_id = g.parcelamento_id
+                  WHERE \(scope)) s
+            WHERE a.charge_id = s.charge_id AND a.charge_situation IS DISTINCT FROM s.situation
+            """)
+    }
+    static let refreshByCharges = refreshChargeSituations(where: "c.charge_id = ANY($1::text[])")
+    static let refreshByGRU = refreshChargeSituations(where: "c.gru_number = $1")
+    static let refreshByParcelamento = refreshChargeSituations(where: "g.parcelamento_id = $1")
     static let upsertCADIN = PostgresStatement("""
         INSERT INTO rm_cadin (registro_ans, gru_number, registered, effective_on) VALUES ($1, $2, $3, $4)
         ON CONFLICT (registro_ans, gru_number) DO UPDATE SET registered = $3, effective_on = $4

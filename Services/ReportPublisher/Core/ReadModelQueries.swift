@@ -164,10 +164,10 @@ public enum ReadModelQueries {
                                     on c: PostgresConnection) throws -> (rows: [AtendimentoView], total: Int) {
         let parameters: [any PostgresEncodable] = [
             registro, filter.abi, filter.kind, filter.situation?.rawValue, filter.document, limit, offset]
-        // A situation filter needs the GRU joins for every row of the operadora: the page then
-        // counts its matches in the same scan (a window count) instead of a second one.
-        let counted = filter.situation != nil
-        let result = try c.query(counted ? atendimentosCountedPage : atendimentosPage, parameters)
+        // With a situation, statements where it is required, so even a generic plan uses the index
+        // `rm_atendimentos_by_situation` (an `IS NULL OR` condition cannot be an index condition).
+        let bySituation = filter.situation != nil
+        let result = try c.query(bySituation ? atendimentosBySituationPage : atendimentosPage, parameters)
         let rows = try result.map { row in
             AtendimentoView(
                 document: try row.decode(at: 0), abi: try row.decode(at: 1), kind: try row.decode(at: 2),
@@ -177,8 +177,8 @@ public enum ReadModelQueries {
                 situation: AtendimentoSituation(rawValue: try row.decode(at: 8)) ?? .notificado,
                 gruNumber: try row.decode(at: 9), note: try row.decode(at: 10))
         }
-        if counted, let first = result.first { return (rows, try first.decode(Int.self, at: 11)) }
-        let total = try c.query(atendimentosCount, Array(parameters.prefix(5)))[0].decode(Int.self, at: 0)
+        let total = try c.query(bySituation ? atendimentosBySituationCount : atendimentosCount,
+                                Array(parameters.prefix(5)))[0].decode(Int.self, at: 0)
         return (rows, total)
     }
 
@@ -240,24 +240,31 @@ public enum ReadModelQueries {
         LEFT JOIN portal_ciencia_requests p ON p.registro_ans = n.registro_ans AND p.abi = n.abi
         WHERE n.registro_ans = $1 ORDER BY n.abi DESC
         """)
-    /// The situation combines the process state with the state of the GRU that charges it.
+    /// The situation of a charged atendimento from its GRU (`g`) and the GRU's parcelamento (`p`),
+    /// as the projection stores it in `rm_atendimentos.charge_situation`.
+    static let chargeSituation = """
+        CASE
+            WHEN g.state IS NULL THEN 'cobrado_acumulado'
+            WHEN g.state IN ('paga', 'paga_com_atraso') THEN 'pago'
+            WHEN g.state = 'parcelada' AND p.state = 'quitado' THEN 'pago'
+            WHEN g.state = 'parcelada' THEN 'parcelado'
+            WHEN g.state = 'suspensa_judicialmente' THEN 'suspenso'
+            WHEN g.state = 'inscrita_em_divida_ativa' THEN 'divida_ativa'
+            ELSE 'cobrado'
+        END
+        """
+    /// The situation: the process state until charged, then the stored GRU situation (a charge not
+    /// yet applied counts as held, like a charge without GRU). The index
+    /// `rm_atendimentos_by_situation` is on this expression: keep them identical.
+    static func situation(_ table: String = "") -> String {
+        "CASE WHEN \(table)charge_id IS NULL THEN \(table)process_state "
+            + "ELSE COALESCE(\(table)charge_situation, 'cobrado_acumulado') END"
+    }
     static let situated = """
         SELECT a.document, a.abi, a.kind, NULLIF(a.competencia, '') AS competencia, a.care_start, a.procedure_code, a.amount, a.final_amount,
-            CASE
-                WHEN a.charge_id IS NULL THEN a.process_state
-                WHEN g.state IS NULL THEN 'cobrado_acumulado'
-                WHEN g.state IN ('paga', 'paga_com_atraso') THEN 'pago'
-                WHEN g.state = 'parcelada' AND p.state = 'quitado' THEN 'pago'
-                WHEN g.state = 'parcelada' THEN 'parcelado'
-                WHEN g.state = 'suspensa_judicialmente' THEN 'suspenso'
-                WHEN g.state = 'inscrita_em_divida_ativa' THEN 'divida_ativa'
-                ELSE 'cobrado'
-            END AS situation,
-            c.gru_number, a.note
+            \(situation("a.")) AS situation, c.gru_number, a.note
         FROM rm_atendimentos a
         LEFT JOIN rm_charges c ON c.charge_id = a.charge_id
-        LEFT JOIN rm_grus g ON g.gru_number = c.gru_number
-        LEFT JOIN rm_parcelamentos p ON p.parcelamento_id = g.parcelamento_id
         WHERE a.registro_ans = $1
         """
     static let filters = """
@@ -266,7 +273,9 @@ public enum ReadModelQueries {
         """
     static let atendimentosPage = PostgresStatement(
         "SELECT * FROM (\(situated)) s WHERE \(filters) ORDER BY abi DESC, document, competencia LIMIT $6 OFFSET $7")
-    static let atendimentosCountedPage = PostgresStatement(
-        "SELECT *, count(*) OVER () FROM (\(situated)) s WHERE \(filters) ORDER BY abi DESC, document, competencia LIMIT $6 OFFSET $7")
     static let atendimentosCount = PostgresStatement("SELECT count(*) FROM (\(situated)) s WHERE \(filters)")
+    static let situationFilters = filters.replacingOccurrences(of: "($4::text IS NULL OR situation = $4)", with: "situation = $4")
+    static let atendimentosBySituationPage = PostgresStatement(
+        "SELECT * FROM (\(situated)) s WHERE \(situationFilters) ORDER BY abi DESC, document, competencia LIMIT $6 OFFSET $7")
+    static let atendimentosBySituationCount = PostgresStatement("SELECT count(*) FROM (\(situated)) s WHERE \(situationFilters)")
 }

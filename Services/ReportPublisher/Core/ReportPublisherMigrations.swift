@@ -192,5 +192,21 @@ public enum ReportPublisherMigrations {
             DROP INDEX rm_atendimentos_listing;
             CREATE INDEX rm_atendimentos_listing ON rm_atendimentos (registro_ans, abi DESC, document, competencia);
             """),
+        // The situation of a charged atendimento follows its GRU (and parcelamento); computing it at read
+        // time joined every atendimento of the operadora with charges and GRUs for a situation filter.
+        // The projection now keeps it in `charge_situation` (``Projection/refreshChargeSituations``),
+        // and the situation the portal shows and filters on is ``ReadModelQueries/situation``, indexed.
+        PostgresMigration(version: 104, name: "report publisher stored atendimento situation", sql: """
+            ALTER TABLE rm_atendimentos ADD COLUMN charge_situation text;
+            CREATE INDEX rm_charges_by_gru ON rm_charges (gru_number);
+            CREATE INDEX rm_grus_by_parcelamento ON rm_grus (parcelamento_id);
+            UPDATE rm_atendimentos a SET charge_situation = \(ReadModelQueries.chargeSituation)
+            FROM rm_charges c
+            LEFT JOIN rm_grus g ON g.gru_number = c.gru_number
+            LEFT JOIN rm_parcelamentos p ON p.parcelamento_id = g.parcelamento_id
+            WHERE a.charge_id = c.charge_id;
+            CREATE INDEX rm_atendimentos_by_situation
+                ON rm_atendimentos (registro_ans, (\(ReadModelQueries.situation())), abi DESC, document, competencia);
+            """),
     ]
 }

@@ -1,0 +1,110 @@
+import Foundation
+import Models
+import Postgres
+@testable import ReportPublisherCore
+import TestSupport
+import Testing
+
+/// The situation the projection stores (`charge_situation`, read through `ReadModelQueries.situation`)
+/// must always equal the one derived at read time from the charge, the GRU and the parcelamento.
+@Suite("Stored atendimento situation", .serialized)
+struct StoredSituationTests {
+    /// The situation as the portal derived it before it was stored: the reference.
+    static let derived = """
+        SELECT a.document || '/' || a.competencia,
+            CASE
+                WHEN a.charge_id IS NULL THEN a.process_state
+                WHEN g.state IS NULL THEN 'cobrado_acumulado'
+                WHEN g.state IN ('paga', 'paga_com_atraso') THEN 'pago'
+                WHEN g.state = 'parcelada' AND p.state = 'quitado' THEN 'pago'
+                WHEN g.state = 'parcelada' THEN 'parcelado'
+                WHEN g.state = 'suspensa_judicialmente' THEN 'suspenso'
+                WHEN g.state = 'inscrita_em_divida_ativa' THEN 'divida_ativa'
+                ELSE 'cobrado'
+            END
+        FROM rm_atendimentos a
+        LEFT JOIN rm_charges c ON c.charge_id = a.charge_id
+        LEFT JOIN rm_grus g ON g.gru_number = c.gru_number
+        LEFT JOIN rm_parcelamentos p ON p.parcelamento_id = g.parcelamento_id
+        ORDER BY 1
+        """
+    static let stored = "SELECT document || '/' || competencia, \(ReadModelQueries.situation()) FROM rm_atendimentos ORDER BY 1"
+
+    static func situations(_ sql: String, _ pool: PostgresPool) async throws -> [String] {
+        try await pool.withConnection { c in
+            try c.query(sql).map { "\(try $0.decode(String.self, at: 0)) \(try $0.decode(String.self, at: 1))" }
+        }
+    }
+
+    /// The scenario's events one by one, in topic order and in two cross-topic orders (a charge or a
+    /// GRU before the atendimentos it names), comparing after every event.
+    @Test("the stored situation equals the derived one after every event of a cycle, in any topic order")
+    func storedEqualsDerived() async throws {
+        let scenario = try ReadModelKafkaTests.scenario()
+        let more = try Self.laterStates()
+        var seen = Set<String>()
+        for order in [["operadoras", "notifications", "deadlines", "debts"], ["debts", "deadlines", "notifications", "operadoras"],
+                      ["deadlines", "operadoras", "debts", "notifications"]] {
+            let events = order.flatMap { kind in scenario.filter { $0.topic == kind }.map(\.envelope) } + more
+            try await Fixture.with { fixture in
+                for (index, event) in events.enumerated() {
+                    try await fixture.apply([event])
+                    let derived = try await Self.situations(Self.derived, fixture.pool)
+                    #expect(try await Self.situations(Self.stored, fixture.pool) == derived, "order \(order), event \(index)")
+                    seen.formUnion(derived.map { String($0.split(separator: " ")[1]) })
+                }
+            }
+        }
+        // The cycles pass through the GRU-driven situations, not only the process ones.
+        #expect(seen.isSuperset(of: ["notificado", "impugnado", "em_recurso", "anulado", "cobrado_acumulado", "cobrado",
+                                     "pago", "parcelado", "suspenso", "divida_ativa"]), "\(seen.sorted())")
+    }
+
+    /// After the scenario's payment: the GRU in a parcelamento (parcelado, then quitado: pago), suspended
+    /// by a court, then inscribed in dívida ativa. (Not a lawful sequence; it visits every GRU situation.)
+    static func laterStates() throws -> [EventEnvelope] {
+        let gru = Events.gruNumber(501)
+        let registro = ReadModelKafkaTests.registro
+        func parcelamento(_ state: ParcelamentoState, on date: String) throws -> EventEnvelope {
+            try Events.envelope(ParcelamentoChanged(
+                parcelamentoID: "parc-1", registroANS: try RegistroANS(registro), state: state, effectiveOn: Events.date(date),
+                gruNumbers: [gru], consolidated: Events.money("1000,00"), installmentCount: 2,
+                installmentBase: Events.money("500,00"), concessionDate: Events.date("2026-05-20"),
+                paidInstallments: state == .quitado ? 2 : 0, missedInstallments: 0,
+                unpaidBalance: state == .quitado ? .zero : Events.money("1000,00")))
+        }
+        return [
+            try parcelamento(.deferido, on: "2026-05-20"),
+            try Events.envelope(GRUStateChanged(
+                gruNumber: gru, registroANS: try RegistroANS(registro), previousState: .pagaComAtraso, state: .parcelada,
+                effectiveOn: Events.date("2026-05-20"), principal: Events.money("1000,00"), openPrincipal: Events.money("1000,00"),
+                paidTotal: Events.money("1050,00"), credit: .zero, accrualDate: Events.date("2026-02-24"),
+                reason: "parcelamento", parcelamentoID: "parc-1")),
+            try parcelamento(.quitado, on: "2026-05-30"),
+            try Events.stateChanged(gru, registro: registro, from: .parcelada, to: .suspensaJudicialmente, on: "2026-06-01",
+                                    principal: "1000,00", open: "0,00", paid: "1050,00", accrualDate: "2026-02-24",
+                                    reason: "suspensão judicial"),
+            try Events.stateChanged(gru, registro: registro, from: .suspensaJudicialmente, to: .inscritaEmDividaAtiva,
+                                    on: "2026-07-01", principal: "1000,00", open: "0,00", paid: "1050,00",
+                                    accrualDate: "2026-02-24", reason: "inscrição em dívida ativa"),
+        ]
+    }
+
+    @Test("the situation filter reads the stored situation")
+    func filterUsesStoredSituation() async throws {
+        try await Fixture.with { fixture in
+            try await fixture.apply(try ReadModelKafkaTests.scenario().map(\.envelope))
+            try await fixture.pool.withConnection { c in
+                let paid = try ReadModelQueries.atendimentos(
+                    of: ReadModelKafkaTests.registro, filter: AtendimentoFilter(situation: .pago), limit: 10, offset: 0, on: c)
+                #expect(paid.total == 1)
+                #expect(paid.rows.map(\.document) == [ReadModelKafkaTests.documents[0]])
+                // A stale stored value shows: the page reads the column, not the GRU.
+                _ = try c.execute("UPDATE rm_atendimentos SET charge_situation = 'cobrado' WHERE charge_id IS NOT NULL")
+                let after = try ReadModelQueries.atendimentos(
+                    of: ReadModelKafkaTests.registro, filter: AtendimentoFilter(situation: .pago), limit: 10, offset: 0, on: c)
+                #expect(after.total == 0)
+            }
+        }
+    }
+}
