@@ -5,6 +5,10 @@ import Postgres
 /// The SQL of each event's effect on the read model.
 struct Projection {
     let connection: PostgresConnection
+    /// When set, the situation refreshes are collected here and run once at the end of a batch
+    /// (``SituationRefreshes/run(on:)``): the stored situation is a function of the charges, GRUs
+    /// and parcelamentos as they stand, so refreshing once after the batch gives the same rows.
+    var deferred: SituationRefreshes? = nil
 
     func apply(_ e: OperadoraRegistered) throws {
         _ = try connection.execute(Self.upsertOperadora, [
@@ -74,7 +78,7 @@ struct Projection {
         _ = try connection.execute(Self.linkAtendimentos, [
             e.registroANS.value, e.atendimentos.map(\.document.value), e.abi.value, e.chargeID,
             e.atendimentos.map { $0.competencia?.description ?? "" }])
-        _ = try connection.execute(Self.refreshByCharges, [[e.chargeID]])
+        try refresh(charges: [e.chargeID])
     }
 
     func apply(_ e: GRUIssued) throws {
@@ -90,7 +94,7 @@ struct Projection {
             _ = try connection.execute(Self.linkCharges, [e.registroANS.value, e.chargeIDs, e.gruNumber.value])
         }
         // Also when a charge named this GRU before it arrived.
-        _ = try connection.execute(Self.refreshByGRU, [e.gruNumber.value])
+        try refresh(gru: e.gruNumber.value)
     }
 
     private func issueReason(_ e: GRUIssued) -> String {
@@ -109,7 +113,7 @@ struct Projection {
         _ = try connection.execute(Self.insertHistory, [
             e.gruNumber.value, e.effectiveOn.postgres, e.state.rawValue, e.openPrincipal.centavos, e.paidTotal.centavos,
             e.credit.centavos, e.accrualDate.postgres, e.reason])
-        _ = try connection.execute(Self.refreshByGRU, [e.gruNumber.value])
+        try refresh(gru: e.gruNumber.value)
     }
 
     func apply(_ e: PaymentRecorded) throws {
@@ -123,7 +127,7 @@ struct Projection {
             e.parcelamentoID, e.registroANS.value, e.state.rawValue, e.effectiveOn.postgres, e.consolidated.centavos,
             e.installmentCount, e.installmentBase.centavos, e.paidInstallments, e.missedInstallments,
             e.unpaidBalance.centavos])
-        _ = try connection.execute(Self.refreshByParcelamento, [e.parcelamentoID])
+        try refresh(parcelamento: e.parcelamentoID)
     }
 
     func apply(_ e: CADINChanged) throws {
@@ -267,7 +271,19 @@ struct Projection {
     }
     static let refreshByCharges = refreshChargeSituations(where: "c.charge_id = ANY($1::text[])")
     static let refreshByGRU = refreshChargeSituations(where: "c.gru_number = $1")
+    static let refreshByGRUs = refreshChargeSituations(where: "c.gru_number = ANY($1::text[])")
     static let refreshByParcelamento = refreshChargeSituations(where: "g.parcelamento_id = $1")
+    static let refreshByParcelamentos = refreshChargeSituations(where: "g.parcelamento_id = ANY($1::text[])")
+
+    private func refresh(charges: [String] = [], gru: String? = nil, parcelamento: String? = nil) throws {
+        if let deferred {
+            deferred.add(charges: charges, gru: gru, parcelamento: parcelamento)
+            return
+        }
+        if !charges.isEmpty { _ = try connection.execute(Self.refreshByCharges, [charges]) }
+        if let gru { _ = try connection.execute(Self.refreshByGRU, [gru]) }
+        if let parcelamento { _ = try connection.execute(Self.refreshByParcelamento, [parcelamento]) }
+    }
     static let upsertCADIN = PostgresStatement("""
         INSERT INTO rm_cadin (registro_ans, gru_number, registered, effective_on) VALUES ($1, $2, $3, $4)
         ON CONFLICT (registro_ans, gru_number) DO UPDATE SET registered = $3, effective_on = $4
@@ -277,4 +293,22 @@ struct Projection {
         INSERT INTO rm_selic_rates (month, basis_points, version) VALUES ($1, $2, $3)
         ON CONFLICT (month) DO UPDATE SET basis_points = EXCLUDED.basis_points, version = EXCLUDED.version
         """)
+}
+
+/// The situation refreshes of a batch of events, run once at its end (three statements at most).
+final class SituationRefreshes {
+    private var charges: [String] = [], grus: [String] = [], parcelamentos: [String] = []
+    private var seen = Set<String>()
+
+    func add(charges ids: [String], gru: String?, parcelamento: String?) {
+        for id in ids where seen.insert("c" + id).inserted { charges.append(id) }
+        if let gru, seen.insert("g" + gru).inserted { grus.append(gru) }
+        if let parcelamento, seen.insert("p" + parcelamento).inserted { parcelamentos.append(parcelamento) }
+    }
+
+    func run(on connection: PostgresConnection) throws {
+        if !charges.isEmpty { _ = try connection.execute(Projection.refreshByCharges, [charges]) }
+        if !grus.isEmpty { _ = try connection.execute(Projection.refreshByGRUs, [grus]) }
+        if !parcelamentos.isEmpty { _ = try connection.execute(Projection.refreshByParcelamentos, [parcelamentos]) }
+    }
 }

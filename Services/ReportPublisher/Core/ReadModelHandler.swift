@@ -25,10 +25,22 @@ public struct ReadModelHandler: EventHandler {
     public init() {}
 
     public func handle(_ event: EventEnvelope, context: HandlerContext) throws {
-        let connection = context.connection
+        try apply(event, with: Projection(connection: context.connection))
+    }
+
+    /// The same as `handle` on each event in order, with the situation refreshes of the batch run
+    /// once at its end instead of after each event.
+    public func handleBatch(_ events: [EventEnvelope], context: HandlerContext) throws {
+        let refreshes = SituationRefreshes()
+        let projection = Projection(connection: context.connection, deferred: refreshes)
+        for event in events { try apply(event, with: projection) }
+        try refreshes.run(on: context.connection)
+    }
+
+    private func apply(_ event: EventEnvelope, with projection: Projection) throws {
+        let connection = projection.connection
         guard acceptedTypes.contains(event.type),
               !(try connection.query(Projection.markApplied, [event.id])).isEmpty else { return }
-        let projection = Projection(connection: connection)
         switch event.type {
         case OperadoraRegistered.eventType: try projection.apply(try event.decode(OperadoraRegistered.self))
         case NotificationIssued.eventType: try projection.apply(try event.decode(NotificationIssued.self))
