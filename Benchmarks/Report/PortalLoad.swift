@@ -22,6 +22,8 @@ struct PortalLoad {
     struct Result {
         var pdfSeconds = 0.0
         var wrk = WrkResult()
+        /// Per page (`--por-pagina S`): wrk on that page alone, same connections, S seconds.
+        var perPage: [(path: String, wrk: WrkResult)] = []
     }
 
     /// The pages wrk asks for: the Central de Relatórios, the report form, GRUs emitidas (first,
@@ -32,7 +34,7 @@ struct PortalLoad {
         "/portal/atendimentos?situacao=pago", "/portal/atendimentos?situacao=cobrado&tipo=APAC", "/portal/atendimentos?abi=7",
     ]
 
-    func run(sessions: Int, duration: Int) async throws -> Result {
+    func run(sessions: Int, duration: Int, perPageDuration: Int = 0) async throws -> Result {
         var policy = PortalPolicy()
         policy.secureCookies = false  // plain http on loopback, as RESSUS_PORTAL_INSECURE_COOKIES=1 does locally
         let operadoras = (0..<sessions).map { $0 < sessions / 2 ? 0 : $0 - sessions / 2 + 1 }
@@ -56,6 +58,10 @@ struct PortalLoad {
             result.pdfSeconds = pdfSeconds
             result.wrk = try await WrkLoad(base: base, directory: directory).run(
                 cookies: cookies.map(\.cookie), paths: Self.paths, connections: sessions, threads: 2, duration: duration)
+            for path in Self.paths where perPageDuration > 0 {
+                result.perPage.append((path, try await WrkLoad(base: base, directory: directory).run(
+                    cookies: cookies.map(\.cookie), paths: [path], connections: sessions, threads: 2, duration: perPageDuration)))
+            }
             await server.stop()
             return result
         } catch {

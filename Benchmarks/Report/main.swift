@@ -2,6 +2,7 @@
 //
 //   report-benchmark [--grus-maior G] [--operadoras M] [--grus-outras O] [--por-evento K]
 //                    [--sessoes S] [--duracao D] [--repeticoes R] [--manter 1] [--apenas-pdf 1]
+//                    [--por-pagina S]
 //
 //   1. Seeds the read model by events: the debt calculator's handler charges the workload (one
 //      operadora with G GRUs, default 10,000, and M-1 others with O GRUs each, K atendimentos per
@@ -14,6 +15,7 @@
 //      login form (half of them on the large operadora), downloads the PDF over HTTP and runs wrk
 //      with S connections for D seconds over the portal pages, rotating the session cookies:
 //      p50, p99 (target < 50 ms) and requests/s.
+//   `--por-pagina S` then runs wrk on each page alone for S seconds (where the time goes).
 //   `--manter 1` keeps the schemas afterwards (to EXPLAIN the portal's queries; drop them by hand)
 //   and the last PDF (its path is printed). `--apenas-pdf 1` skips step 3 (for profiling the PDF).
 //
@@ -37,7 +39,7 @@ LoggingSystem.bootstrap { label in
 }
 
 var options = ["--grus-maior": 10_000, "--operadoras": 50, "--grus-outras": 40, "--por-evento": 5,
-               "--sessoes": 50, "--duracao": 25, "--repeticoes": 7, "--manter": 0, "--apenas-pdf": 0]
+               "--sessoes": 50, "--duracao": 25, "--repeticoes": 7, "--manter": 0, "--apenas-pdf": 0, "--por-pagina": 0]
 var arguments = CommandLine.arguments.dropFirst()
 while let name = arguments.popFirst() {
     guard options[name] != nil, let value = arguments.popFirst().flatMap({ Int($0) }), value > 0 else {
@@ -129,11 +131,15 @@ do {
     if options["--apenas-pdf"] != 1 {
         let load = try await PortalLoad(workload: workload, database: portalPool, accountsPool: readModel, brokers: brokers,
                                         today: referenceDate, directory: directory, logger: logger)
-            .run(sessions: sessions, duration: options["--duracao"]!)
+            .run(sessions: sessions, duration: options["--duracao"]!, perPageDuration: options["--por-pagina"]!)
         report(String(format: "  portal PDF over HTTP (%d GRUs): %.0f ms", workload.largestGRUs, load.pdfSeconds * 1000))
         report(String(format: "  portal pages, %d sessions/connections, %d s: %.0f requests/s, p50 %.1f ms, p99 %.1f ms; "
                       + "%d requests, %d not 200, %d socket errors", sessions, options["--duracao"]!, load.wrk.requestsPerSecond,
                       load.wrk.p50Milliseconds, load.wrk.p99Milliseconds, load.wrk.requests, load.wrk.failures, load.wrk.socketErrors))
+        for (path, wrk) in load.perPage {
+            report(String(format: "    %@ alone: %.0f requests/s, p50 %.1f ms, p99 %.1f ms, %d not 200", path, wrk.requestsPerSecond,
+                          wrk.p50Milliseconds, wrk.p99Milliseconds, wrk.failures))
+        }
         summary.append(("portal PDF over HTTP", String(format: "%.0f ms", load.pdfSeconds * 1000), load.pdfSeconds < 1 ? "met (< 1 s)" : "MISSED (< 1 s)"))
         summary.append(("portal p99, \(sessions) sessions", String(format: "%.1f ms (p50 %.1f ms, %.0f req/s)", load.wrk.p99Milliseconds,
                                                                  load.wrk.p50Milliseconds, load.wrk.requestsPerSecond),

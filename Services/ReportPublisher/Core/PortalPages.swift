@@ -82,8 +82,7 @@ enum PortalPages {
         let pageSize = env.policy.pageSize
         let page = env.policy.page(query["pagina"])
         let (grus, total) = try await env.database.withConnection { c in
-            (try ReadModelQueries.grus(of: operadora.registroANS, limit: pageSize, offset: (page - 1) * pageSize, on: c),
-             try ReadModelQueries.gruCount(of: operadora.registroANS, on: c))
+            try ReadModelQueries.gruPage(of: operadora.registroANS, limit: pageSize, offset: (page - 1) * pageSize, on: c)
         }
         let rows = grus.map { g in
             ["<a href=\"/portal/grus/\(g.number)\">\(g.number)</a>", HTML.escape(g.abis), g.issuedOn.brazilian,

@@ -117,8 +117,19 @@ public enum ReadModelQueries {
         try c.query(grusOf, [registro, limit, offset]).map(gruView)
     }
 
+    /// A page of the operadora's GRUs (newest first) and how many it has: read from whichever end of
+    /// the list is nearer, so the last pages cost what the first ones do.
+    public static func gruPage(of registro: String, limit: Int, offset: Int,
+                               on c: PostgresConnection) throws -> (rows: [GRUView], total: Int) {
+        let total = try gruCount(of: registro, on: c)
+        let window = PageWindow(limit: limit, offset: offset, total: total)
+        guard window.limit > 0 else { return ([], total) }
+        let rows = try c.query(window.reversed ? grusOfOldestFirst : grusOf, [registro, window.limit, window.offset]).map(gruView)
+        return (window.reversed ? rows.reversed() : rows, total)
+    }
+
     public static func gruCount(of registro: String, on c: PostgresConnection) throws -> Int {
-        try c.query("SELECT count(*) FROM rm_grus WHERE registro_ans = $1", [registro])[0].decode(Int.self, at: 0)
+        try c.query(gruCountOf, [registro])[0].decode(Int.self, at: 0)
     }
 
     /// The GRU `number` if it belongs to `registro`; nil otherwise (also for another operadora's GRU).
@@ -162,13 +173,20 @@ public enum ReadModelQueries {
     /// A page of atendimentos matching `filter`, and how many match in all.
     public static func atendimentos(of registro: String, filter: AtendimentoFilter, limit: Int, offset: Int,
                                     on c: PostgresConnection) throws -> (rows: [AtendimentoView], total: Int) {
-        let parameters: [any PostgresEncodable] = [
-            registro, filter.abi, filter.kind, filter.situation?.rawValue, filter.document, limit, offset]
-        // With a situation, statements where it is required, so even a generic plan uses the index
-        // `rm_atendimentos_by_situation` (an `IS NULL OR` condition cannot be an index condition).
-        let bySituation = filter.situation != nil
-        let result = try c.query(bySituation ? atendimentosBySituationPage : atendimentosPage, parameters)
-        let rows = try result.map { row in
+        let matching = AtendimentoConditions(registro: registro, filter: filter)
+        let total = try atendimentoCount(of: registro, filter: filter, matching: matching, on: c)
+        let window = PageWindow(limit: limit, offset: offset, total: total)
+        guard window.limit > 0 else { return ([], total) }
+        // The page is cut from the atendimentos alone (an index scan in the list's order, or its
+        // reverse), then joined with its charges.
+        let order = window.reversed ? "a.abi, a.document DESC, a.competencia DESC" : "a.abi DESC, a.document, a.competencia"
+        let n = matching.parameters.count
+        let page = try c.query(PostgresStatement("""
+            \(situated) FROM (SELECT * FROM rm_atendimentos a WHERE \(matching.sql) ORDER BY \(order) LIMIT $\(n + 1) OFFSET $\(n + 2)) a
+            LEFT JOIN rm_charges c ON c.charge_id = a.charge_id
+            ORDER BY \(order)
+            """), matching.parameters + [window.limit, window.offset])
+        let rows = try (window.reversed ? page.reversed() : Array(page)).map { row in
             AtendimentoView(
                 document: try row.decode(at: 0), abi: try row.decode(at: 1), kind: try row.decode(at: 2),
                 competencia: try row.decode(at: 3), careStart: try row.optionalCivilDate(at: 4),
@@ -177,9 +195,68 @@ public enum ReadModelQueries {
                 situation: AtendimentoSituation(rawValue: try row.decode(at: 8)) ?? .notificado,
                 gruNumber: try row.decode(at: 9), note: try row.decode(at: 10))
         }
-        let total = try c.query(bySituation ? atendimentosBySituationCount : atendimentosCount,
-                                Array(parameters.prefix(5)))[0].decode(Int.self, at: 0)
         return (rows, total)
+    }
+
+    /// How many atendimentos match: without a document (one row at most, counted directly), from
+    /// the counts the triggers of migration 105 keep, not by scanning the operadora's atendimentos.
+    private static func atendimentoCount(of registro: String, filter: AtendimentoFilter, matching: AtendimentoConditions,
+                                         on c: PostgresConnection) throws -> Int {
+        let counted = filter.document == nil
+            ? AtendimentoConditions(registro: registro, filter: filter, situation: "a.situation")
+            : matching
+        return try c.query(
+            PostgresStatement(filter.document == nil
+                ? "SELECT coalesce(sum(count), 0)::bigint FROM rm_atendimento_counts a WHERE \(counted.sql)"
+                : "SELECT count(*) FROM rm_atendimentos a WHERE \(counted.sql)"),
+            counted.parameters)[0].decode(Int.self, at: 0)
+    }
+
+    /// The rows to read for a page of `limit` rows at `offset` in a list of `total`: past the middle,
+    /// the page is read from the list's other end (`reversed`, at the mirrored offset) and reversed
+    /// again in memory, so no page skips more than half of the list. `limit` is 0 past the end.
+    struct PageWindow: Equatable {
+        let limit: Int
+        let offset: Int
+        let reversed: Bool
+
+        init(limit: Int, offset: Int, total: Int) {
+            let rows = max(0, min(limit, total - offset))
+            if offset > 0 && offset + rows / 2 > total / 2 {
+                self.init(rows: rows, offset: max(0, total - offset - rows), reversed: true)
+            } else {
+                self.init(rows: rows, offset: offset, reversed: false)
+            }
+        }
+
+        private init(rows: Int, offset: Int, reversed: Bool) {
+            self.limit = rows
+            self.offset = offset
+            self.reversed = reversed
+        }
+    }
+
+    /// The WHERE clause of a filter, with only the conditions it sets: one statement per combination
+    /// of filters, so each plan (even a generic one, after five runs of a prepared statement) uses
+    /// the index for exactly those columns (`rm_atendimentos_listing`, `rm_atendimentos_by_situation`,
+    /// the primary key); an `$n IS NULL OR` condition could never be an index condition.
+    struct AtendimentoConditions {
+        private(set) var sql = "a.registro_ans = $1"
+        private(set) var parameters: [any PostgresEncodable]
+
+        /// `situation` is the situation's expression on the table `a` (a column of `rm_atendimento_counts`).
+        init(registro: String, filter: AtendimentoFilter, situation: String = ReadModelQueries.situation("a.")) {
+            parameters = [registro]
+            func add(_ expression: String, _ value: (any PostgresEncodable)?) {
+                guard let value else { return }
+                parameters.append(value)
+                sql += " AND \(expression) = $\(parameters.count)"
+            }
+            add("a.abi", filter.abi)
+            add("a.kind", filter.kind)
+            add(situation, filter.situation?.rawValue)
+            add("a.document", filter.document)
+        }
     }
 
     /// The SELIC table: the seed with every month published by `SelicRatesPublished` (the last
@@ -214,8 +291,12 @@ public enum ReadModelQueries {
         """
     static let operadorasByRoot = PostgresStatement(
         "SELECT registro_ans, cnpj, razao_social, email FROM rm_operadoras WHERE cnpj_root = $1 ORDER BY registro_ans")
+    static let gruCountOf = PostgresStatement(
+        "SELECT coalesce((SELECT count FROM rm_gru_counts WHERE registro_ans = $1), 0)::bigint")
     static let grusOf = PostgresStatement(
         "SELECT \(gruColumns) FROM rm_grus WHERE registro_ans = $1 ORDER BY issued_on DESC, gru_number DESC LIMIT $2 OFFSET $3")
+    static let grusOfOldestFirst = PostgresStatement(
+        "SELECT \(gruColumns) FROM rm_grus WHERE registro_ans = $1 ORDER BY issued_on, gru_number LIMIT $2 OFFSET $3")
     static let gruByNumber = PostgresStatement(
         "SELECT \(gruColumns) FROM rm_grus WHERE gru_number = $1 AND registro_ans = $2")
     static let historyOf = PostgresStatement("""
@@ -260,22 +341,9 @@ public enum ReadModelQueries {
         "CASE WHEN \(table)charge_id IS NULL THEN \(table)process_state "
             + "ELSE COALESCE(\(table)charge_situation, 'cobrado_acumulado') END"
     }
+    /// The columns of a listed atendimento (`AtendimentoView`), from `a` (atendimentos) and `c` (its charge).
     static let situated = """
         SELECT a.document, a.abi, a.kind, NULLIF(a.competencia, '') AS competencia, a.care_start, a.procedure_code, a.amount, a.final_amount,
             \(situation("a.")) AS situation, c.gru_number, a.note
-        FROM rm_atendimentos a
-        LEFT JOIN rm_charges c ON c.charge_id = a.charge_id
-        WHERE a.registro_ans = $1
         """
-    static let filters = """
-        ($2::integer IS NULL OR abi = $2) AND ($3::text IS NULL OR kind = $3)
-        AND ($4::text IS NULL OR situation = $4) AND ($5::text IS NULL OR document = $5)
-        """
-    static let atendimentosPage = PostgresStatement(
-        "SELECT * FROM (\(situated)) s WHERE \(filters) ORDER BY abi DESC, document, competencia LIMIT $6 OFFSET $7")
-    static let atendimentosCount = PostgresStatement("SELECT count(*) FROM (\(situated)) s WHERE \(filters)")
-    static let situationFilters = filters.replacingOccurrences(of: "($4::text IS NULL OR situation = $4)", with: "situation = $4")
-    static let atendimentosBySituationPage = PostgresStatement(
-        "SELECT * FROM (\(situated)) s WHERE \(situationFilters) ORDER BY abi DESC, document, competencia LIMIT $6 OFFSET $7")
-    static let atendimentosBySituationCount = PostgresStatement("SELECT count(*) FROM (\(situated)) s WHERE \(situationFilters)")
 }

@@ -13,6 +13,7 @@ public enum ReportPublisherMigrations {
     public static let readModelTables = [
         "rm_applied_events", "rm_operadoras", "rm_notifications", "rm_atendimentos", "rm_charges", "rm_grus",
         "rm_gru_history", "rm_payments", "rm_parcelamentos", "rm_cadin", "rm_selic_rates",
+        "rm_atendimento_counts", "rm_gru_counts",
     ]
 
     public static let all: [PostgresMigration] = [
@@ -208,5 +209,67 @@ public enum ReportPublisherMigrations {
             CREATE INDEX rm_atendimentos_by_situation
                 ON rm_atendimentos (registro_ans, (\(ReadModelQueries.situation())), abi DESC, document, competencia);
             """),
+        // The portal's lists show how many rows match ("Atendimentos (50000)", "Página 3 de 1000");
+        // counting them at read time scanned all of a large operadora's atendimentos on every page.
+        // The counts are kept per (operadora, ABI, kind, situation) and per operadora for GRUs by
+        // statement-level triggers: every statement that writes the tables (one row or a whole
+        // batch, whatever code path) adjusts them once from its transition tables. TRUNCATE (a
+        // rebuild) empties them with the other read-model tables.
+        PostgresMigration(version: 105, name: "report publisher list counts", sql: """
+            CREATE TABLE rm_atendimento_counts (
+                registro_ans text NOT NULL,
+                abi          integer NOT NULL,
+                kind         text NOT NULL,     -- '' while the notification's batch has not arrived
+                situation    text NOT NULL,
+                count        bigint NOT NULL,
+                PRIMARY KEY (registro_ans, abi, kind, situation)
+            );
+            \(countTrigger(table: "rm_atendimentos", counts: "rm_atendimento_counts",
+                           key: ["registro_ans", "abi", "coalesce(kind, '')", ReadModelQueries.situation()],
+                           keyColumns: ["registro_ans", "abi", "kind", "situation"]))
+            CREATE TABLE rm_gru_counts (
+                registro_ans text PRIMARY KEY,
+                count        bigint NOT NULL
+            );
+            \(countTrigger(table: "rm_grus", counts: "rm_gru_counts", key: ["registro_ans"], keyColumns: ["registro_ans"]))
+            """),
     ]
+
+    /// Keeps `counts` (`keyColumns` + `count`) equal to the rows of `table` grouped by `key` (the
+    /// expressions giving `keyColumns`): a statement-level trigger per event, each adding its new
+    /// rows and subtracting its old ones in one upsert; counts of the rows already there are
+    /// loaded at once.
+    static func countTrigger(table: String, counts: String, key: [String], keyColumns: [String]) -> String {
+        let columns = keyColumns.joined(separator: ", ")
+        func grouped(_ source: String, _ delta: String) -> String {
+            "SELECT \(zip(key, keyColumns).map { "\($0) AS \($1)" }.joined(separator: ", ")), \(delta) AS delta FROM \(source)"
+        }
+        func upsert(_ sources: [(String, String)]) -> String {
+            """
+            INSERT INTO \(counts) AS t (\(columns), count)
+                SELECT \(columns), sum(delta) FROM (\(sources.map { grouped($0.0, $0.1) }.joined(separator: " UNION ALL "))) changes
+                GROUP BY \(columns) HAVING sum(delta) <> 0
+                ON CONFLICT (\(columns)) DO UPDATE SET count = t.count + excluded.count
+            """
+        }
+        var sql = upsert([(table, "1")]) + ";\n"
+        for (event, sources, referencing) in [
+            ("INSERT", [("counted_new", "1")], "NEW TABLE AS counted_new"),
+            ("UPDATE", [("counted_new", "1"), ("counted_old", "-1")], "OLD TABLE AS counted_old NEW TABLE AS counted_new"),
+            ("DELETE", [("counted_old", "-1")], "OLD TABLE AS counted_old"),
+        ] {
+            let function = "\(counts)_\(event.lowercased())"
+            sql += """
+                CREATE FUNCTION \(function)() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    \(upsert(sources));
+                    RETURN NULL;
+                END $$;
+                CREATE TRIGGER \(function) AFTER \(event) ON \(table) REFERENCING \(referencing)
+                    FOR EACH STATEMENT EXECUTE FUNCTION \(function)();
+
+                """
+        }
+        return sql
+    }
 }

@@ -1,0 +1,150 @@
+import Foundation
+import Models
+import Postgres
+@testable import ReportPublisherCore
+import Runtime
+import TestSupport
+import Testing
+
+/// The portal's list totals come from counts kept by triggers (migration 105); they must always
+/// equal the rows they count, whatever statement changed them: per event, per batch, a rebuild.
+@Suite("Portal list counts", .serialized)
+struct ListCountTests {
+    /// Every difference between the kept counts and a count of the rows (empty when they agree).
+    static func differences(on c: PostgresConnection) throws -> [String] {
+        let atendimentos = try c.query("""
+            SELECT coalesce(k.registro_ans, r.registro_ans) || ' ' || coalesce(k.abi, r.abi) || ' ' || coalesce(k.kind, r.kind)
+                || ' ' || coalesce(k.situation, r.situation) || ': kept ' || coalesce(k.count, 0) || ', rows ' || coalesce(r.count, 0)
+            FROM (SELECT * FROM rm_atendimento_counts WHERE count <> 0) k
+            FULL JOIN (SELECT registro_ans, abi, coalesce(kind, '') AS kind, \(ReadModelQueries.situation()) AS situation,
+                              count(*) AS count
+                       FROM rm_atendimentos GROUP BY 1, 2, 3, 4) r
+                USING (registro_ans, abi, kind, situation)
+            WHERE k.count IS DISTINCT FROM r.count
+            """).map { try $0.decode(String.self, at: 0) }
+        let grus = try c.query("""
+            SELECT coalesce(k.registro_ans, r.registro_ans) || ': kept ' || coalesce(k.count, 0) || ', rows ' || coalesce(r.count, 0)
+            FROM (SELECT * FROM rm_gru_counts WHERE count <> 0) k
+            FULL JOIN (SELECT registro_ans, count(*) AS count FROM rm_grus GROUP BY 1) r USING (registro_ans)
+            WHERE k.count IS DISTINCT FROM r.count
+            """).map { "GRUs " + (try $0.decode(String.self, at: 0)) }
+        return atendimentos + grus
+    }
+
+    /// The whole cycle of the read-model scenario, plus the later GRU states, in three topic orders.
+    static func orders() throws -> [[EventEnvelope]] {
+        let scenario = try ReadModelKafkaTests.scenario()
+        let more = try StoredSituationTests.laterStates()
+        return [["operadoras", "notifications", "deadlines", "debts"], ["debts", "deadlines", "notifications", "operadoras"],
+                ["deadlines", "operadoras", "debts", "notifications"]].map { order in
+            order.flatMap { kind in scenario.filter { $0.topic == kind }.map(\.envelope) } + more
+        }
+    }
+
+    @Test("the kept counts equal the rows after every event, in any topic order")
+    func countsFollowEveryEvent() async throws {
+        for events in try Self.orders() {
+            try await Fixture.with { fixture in
+                for (index, event) in events.enumerated() {
+                    try await fixture.apply([event])
+                    let differences = try await fixture.pool.withConnection { try Self.differences(on: $0) }
+                    #expect(differences.isEmpty, "event \(index) (\(event.type)): \(differences)")
+                }
+                // The scenario did put rows in both tables (the check above compared something).
+                let kept = try await fixture.pool.withConnection { c in
+                    (try c.query("SELECT coalesce(sum(count), 0)::bigint FROM rm_atendimento_counts")[0].decode(Int.self, at: 0),
+                     try c.query("SELECT coalesce(sum(count), 0)::bigint FROM rm_gru_counts")[0].decode(Int.self, at: 0))
+                }
+                #expect(kept.0 == ReadModelKafkaTests.documents.count && kept.1 > 0, "\(kept)")
+            }
+        }
+    }
+
+    @Test("the kept counts equal the rows after batches, and a rebuild's TRUNCATE empties them")
+    func countsFollowBatchesAndTruncate() async throws {
+        let events = try Self.orders()[1]
+        try await Fixture.with { fixture in
+            try await fixture.pool.withTransaction { c in
+                let context = HandlerContext(connection: c, outbox: OutboxWriter(connection: c), now: Date())
+                try ReadModelHandler().handleBatch(events, context: context)
+            }
+            #expect(try await fixture.pool.withConnection { try Self.differences(on: $0) } == [])
+            try await fixture.pool.withConnection { c in
+                try c.executeScript("TRUNCATE " + ReportPublisherMigrations.readModelTables.joined(separator: ", "))
+                #expect(try c.query("SELECT count(*) FROM rm_atendimento_counts")[0].decode(Int.self, at: 0) == 0)
+                #expect(try c.query("SELECT count(*) FROM rm_gru_counts")[0].decode(Int.self, at: 0) == 0)
+            }
+        }
+    }
+
+    @Test("the list totals read from the counts equal a count of the matching rows, for every filter")
+    func totalsMatchTheRows() async throws {
+        try await Fixture.with { fixture in
+            try await fixture.apply(try Self.orders()[0])
+            try await fixture.pool.withConnection { c in
+                let registro = ReadModelKafkaTests.registro
+                var filters: [AtendimentoFilter] = []
+                for abi in [nil, 90, 91] as [Int?] {
+                    for kind in [nil, "AIH", "APAC"] as [String?] {
+                        for situation in [nil] + AtendimentoSituation.allCases { filters.append(AtendimentoFilter(abi: abi, kind: kind, situation: situation)) }
+                    }
+                }
+                filters.append(AtendimentoFilter(document: ReadModelKafkaTests.documents[0]))
+                var nonZero = 0
+                for filter in filters {
+                    let direct = try c.query("""
+                        SELECT count(*) FROM rm_atendimentos WHERE registro_ans = $1 AND ($2::integer IS NULL OR abi = $2)
+                            AND ($3::text IS NULL OR kind = $3) AND ($4::text IS NULL OR \(ReadModelQueries.situation()) = $4)
+                            AND ($5::text IS NULL OR document = $5)
+                        """, [registro, filter.abi, filter.kind, filter.situation?.rawValue, filter.document])[0].decode(Int.self, at: 0)
+                    let page = try ReadModelQueries.atendimentos(of: registro, filter: filter, limit: 1000, offset: 0, on: c)
+                    #expect(page.total == direct, "\(filter)")
+                    #expect(page.rows.count == direct, "\(filter)")
+                    if direct > 0 { nonZero += 1 }
+                }
+                #expect(nonZero > 3)
+                #expect(try ReadModelQueries.gruCount(of: registro, on: c)
+                        == (try c.query("SELECT count(*) FROM rm_grus WHERE registro_ans = $1", [registro])[0].decode(Int.self, at: 0)))
+                #expect(try ReadModelQueries.gruCount(of: "999999", on: c) == 0)
+            }
+        }
+    }
+
+    @Test("every page equals its slice of the whole list, read from either end")
+    func pagesFromEitherEnd() async throws {
+        let registro = ReadModelKafkaTests.registro
+        let grus = try (0..<7).map { i in
+            try Events.gruIssued(Events.gruNumber(900 + Int64(i)), registro: registro, principal: "100,00",
+                                 issuedOn: "2026-03-0\(1 + i / 2)", dueDate: "2026-03-20")
+        }
+        try await Fixture.with { fixture in
+            try await fixture.apply(try Self.orders()[0] + grus)
+            try await fixture.pool.withConnection { c in
+                let allGRUs = try ReadModelQueries.gruPage(of: registro, limit: 1000, offset: 0, on: c)
+                let allAtendimentos = try ReadModelQueries.atendimentos(of: registro, filter: AtendimentoFilter(), limit: 1000,
+                                                                        offset: 0, on: c)
+                #expect(allGRUs.rows.count == allGRUs.total && allGRUs.total == 8)
+                #expect(allAtendimentos.rows.count == 3)
+                for size in 1...4 {
+                    for offset in stride(from: 0, through: 9, by: size) {
+                        let grus = try ReadModelQueries.gruPage(of: registro, limit: size, offset: offset, on: c)
+                        #expect(grus.rows.map(\.number) == Array(allGRUs.rows.dropFirst(offset).prefix(size)).map(\.number),
+                                "GRUs, size \(size), offset \(offset)")
+                        let atendimentos = try ReadModelQueries.atendimentos(of: registro, filter: AtendimentoFilter(), limit: size,
+                                                                             offset: offset, on: c)
+                        #expect(atendimentos.rows == Array(allAtendimentos.rows.dropFirst(offset).prefix(size)),
+                                "atendimentos, size \(size), offset \(offset)")
+                    }
+                }
+                // Newest first, as the list shows them.
+                #expect(allGRUs.rows.map(\.issuedOn) == allGRUs.rows.map(\.issuedOn).sorted(by: >))
+            }
+        }
+        // The last page of 10,000 is the first 50 of the reverse order; the middle one still forward.
+        let last = ReadModelQueries.PageWindow(limit: 50, offset: 9_950, total: 10_000)
+        #expect(last.reversed && last.offset == 0 && last.limit == 50)
+        let middle = ReadModelQueries.PageWindow(limit: 50, offset: 4_950, total: 10_000)
+        #expect(!middle.reversed && middle.offset == 4_950)
+        #expect(ReadModelQueries.PageWindow(limit: 50, offset: 10_000, total: 10_000).limit == 0)
+    }
+}
