@@ -49,8 +49,17 @@ public struct PasswordHasher: Sendable {
     }
 }
 
+/// Lowercase hexadecimal text of `bytes` (every portal request hashes its session cookie: no
+/// `String(format:)` per byte).
 func hex(_ bytes: some Sequence<UInt8>) -> String {
-    bytes.map { String(format: "%02x", $0) }.joined()
+    let digits = Array("0123456789abcdef".utf8)
+    var text: [UInt8] = []
+    text.reserveCapacity(bytes.underestimatedCount * 2)
+    for byte in bytes {
+        text.append(digits[Int(byte >> 4)])
+        text.append(digits[Int(byte & 0x0f)])
+    }
+    return String(decoding: text, as: UTF8.self)
 }
 
 private func bytes(_ hex: String) -> [UInt8]? {

@@ -97,8 +97,7 @@ public enum Portal {
         guard let token = request.cookies[sessionCookie]?.value, !token.isEmpty else { return nil }
         let now = env.securityNow()
         return try await env.database.withConnection { c in
-            guard let session = try PortalSessions.find(token: token, now: now, on: c) else { return nil }
-            let operadoras = try ReadModelQueries.operadoras(cnpjRoot: session.cnpjRoot, on: c)
+            guard let (session, operadoras) = try PortalSessions.find(token: token, now: now, on: c) else { return nil }
             return PortalUser(session: session, token: token, operadoras: operadoras, current: operadoras.first)
         }
     }

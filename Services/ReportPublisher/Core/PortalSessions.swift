@@ -26,18 +26,30 @@ public enum PortalSessions {
         return (token, session)
     }
 
-    /// The live session of `token`, or nil (unknown, or expired: then it is deleted).
-    public static func find(token: String, now: Date, on c: PostgresConnection) throws -> PortalSession? {
-        guard let row = try c.query(
-            "SELECT cnpj_root, csrf_token, expires_at FROM portal_sessions WHERE token_hash = $1", [tokenHash(token)]).first
-        else { return nil }
-        let session = PortalSession(cnpjRoot: try row.decode(at: 0), csrfToken: try row.decode(at: 1), expiresAt: try row.decode(at: 2))
+    /// The live session of `token` with the operadoras of its CNPJ root (ordered by registro ANS),
+    /// in one round trip (every portal page asks for both); nil when unknown, or expired (then it is
+    /// deleted).
+    static func find(token: String, now: Date, on c: PostgresConnection) throws -> (PortalSession, [OperadoraView])? {
+        let rows = try c.query(sessionWithOperadoras, [tokenHash(token)])
+        guard let first = rows.first else { return nil }
+        let session = PortalSession(cnpjRoot: try first.decode(at: 0), csrfToken: try first.decode(at: 1), expiresAt: try first.decode(at: 2))
         guard session.expiresAt > now else {
             try end(token: token, on: c)
             return nil
         }
-        return session
+        let operadoras = try rows.compactMap { row -> OperadoraView? in
+            guard let registro = try row.decode(String?.self, at: 3) else { return nil }
+            return OperadoraView(registroANS: registro, cnpj: try row.decode(at: 4), razaoSocial: try row.decode(at: 5),
+                                 email: try row.decode(at: 6))
+        }
+        return (session, operadoras)
     }
+
+    static let sessionWithOperadoras = PostgresStatement("""
+        SELECT s.cnpj_root, s.csrf_token, s.expires_at, o.registro_ans, o.cnpj, o.razao_social, o.email
+        FROM portal_sessions s LEFT JOIN rm_operadoras o ON o.cnpj_root = s.cnpj_root
+        WHERE s.token_hash = $1 ORDER BY o.registro_ans
+        """)
 
     public static func end(token: String, on c: PostgresConnection) throws {
         _ = try c.execute("DELETE FROM portal_sessions WHERE token_hash = $1", [tokenHash(token)])
