@@ -72,14 +72,17 @@ public enum Portal {
         }
         portal.post("relatorios/financeiro/posicao") { request, _ in try await positionReport(request, env) }
         portal.get("grus") { request, _ in
-            try await authenticated(request, env) { user, query in try await PortalPages.grus(user, query: query, env) }
+            try await page(request, env, load: { user, query, c in try PortalPages.loadGRUs(user, query: query, policy: env.policy, on: c) },
+                           render: PortalPages.grus)
         }
         portal.get("grus/:numero") { request, context in
             let number = context.parameters.get("numero") ?? ""
             return try await authenticated(request, env) { user, _ in try await PortalPages.gru(user, number: number, env) }
         }
         portal.get("atendimentos") { request, _ in
-            try await authenticated(request, env) { user, query in try await PortalPages.atendimentos(user, query: query, env) }
+            try await page(request, env, load: { user, query, c in
+                try PortalPages.loadAtendimentos(user, query: query, policy: env.policy, on: c)
+            }, render: PortalPages.atendimentos)
         }
         portal.get("notificacoes") { request, _ in
             try await authenticated(request, env) { user, query in
@@ -93,12 +96,37 @@ public enum Portal {
 
     // MARK: Sessions
 
-    static func currentUser(_ request: Request, _ env: PortalEnvironment, query: [String: String] = [:]) async throws -> PortalUser? {
-        guard let token = request.cookies[sessionCookie]?.value, !token.isEmpty else { return nil }
+    /// The logged-in user of `request` (nil without a live session), in one pool checkout that then
+    /// runs `load` on the same connection: a page costs one checkout, not one for the session and
+    /// another for its data. `?operadora=` (in `query`) may pick another operadora of the same CNPJ
+    /// root; any other value gives `.foreign`.
+    static func lookUp<T: Sendable>(_ request: Request, _ env: PortalEnvironment, query: [String: String],
+                                    then load: @escaping @Sendable (PortalUser, PostgresConnection) throws -> T) async throws -> Lookup<T> {
+        guard let token = request.cookies[sessionCookie]?.value, !token.isEmpty else { return .anonymous }
         let now = env.securityNow()
+        let chosen = query["operadora"].flatMap { $0.isEmpty ? nil : $0 }
         return try await env.database.withConnection { c in
-            guard let (session, operadoras) = try PortalSessions.find(token: token, now: now, on: c) else { return nil }
-            return PortalUser(session: session, token: token, operadoras: operadoras, current: operadoras.first)
+            guard let (session, operadoras) = try PortalSessions.find(token: token, now: now, on: c) else { return .anonymous }
+            let user = PortalUser(session: session, token: token, operadoras: operadoras, current: operadoras.first)
+            guard let chosen else { return .found(user, try load(user, c)) }
+            guard let match = operadoras.first(where: { $0.registroANS == chosen }) else { return .foreign(user) }
+            let picked = PortalUser(session: session, token: token, operadoras: operadoras, current: match)
+            return .found(picked, try load(picked, c))
+        }
+    }
+
+    /// What ``lookUp(_:_:query:then:)`` found.
+    enum Lookup<T: Sendable>: Sendable {
+        case anonymous
+        /// A logged-in user who asked for an operadora not of their CNPJ root.
+        case foreign(PortalUser)
+        case found(PortalUser, T)
+    }
+
+    static func currentUser(_ request: Request, _ env: PortalEnvironment) async throws -> PortalUser? {
+        switch try await lookUp(request, env, query: [:], then: { _, _ in () }) {
+        case .anonymous: return nil
+        case .foreign(let user), .found(let user, _): return user
         }
     }
 
@@ -106,13 +134,21 @@ public enum Portal {
     /// another operadora of the same CNPJ root; any other value answers 404.
     static func authenticated(_ request: Request, _ env: PortalEnvironment,
                               _ body: (PortalUser, [String: String]) async throws -> Response) async throws -> Response {
-        guard var user = try await currentUser(request, env) else { return redirect("/portal/entrar") }
+        try await page(request, env, load: { _, _, _ in () }, render: { user, query, _ in try await body(user, query) })
+    }
+
+    /// A page for a logged-in user: `load` reads its data on the connection that found the session,
+    /// `render` makes the response (redirect to the login page without a session, 404 for another
+    /// root's operadora).
+    static func page<T: Sendable>(_ request: Request, _ env: PortalEnvironment,
+                                  load: @escaping @Sendable (PortalUser, [String: String], PostgresConnection) throws -> T,
+                                  render: (PortalUser, [String: String], T) async throws -> Response) async throws -> Response {
         let query = FormData.parse(request.uri.query ?? "")
-        if let chosen = query["operadora"], !chosen.isEmpty {
-            guard let match = user.operadoras.first(where: { $0.registroANS == chosen }) else { return notFound(user) }
-            user = PortalUser(session: user.session, token: user.token, operadoras: user.operadoras, current: match)
+        switch try await lookUp(request, env, query: query, then: { user, c in try load(user, query, c) }) {
+        case .anonymous: return redirect("/portal/entrar")
+        case .foreign(let user): return notFound(user)
+        case .found(let user, let data): return try await render(user, query, data)
         }
-        return try await body(user, query)
     }
 
     /// The form fields of a POST, after checking its CSRF token against the session's.

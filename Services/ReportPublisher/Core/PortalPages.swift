@@ -77,13 +77,25 @@ enum PortalPages {
             """)
     }
 
-    static func grus(_ user: PortalUser, query: [String: String], _ env: PortalEnvironment) async throws -> Response {
-        guard let operadora = user.current else { return Portal.html(HTML.page(title: "GRUs emitidas", user: user, content: operadoraMissing(user))) }
-        let pageSize = env.policy.pageSize
-        let page = env.policy.page(query["pagina"])
-        let (grus, total) = try await env.database.withConnection { c in
-            try ReadModelQueries.gruPage(of: operadora.registroANS, limit: pageSize, offset: (page - 1) * pageSize, on: c)
-        }
+    /// A page of the GRUs emitidas list: its number, rows and the total.
+    struct GRUList: Sendable {
+        let page: Int
+        let pageSize: Int
+        let rows: [GRUView]
+        let total: Int
+    }
+
+    static func loadGRUs(_ user: PortalUser, query: [String: String], policy: PortalPolicy, on c: PostgresConnection) throws -> GRUList? {
+        guard let operadora = user.current else { return nil }
+        let page = policy.page(query["pagina"])
+        let (rows, total) = try ReadModelQueries.gruPage(of: operadora.registroANS, limit: policy.pageSize,
+                                                         offset: (page - 1) * policy.pageSize, on: c)
+        return GRUList(page: page, pageSize: policy.pageSize, rows: rows, total: total)
+    }
+
+    static func grus(_ user: PortalUser, query: [String: String], list: GRUList?) -> Response {
+        guard let list else { return Portal.html(HTML.page(title: "GRUs emitidas", user: user, content: operadoraMissing(user))) }
+        let (grus, total, page, pageSize) = (list.rows, list.total, list.page, list.pageSize)
         let rows = grus.map { g in
             ["<a href=\"/portal/grus/\(g.number)\">\(g.number)</a>", HTML.escape(g.abis), g.issuedOn.brazilian,
              g.dueDate.brazilian, g.principal.formatted, g.amount.formatted, HTML.escape(g.state.titulo),
@@ -135,20 +147,33 @@ enum PortalPages {
             """))
     }
 
-    static func atendimentos(_ user: PortalUser, query: [String: String], _ env: PortalEnvironment) async throws -> Response {
-        guard let operadora = user.current else { return Portal.html(HTML.page(title: "Situação dos atendimentos", user: user, content: operadoraMissing(user))) }
-        let pageSize = env.policy.pageSize
-        let page = env.policy.page(query["pagina"])
-        let abi = Int(query["abi"] ?? "")
+    /// A page of the Situação dos atendimentos list with the filters it was asked with.
+    struct AtendimentoList: Sendable {
+        let filter: AtendimentoFilter
+        let page: Int
+        let pageSize: Int
+        let rows: [AtendimentoView]
+        let total: Int
+    }
+
+    static func loadAtendimentos(_ user: PortalUser, query: [String: String], policy: PortalPolicy,
+                                 on c: PostgresConnection) throws -> AtendimentoList? {
+        guard let operadora = user.current else { return nil }
+        let page = policy.page(query["pagina"])
         let kind = ["AIH", "APAC"].contains(query["tipo"] ?? "") ? query["tipo"] : nil
-        let situation = AtendimentoSituation(rawValue: query["situacao"] ?? "")
         let documentText = (query["documento"] ?? "").filter(\.isNumber)
-        let document = documentText.isEmpty ? nil : documentText
-        let filter = AtendimentoFilter(abi: abi, kind: kind, situation: situation, document: document)
-        let (rows, total) = try await env.database.withConnection { c in
-            try ReadModelQueries.atendimentos(of: operadora.registroANS, filter: filter, limit: pageSize,
-                                              offset: (page - 1) * pageSize, on: c)
-        }
+        let filter = AtendimentoFilter(abi: Int(query["abi"] ?? ""), kind: kind,
+                                       situation: AtendimentoSituation(rawValue: query["situacao"] ?? ""),
+                                       document: documentText.isEmpty ? nil : documentText)
+        let (rows, total) = try ReadModelQueries.atendimentos(of: operadora.registroANS, filter: filter, limit: policy.pageSize,
+                                                              offset: (page - 1) * policy.pageSize, on: c)
+        return AtendimentoList(filter: filter, page: page, pageSize: policy.pageSize, rows: rows, total: total)
+    }
+
+    static func atendimentos(_ user: PortalUser, query: [String: String], list: AtendimentoList?) -> Response {
+        guard let list else { return Portal.html(HTML.page(title: "Situação dos atendimentos", user: user, content: operadoraMissing(user))) }
+        let (rows, total, page, pageSize) = (list.rows, list.total, list.page, list.pageSize)
+        let (abi, kind, situation, document) = (list.filter.abi, list.filter.kind, list.filter.situation, list.filter.document)
         let cells = rows.map { a in
             [HTML.escape(a.document), a.kind ?? "–", "\(a.abi)", HTML.escape(a.competencia ?? "–"), a.careStart?.brazilian ?? "–",
              HTML.escape(a.procedure ?? "–"), a.amount?.formatted ?? "–", a.finalAmount?.formatted ?? "–",
