@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import Postgres
 
 /// The end-of-run checks of a replay (issue: every atendimento ends in exactly one final state;
@@ -18,9 +19,28 @@ public struct ReplayReconciliation: Sendable, Codable {
     public var principalByState: [String: Int64]
     public var ok: Bool { checks.allSatisfy(\.ok) }
 
-    /// Reads every figure and compares; `expectedAtendimentos` comes from the load's manifest.
-    public static func read(expectedAtendimentos: Int, on connection: PostgresConnection) throws -> ReplayReconciliation {
-        func value(_ sql: String) throws -> Int64 { try connection.query(sql)[0].decode(Int64.self, at: 0) }
+    /// What the replay sent, to check against what the services recorded.
+    public struct Expectations: Sendable {
+        /// Atendimentos in the load's manifest.
+        public var atendimentos: Int
+        /// The filings submitted (ciências, impugnações, decisions, recursos).
+        public var filings: ReplayFilings
+        /// The payments sent in bank-return files.
+        public var payments: [ReplayPaymentPlan.Payment]
+
+        public init(atendimentos: Int, filings: ReplayFilings, payments: [ReplayPaymentPlan.Payment]) {
+            self.atendimentos = atendimentos
+            self.filings = filings
+            self.payments = payments
+        }
+    }
+
+    /// Reads every figure and compares with `expected` (from the load's files and what the replay sent).
+    public static func read(expected: Expectations, on connection: PostgresConnection) throws -> ReplayReconciliation {
+        let expectedAtendimentos = expected.atendimentos
+        func value(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> Int64 {
+            try connection.query(sql, parameters)[0].decode(Int64.self, at: 0)
+        }
         var checks: [Check] = []
         func check(_ name: String, _ left: Int64, _ right: Int64) { checks.append(Check(name: name, left: left, right: right)) }
 
@@ -57,6 +77,77 @@ public struct ReplayReconciliation: Sendable, Codable {
         check("registrado = repassado ao FNS", recorded, try value("SELECT coalesce(sum(total), 0)::bigint FROM fns_transfer.repasses"))
         check("GRUs emitidas = GRUs no portal", try value("SELECT count(*) FROM debt_calculator.grus"),
               try value("SELECT count(*) FROM report_publisher.rm_grus"))
+        checks += try filingChecks(expected.filings, value: value)
+        checks += try paymentChecks(expected.payments, value: value)
         return ReplayReconciliation(checks: checks, principalByState: byState)
     }
 }
+
+extension ReplayReconciliation {
+    typealias Read = (_ sql: String, _ parameters: [any PostgresEncodable]) throws -> Int64
+
+    /// The filings as the deadlines service decided them, and what they did to the charges.
+    static func filingChecks(_ filings: ReplayFilings, value: Read) throws -> [Check] {
+        let annulled = filings.annulledDocuments, parcial = filings.parcial
+        return [
+            Check(name: "ciências expressas (ciencias.csv) = registradas como expressas",
+                  left: Int64(filings.ciencias.count),
+                  right: try value("SELECT count(*) FROM deadlines.notifications WHERE ciencia_kind = 'expressa'", [])),
+            Check(name: "impugnações (impugnacoes.csv) = aceitas", left: Int64(filings.impugnacoes.count),
+                  right: try value("SELECT count(*) FROM deadlines.impugnacoes WHERE status = 'aceita'", [])),
+            Check(name: "decisões de impugnação = registradas", left: Int64(filings.impugnacoes.count),
+                  right: try value("SELECT count(*) FROM deadlines.decisions WHERE instance = 1", [])),
+            Check(name: "recursos (impugnacoes.csv) = aceitos", left: Int64(filings.recursos.count),
+                  right: try value("SELECT count(*) FROM deadlines.recursos WHERE status = 'aceito'", [])),
+            Check(name: "decisões de recurso = registradas", left: Int64(filings.recursos.count),
+                  right: try value("SELECT count(*) FROM deadlines.decisions WHERE instance = 2", [])),
+            // Deferida (impugnação or recurso): annulled, never charged.
+            Check(name: "anulados (deferidas + recursos deferidos) = anulados (deadlines)", left: Int64(annulled.count),
+                  right: try value("SELECT count(*) FROM deadlines.atendimentos WHERE state = 'anulado'", [])),
+            Check(name: "atendimentos anulados cobrados = 0", left: 0, right: try value("""
+                SELECT count(*) FROM debt_calculator.charges c, unnest(c.documents) AS d(document)
+                WHERE d.document = ANY($1)
+                """, [annulled])),
+            // Parcial: charged at the decided value.
+            Check(name: "valor das decisões parciais (impugnacoes.csv) = cobrado por esses atendimentos, centavos",
+                  left: parcial.total.centavos, right: try value("""
+                      SELECT coalesce(sum(u.amount::bigint), 0)::bigint
+                      FROM debt_calculator.charges c, unnest(c.documents, c.amounts) AS u(document, amount)
+                      WHERE u.document = ANY($1)
+                      """, [parcial.documents])),
+        ]
+    }
+
+    /// The payments sent, as the debt calculator classified and settled them.
+    static func paymentChecks(_ payments: [ReplayPaymentPlan.Payment], value: Read) throws -> [Check] {
+        let late = payments.filter { $0.kind == .late }, partial = payments.filter { $0.kind == .partial }
+        return [
+            Check(name: "pagamentos enviados = registrados (debt-calculator)", left: Int64(payments.count),
+                  right: try value("SELECT count(*) FROM debt_calculator.payments", [])),
+            // Late: the multa and juros due on the payment date (LateChargeCalculator), recorded as such.
+            Check(name: "pagamentos em atraso = classificados em atraso", left: Int64(late.count),
+                  right: try value("SELECT count(*) FROM debt_calculator.payments WHERE classification = 'em_atraso'", [])),
+            Check(name: "multa + juros dos pagamentos em atraso (calculados) = registrados, centavos",
+                  left: late.reduce(0) { $0 + $1.due.multa.centavos + $1.due.juros.centavos },
+                  right: try value("""
+                      SELECT coalesce(sum(multa + juros), 0)::bigint FROM debt_calculator.payments WHERE classification = 'em_atraso'
+                      """, [])),
+            Check(name: "multa + juros pagos (debt-calculator) = repassados ao FNS, centavos",
+                  left: try value("SELECT coalesce(sum(multa + juros), 0)::bigint FROM debt_calculator.payments", []),
+                  right: try value("SELECT coalesce(sum(multa + juros), 0)::bigint FROM fns_transfer.repasses", [])),
+            // Partial: the amount is split, the GRU stays open with principal left.
+            Check(name: "pagamentos parciais (arquivo) = registrados como parciais, centavos",
+                  left: partial.reduce(0) { $0 + $1.amount.centavos },
+                  right: try value("""
+                      SELECT coalesce(sum(principal + multa + juros), 0)::bigint FROM debt_calculator.payments
+                      WHERE classification = 'parcial'
+                      """, [])),
+            Check(name: "GRUs pagas em parte = GRUs com principal em aberto após o pagamento parcial",
+                  left: Int64(partial.count), right: try value("""
+                      SELECT count(*) FROM debt_calculator.grus
+                      WHERE gru_number = ANY($1) AND open_principal > 0 AND paid_total > 0
+                      """, [partial.map(\.gru)])),
+        ]
+    }
+}
+
