@@ -156,6 +156,21 @@ extension Replay {
         return payments
     }
 
+    /// Every charge GRU, for the collection steps (CADIN, dívida ativa).
+    func chargeGRUs() async throws -> [ReplayCollection.GRU] {
+        try await pool.withConnection { connection in
+            try connection.query("""
+                SELECT gru_number, charged_on, due_date FROM debt_calculator.grus WHERE purpose = 'cobranca' ORDER BY gru_number
+                """).map { row in
+                ReplayCollection.GRU(number: try row.decode(String.self, at: 0), chargedOn: try row.civilDate(at: 1),
+                                     dueDate: try row.civilDate(at: 2))
+            }
+        }
+    }
+
+    /// The GRUs the replay paid in full (on time or late).
+    var paidInFull: Set<String> { Set(payments.filter { $0.kind == .onTime || $0.kind == .late }.map(\.gru)) }
+
     /// The plan from the options or the load's profile.
     static func paymentPlan(_ command: CargaReproduzir, _ profile: LoadProfile) -> ReplayPaymentPlan {
         ReplayPaymentPlan(onTimePerMille: command.pagosEmDia ?? profile.paidOnTimePerMille,

@@ -167,7 +167,7 @@ final class Replay {
 
         // 3. Payments of those GRUs (on time and in part), then the decisions, the recursos and theirs
         // (impugnacoes.csv) until every atendimento is final, payments of the new GRUs, late payments
-        // after the due dates, then the clock to the repasse (by the last business day of the next month).
+        // with the acréscimos 10 days after the last of their due dates.
         var paymentSeconds = 0.0
         func paying(_ kinds: Set<ReplayPaymentPlan.Kind>) async throws {
             let start = Date()
@@ -209,12 +209,24 @@ final class Replay {
             try await paying([.late])
         }
         stages.append(.init(name: "pagamentos (arquivo → FNS)", seconds: paymentSeconds, items: payments.count))
+
+        // 4. Collection: the clock past the CADIN date of every GRU not paid in full (charge notification
+        // + 75 days), then to the repasse (by the last business day of the month after the payments').
+        let collection = ReplayCollection()
+        if let cadinDay = collection.everyUnpaidInCadin(try await chargeGRUs(), paidInFull: paidInFull), cadinDay > today {
+            today = cadinDay
+            try advanceClock(to: today)
+            try await sample(until: "CADIN") { $0.idle }
+        }
         today = today.yearMonth.adding(months: 2).firstDay.adding(days: 1)
         try advanceClock(to: today)
         try await sample(until: "repasse ao FNS") { $0.idle }
+        let collected = collection.expected(try await chargeGRUs(), paidInFull: paidInFull, on: today)
 
-        // 4. Figures.
-        let expected = ReplayReconciliation.Expectations(atendimentos: atendimentos, filings: filings, payments: payments)
+        // 5. Figures.
+        let expected = ReplayReconciliation.Expectations(
+            atendimentos: atendimentos, filings: filings, payments: payments, cadin: collected.cadin,
+            dividaAtiva: collected.dividaAtiva)
         let (reconciliation, latencies) = try await pool.withConnection { connection in
             let latencies = ReplayLatencies()
             return (try ReplayReconciliation.read(expected: expected, on: connection), [

@@ -27,11 +27,17 @@ public struct ReplayReconciliation: Sendable, Codable {
         public var filings: ReplayFilings
         /// The payments sent in bank-return files.
         public var payments: [ReplayPaymentPlan.Payment]
+        /// Charge GRUs not paid in full that must be in CADIN, and referred to dívida ativa (``ReplayCollection``).
+        public var cadin: Int
+        public var dividaAtiva: Int
 
-        public init(atendimentos: Int, filings: ReplayFilings, payments: [ReplayPaymentPlan.Payment]) {
+        public init(atendimentos: Int, filings: ReplayFilings, payments: [ReplayPaymentPlan.Payment],
+                    cadin: Int = 0, dividaAtiva: Int = 0) {
             self.atendimentos = atendimentos
             self.filings = filings
             self.payments = payments
+            self.cadin = cadin
+            self.dividaAtiva = dividaAtiva
         }
     }
 
@@ -79,6 +85,13 @@ public struct ReplayReconciliation: Sendable, Codable {
               try value("SELECT count(*) FROM report_publisher.rm_grus"))
         checks += try filingChecks(expected.filings, value: value)
         checks += try paymentChecks(expected.payments, value: value)
+        // Collection (DOMAIN §7): the GRUs not paid in full past their CADIN and dívida ativa dates.
+        check("GRUs não quitadas após o prazo do CADIN (calendário) = GRUs no CADIN", Int64(expected.cadin),
+              try value("SELECT count(*) FROM debt_calculator.grus WHERE purpose = 'cobranca' AND in_cadin"))
+        check("GRUs não quitadas 90 dias após o vencimento (calendário) = inscritas em dívida ativa", Int64(expected.dividaAtiva),
+              try value("""
+                  SELECT count(*) FROM debt_calculator.grus WHERE purpose = 'cobranca' AND state = 'inscrita_em_divida_ativa'
+                  """))
         return ReplayReconciliation(checks: checks, principalByState: byState)
     }
 }
