@@ -18,12 +18,19 @@ extension Replay {
     /// Records `requests` for the deadlines service (the commands' `OperatorRequestDesk`), then waits,
     /// sampling, until it decided every one; a refusal fails the replay with the service's reasons.
     func submit(_ requests: [OperatorRequest], label: String) async throws {
+        try await submit(requests, to: deadlinesPool, service: "serviço de prazos", label: label)
+    }
+
+    /// Records `requests` in the request desk of the service whose schema `desk` searches, as its
+    /// commands do, then waits, sampling, until it decided every one; a refusal fails the replay.
+    func submit<Request: DeskRequest>(_ requests: [Request], to desk: PostgresPool, service: String,
+                                      label: String) async throws {
         guard !requests.isEmpty else { return }
-        log("\(label): \(grouped(requests.count)) pedido(s) ao serviço de prazos")
+        log("\(label): \(grouped(requests.count)) pedido(s) ao \(service)")
         var firstID = Int64.max, lastID = Int64.min
         for start in stride(from: 0, to: requests.count, by: Self.requestChunk) {
             let chunk = Array(requests[start..<min(start + Self.requestChunk, requests.count)])
-            let ids = try await deadlinesPool.withTransaction { connection in
+            let ids = try await desk.withTransaction { connection in
                 try chunk.map { try OperatorRequestDesk.submit($0, on: connection) }
             }
             firstID = min(firstID, ids.min() ?? firstID)
@@ -32,7 +39,7 @@ extension Replay {
         let deadline = Date().addingTimeInterval(TimeInterval(command.tempoLimite))
         let (first, last) = (firstID, lastID)
         while true {
-            let (pending, refusals) = try await deadlinesPool.withConnection { connection in
+            let (pending, refusals) = try await desk.withConnection { connection in
                 let pending = try connection.query(
                     "SELECT count(*) FROM requests WHERE id BETWEEN $1 AND $2 AND status = 'pendente'", [first, last]
                 )[0].decode(Int64.self, at: 0)
@@ -42,7 +49,7 @@ extension Replay {
                 return (pending, refusals)
             }
             if !refusals.isEmpty {
-                throw OperatorError(message: "\(label): o serviço de prazos recusou pedido(s): " + refusals.joined(separator: " | "))
+                throw OperatorError(message: "\(label): o \(service) recusou pedido(s): " + refusals.joined(separator: " | "))
             }
             if pending == 0 { return }
             guard Date() < deadline else {
@@ -123,15 +130,16 @@ extension Replay {
     func unpaidGRUs() async throws -> [ReplayPaymentPlan.OpenGRU] {
         try await pool.withConnection { connection in
             try connection.query("""
-                SELECT gru_number, open_principal, due_date, accrual_date,
+                SELECT gru_number, registro_ans, open_principal, due_date, accrual_date,
                     abs(hashtext(registro_ans || array_to_string(charge_ids, ','))) % 1000
                 FROM debt_calculator.grus
                 WHERE purpose = 'cobranca' AND state = 'emitida' AND paid_total = 0
                 ORDER BY gru_number
                 """).map { row in
                 ReplayPaymentPlan.OpenGRU(
-                    number: try row.decode(String.self, at: 0), openPrincipal: Money(centavos: try row.decode(Int64.self, at: 1)),
-                    dueDate: try row.civilDate(at: 2), accrualDate: try row.civilDate(at: 3), bucket: try row.decode(Int.self, at: 4))
+                    number: try row.decode(String.self, at: 0), registroANS: try row.decode(String.self, at: 1),
+                    openPrincipal: try row.money(at: 2), dueDate: try row.civilDate(at: 3), accrualDate: try row.civilDate(at: 4),
+                    bucket: try row.decode(Int.self, at: 5))
             }
         }
     }
@@ -168,8 +176,10 @@ extension Replay {
         }
     }
 
-    /// The GRUs the replay paid in full (on time or late).
-    var paidInFull: Set<String> { Set(payments.filter { $0.kind == .onTime || $0.kind == .late }.map(\.gru)) }
+    /// The GRUs out of collection: paid in full (on time or late) or parcelled.
+    var settledGRUs: Set<String> {
+        Set(payments.filter { $0.kind == .onTime || $0.kind == .late }.map(\.gru) + parcelamentos.flatMap(\.grus))
+    }
 
     /// The plan from the options or the load's profile.
     static func paymentPlan(_ command: CargaReproduzir, _ profile: LoadProfile) -> ReplayPaymentPlan {

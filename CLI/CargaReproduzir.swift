@@ -90,6 +90,9 @@ final class Replay {
     let paymentPlan: ReplayPaymentPlan
     /// Every payment sent, for the reconciliation.
     var payments: [ReplayPaymentPlan.Payment] = []
+    /// The parcelamentos asked for, and the payments of their first installments.
+    var parcelamentos: [ReplayParcelamento] = []
+    var installmentPayments: [ReplayReconciliation.InstallmentPayment] = []
     let probe = ReplayProbe()
     let schedule: ReplaySchedule
     let started = Date()
@@ -208,12 +211,17 @@ final class Replay {
             try await sample(until: "relógio após os vencimentos") { $0.idle }
             try await paying([.late])
         }
-        stages.append(.init(name: "pagamentos (arquivo → FNS)", seconds: paymentSeconds, items: payments.count))
+        // Parcelamentos of the largest unpaid debts (the profile's count), granted by paying the first installment.
+        let parcelStart = Date()
+        try await parcel()
+        paymentSeconds += since(parcelStart)
+        stages.append(.init(name: "pagamentos (arquivo → FNS)", seconds: paymentSeconds,
+                            items: payments.count + installmentPayments.count))
 
         // 4. Collection: the clock past the CADIN date of every GRU not paid in full (charge notification
         // + 75 days), then to the repasse (by the last business day of the month after the payments').
         let collection = ReplayCollection()
-        if let cadinDay = collection.everyUnpaidInCadin(try await chargeGRUs(), paidInFull: paidInFull), cadinDay > today {
+        if let cadinDay = collection.everyUnpaidInCadin(try await chargeGRUs(), settled: settledGRUs), cadinDay > today {
             today = cadinDay
             try advanceClock(to: today)
             try await sample(until: "CADIN") { $0.idle }
@@ -221,12 +229,12 @@ final class Replay {
         today = today.yearMonth.adding(months: 2).firstDay.adding(days: 1)
         try advanceClock(to: today)
         try await sample(until: "repasse ao FNS") { $0.idle }
-        let collected = collection.expected(try await chargeGRUs(), paidInFull: paidInFull, on: today)
+        let collected = collection.expected(try await chargeGRUs(), settled: settledGRUs, on: today)
 
         // 5. Figures.
         let expected = ReplayReconciliation.Expectations(
-            atendimentos: atendimentos, filings: filings, payments: payments, cadin: collected.cadin,
-            dividaAtiva: collected.dividaAtiva)
+            atendimentos: atendimentos, filings: filings, payments: payments, parcelamentos: parcelamentos,
+            installmentPayments: installmentPayments, cadin: collected.cadin, dividaAtiva: collected.dividaAtiva)
         let (reconciliation, latencies) = try await pool.withConnection { connection in
             let latencies = ReplayLatencies()
             return (try ReplayReconciliation.read(expected: expected, on: connection), [

@@ -31,14 +31,15 @@ public struct ReplayCollection: Sendable {
     /// The last day an unpaid `gru` stays out of dívida ativa.
     public func dividaAtivaDate(of gru: GRU) -> CivilDate { calendar.dividaAtivaReferralDate(dueDate: gru.dueDate).date }
 
-    /// The first day on which every GRU of `grus` not in `paidInFull` is in CADIN; nil when all are paid.
-    public func everyUnpaidInCadin(_ grus: [GRU], paidInFull: Set<String>) -> CivilDate? {
-        grus.filter { !paidInFull.contains($0.number) }.map { cadinDate(of: $0).adding(days: 1) }.max()
+    /// The first day on which every GRU of `grus` not in `settled` (paid in full or parcelled) is in CADIN;
+    /// nil when all are settled.
+    public func everyUnpaidInCadin(_ grus: [GRU], settled: Set<String>) -> CivilDate? {
+        grus.filter { !settled.contains($0.number) }.map { cadinDate(of: $0).adding(days: 1) }.max()
     }
 
-    /// How many of `grus` not in `paidInFull` are in CADIN and referred to dívida ativa on `today`.
-    public func expected(_ grus: [GRU], paidInFull: Set<String>, on today: CivilDate) -> (cadin: Int, dividaAtiva: Int) {
-        let unpaid = grus.filter { !paidInFull.contains($0.number) }
+    /// How many of `grus` not in `settled` are in CADIN and referred to dívida ativa on `today`.
+    public func expected(_ grus: [GRU], settled: Set<String>, on today: CivilDate) -> (cadin: Int, dividaAtiva: Int) {
+        let unpaid = grus.filter { !settled.contains($0.number) }
         return (unpaid.filter { cadinDate(of: $0) < today }.count, unpaid.filter { dividaAtivaDate(of: $0) < today }.count)
     }
 }

@@ -32,14 +32,17 @@ public struct ReplayPaymentPlan: Sendable, Equatable {
     /// An open GRU as the debt calculator stores it (amounts in centavos).
     public struct OpenGRU: Sendable, Equatable {
         public var number: String
+        public var registroANS: String
         public var openPrincipal: Money
         public var dueDate: CivilDate
         /// The date acréscimos accrue from (the original due date for charges after a decision, DOMAIN §4).
         public var accrualDate: CivilDate
         public var bucket: Int
 
-        public init(number: String, openPrincipal: Money, dueDate: CivilDate, accrualDate: CivilDate, bucket: Int) {
+        public init(number: String, registroANS: String = "", openPrincipal: Money, dueDate: CivilDate,
+                    accrualDate: CivilDate, bucket: Int) {
             self.number = number
+            self.registroANS = registroANS
             self.openPrincipal = openPrincipal
             self.dueDate = dueDate
             self.accrualDate = accrualDate
@@ -84,9 +87,15 @@ public struct ReplayPaymentPlan: Sendable, Equatable {
 
     /// The bank-return file (layout of docs/intake-files.md) paying `payments`, ids prefixed by `prefix`.
     public static func file(_ payments: [Payment], prefix: String) -> String {
+        file(payments.map { (gru: $0.gru, amount: $0.amount, paidOn: $0.paidOn) }, prefix: prefix)
+    }
+
+    /// The bank-return file paying `amount` of each GRU on `paidOn` (one payment per GRU: the id is
+    /// `prefix-GRU`).
+    public static func file(_ lines: [(gru: String, amount: Money, paidOn: CivilDate)], prefix: String) -> String {
         var text = "id_pagamento;gru;valor;data_pagamento;origem\n"
-        for payment in payments {
-            text += "\(prefix)-\(payment.gru);\(payment.gru);\(payment.amount.formatted);\(payment.paidOn);carga\n"
+        for line in lines {
+            text += "\(prefix)-\(line.gru);\(line.gru);\(line.amount.formatted);\(line.paidOn);carga\n"
         }
         return text
     }

@@ -14,6 +14,17 @@ public struct ReplayReconciliation: Sendable, Codable {
         public var ok: Bool { left == right }
     }
 
+    /// A payment of an installment GRU (a parcelamento's first).
+    public struct InstallmentPayment: Sendable {
+        public var gru: String
+        public var amount: Money
+
+        public init(gru: String, amount: Money) {
+            self.gru = gru
+            self.amount = amount
+        }
+    }
+
     public var checks: [Check]
     /// GRU principal (centavos) per state at the debt calculator, for the summary.
     public var principalByState: [String: Int64]
@@ -27,15 +38,21 @@ public struct ReplayReconciliation: Sendable, Codable {
         public var filings: ReplayFilings
         /// The payments sent in bank-return files.
         public var payments: [ReplayPaymentPlan.Payment]
+        /// The parcelamentos asked for and the first installments paid.
+        public var parcelamentos: [ReplayParcelamento]
+        public var installmentPayments: [InstallmentPayment]
         /// Charge GRUs not paid in full that must be in CADIN, and referred to dívida ativa (``ReplayCollection``).
         public var cadin: Int
         public var dividaAtiva: Int
 
         public init(atendimentos: Int, filings: ReplayFilings, payments: [ReplayPaymentPlan.Payment],
+                    parcelamentos: [ReplayParcelamento] = [], installmentPayments: [InstallmentPayment] = [],
                     cadin: Int = 0, dividaAtiva: Int = 0) {
             self.atendimentos = atendimentos
             self.filings = filings
             self.payments = payments
+            self.parcelamentos = parcelamentos
+            self.installmentPayments = installmentPayments
             self.cadin = cadin
             self.dividaAtiva = dividaAtiva
         }
@@ -70,10 +87,12 @@ public struct ReplayReconciliation: Sendable, Codable {
         let held = try value("SELECT coalesce(sum(total), 0)::bigint FROM debt_calculator.charges WHERE gru_number IS NULL")
         check("cobrado = pago + em aberto + parcelado + suspenso + dívida ativa + retido (pequeno valor)",
               charged, byState.values.reduce(0, +) + held)
-        // Paid principal recorded by the debt calculator = principal of the GRUs it settled in full.
+        // Paid principal recorded by the debt calculator = principal the GRUs no longer have open (charge
+        // GRUs and installments), less what a parcelamento took.
         let paidPrincipal = try value("SELECT coalesce(sum(principal), 0)::bigint FROM debt_calculator.payments")
         let settledGRUs = try value("""
-            SELECT coalesce(sum(principal - open_principal), 0)::bigint FROM debt_calculator.grus WHERE purpose = 'cobranca'
+            SELECT coalesce(sum(principal - open_principal - parcelled_principal), 0)::bigint FROM debt_calculator.grus
+            WHERE purpose IN ('cobranca', 'parcela')
             """)
         check("principal pago (pagamentos) = principal quitado das GRUs", paidPrincipal, settledGRUs)
         // Paid = recorded by the FNS recorder = transferred to the FNS.
@@ -85,6 +104,7 @@ public struct ReplayReconciliation: Sendable, Codable {
               try value("SELECT count(*) FROM report_publisher.rm_grus"))
         checks += try filingChecks(expected.filings, value: value)
         checks += try paymentChecks(expected.payments, value: value)
+        checks += try parcelamentoChecks(expected.parcelamentos, expected.installmentPayments, value: value)
         // Collection (DOMAIN §7): the GRUs not paid in full past their CADIN and dívida ativa dates.
         check("GRUs não quitadas após o prazo do CADIN (calendário) = GRUs no CADIN", Int64(expected.cadin),
               try value("SELECT count(*) FROM debt_calculator.grus WHERE purpose = 'cobranca' AND in_cadin"))
@@ -135,8 +155,11 @@ extension ReplayReconciliation {
     static func paymentChecks(_ payments: [ReplayPaymentPlan.Payment], value: Read) throws -> [Check] {
         let late = payments.filter { $0.kind == .late }, partial = payments.filter { $0.kind == .partial }
         return [
-            Check(name: "pagamentos enviados = registrados (debt-calculator)", left: Int64(payments.count),
-                  right: try value("SELECT count(*) FROM debt_calculator.payments", [])),
+            Check(name: "pagamentos enviados (exceto parcelas) = registrados (debt-calculator)", left: Int64(payments.count),
+                  right: try value("""
+                      SELECT count(*) FROM debt_calculator.payments p JOIN debt_calculator.grus g USING (gru_number)
+                      WHERE g.purpose = 'cobranca'
+                      """, [])),
             // Late: the multa and juros due on the payment date (LateChargeCalculator), recorded as such.
             Check(name: "pagamentos em atraso = classificados em atraso", left: Int64(late.count),
                   right: try value("SELECT count(*) FROM debt_calculator.payments WHERE classification = 'em_atraso'", [])),
@@ -162,5 +185,30 @@ extension ReplayReconciliation {
                       """, [partial.map(\.gru)])),
         ]
     }
-}
 
+    /// The parcelamentos asked for (DOMAIN §6), granted by their first installment.
+    static func parcelamentoChecks(_ parcelamentos: [ReplayParcelamento], _ installments: [InstallmentPayment],
+                                   value: Read) throws -> [Check] {
+        let paid = installments.reduce(Int64(0)) { $0 + $1.amount.centavos }
+        return [
+            Check(name: "GRUs nos pedidos de parcelamento = GRUs parceladas",
+                  left: Int64(parcelamentos.reduce(0) { $0 + $1.grus.count }),
+                  right: try value("SELECT count(*) FROM debt_calculator.grus WHERE purpose = 'cobranca' AND state = 'parcelada'", [])),
+            Check(name: "principal em aberto das GRUs pedidas = principal parcelado, centavos",
+                  left: parcelamentos.reduce(0) { $0 + $1.principal.centavos },
+                  right: try value("""
+                      SELECT coalesce(sum(parcelled_principal), 0)::bigint FROM debt_calculator.grus WHERE state = 'parcelada'
+                      """, [])),
+            Check(name: "parcelamentos pedidos = deferidos pela 1ª parcela paga", left: Int64(parcelamentos.count),
+                  right: try value("""
+                      SELECT count(*) FROM debt_calculator.parcelamentos WHERE state IN ('deferido', 'quitado')
+                      """, [])),
+            Check(name: "parcelas pagas (arquivo) = registradas (debt-calculator), centavos", left: paid, right: try value("""
+                SELECT coalesce(sum(p.principal + p.multa + p.juros), 0)::bigint FROM debt_calculator.payments p
+                JOIN debt_calculator.grus g USING (gru_number) WHERE g.purpose = 'parcela'
+                """, [])),
+            Check(name: "parcelas pagas (arquivo) = registradas como parcelas (fns-transfer), centavos", left: paid,
+                  right: try value("SELECT coalesce(sum(total), 0)::bigint FROM fns_transfer.settlements WHERE installment", [])),
+        ]
+    }
+}

@@ -25,11 +25,11 @@ import Testing
             ReplayCollection.GRU(number: "2", chargedOn: try date("2026-03-21"), dueDate: try date("2026-04-06")),
             ReplayCollection.GRU(number: "3", chargedOn: try date("2026-04-13"), dueDate: try date("2026-04-28")),
         ]
-        #expect(collection.everyUnpaidInCadin(grus, paidInFull: ["3"]) == (try date("2026-06-09")))
-        #expect(collection.everyUnpaidInCadin(grus, paidInFull: ["1", "2", "3"]) == nil)
-        #expect(collection.expected(grus, paidInFull: ["3"], on: try date("2026-06-03")) == (0, 0))
-        #expect(collection.expected(grus, paidInFull: ["3"], on: try date("2026-06-04")) == (1, 0))
-        #expect(collection.expected(grus, paidInFull: ["3"], on: try date("2026-06-09")) == (2, 0))
-        #expect(collection.expected(grus, paidInFull: [], on: try date("2026-07-07")) == (3, 2))
+        #expect(collection.everyUnpaidInCadin(grus, settled: ["3"]) == (try date("2026-06-09")))
+        #expect(collection.everyUnpaidInCadin(grus, settled: ["1", "2", "3"]) == nil)
+        #expect(collection.expected(grus, settled: ["3"], on: try date("2026-06-03")) == (0, 0))
+        #expect(collection.expected(grus, settled: ["3"], on: try date("2026-06-04")) == (1, 0))
+        #expect(collection.expected(grus, settled: ["3"], on: try date("2026-06-09")) == (2, 0))
+        #expect(collection.expected(grus, settled: [], on: try date("2026-07-07")) == (3, 2))
     }
 }

@@ -69,3 +69,32 @@ import Testing
             """)
     }
 }
+
+/// Which operadoras the replay asks a parcelamento for, over which GRUs, in how many installments.
+@Suite struct ReplayParcelamentoTests {
+    let plan = ReplayPaymentPlan(onTimePerMille: 700, latePerMille: 150, partialPerMille: 50)
+
+    func gru(_ number: String, _ registro: String, reais: Int64, bucket: Int) throws -> ReplayPaymentPlan.OpenGRU {
+        .init(number: number, registroANS: registro, openPrincipal: Money(centavos: reais * 100),
+              dueDate: try CivilDate(parsing: "2026-03-16"), accrualDate: try CivilDate(parsing: "2026-03-16"), bucket: bucket)
+    }
+
+    @Test func theLargestUnpaidDebtsAreParcelledWholeInAtMostThreeInstallments() throws {
+        let grus = [
+            try gru("5", "300001", reais: 4_000, bucket: 950), try gru("1", "300001", reais: 3_000, bucket: 999),
+            try gru("2", "300002", reais: 9_000, bucket: 10),   // paid on time: not parcelled
+            try gru("3", "300002", reais: 1_500, bucket: 920),
+            try gru("4", "300003", reais: 12_000, bucket: 960),
+            try gru("6", "300004", reais: 800, bucket: 901),
+        ]
+        let chosen = ReplayParcelamento.choose(3, among: grus, plan: plan, rules: ParcelamentoRules()) {
+            Money.sum($0.map(\.openPrincipal))
+        }
+        #expect(chosen.map(\.registroANS) == ["300003", "300001", "300002"])
+        #expect(chosen.map(\.grus) == [["4"], ["1", "5"], ["3"]])
+        #expect(chosen.map(\.principal) == [Money(centavos: 1_200_000), Money(centavos: 700_000), Money(centavos: 150_000)])
+        // min(3, floor(C / R$1.000)), at least 1 (DOMAIN §6).
+        #expect(chosen.map(\.installments) == [3, 3, 1])
+        #expect(ReplayParcelamento.choose(0, among: grus, plan: plan, rules: ParcelamentoRules()) { _ in .zero }.isEmpty)
+    }
+}
