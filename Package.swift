@@ -72,7 +72,7 @@ let package = Package(
 
         // Measuring a replayed load through the running services (`ressus carga reproduzir`).
         .target(name: "LoadReplay", dependencies: [
-            "Postgres", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            "Models", "Postgres", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], path: "Shared/LoadReplay"),
 
         // zlib, for the PDF writer's /FlateDecode streams (Debian's zlib1g-dev).
@@ -187,7 +187,7 @@ let package = Package(
         .testTarget(name: "IntakeTests", dependencies: ["IntakeCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(name: "DeadlinesTests", dependencies: ["DeadlinesCore", "IntakeCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(name: "DeployTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "LoadReplayTests", dependencies: ["LoadReplay"]),
+        .testTarget(name: "LoadReplayTests", dependencies: ["LoadReplay", "Models"]),
         .testTarget(name: "FNSTransferTests", dependencies: ["FNSTransferCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport", hummingbird]),
         .testTarget(name: "ReportPublisherTests", dependencies: ["ReportPublisherCore", "Runtime", "Models", "Postgres", "Kafka", "PDF", "TestSupport", swiftLog, serviceLifecycle, hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "DebtCalculatorTests", dependencies: ["DebtCalculatorCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),

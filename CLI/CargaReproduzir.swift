@@ -14,9 +14,10 @@ struct CargaReproduzir: AsyncParsableCommand {
         abstract: "Reproduz uma carga gerada pelos cinco serviços em execução e mede vazão, latência e memória.",
         discussion: """
             Requer os cinco serviços com RESSUS_CLOCK=simulated num banco e broker próprios (deploy/local/carga.sh \
-            prepara tudo). Importa operadoras e ABIs de DIR (ressus carga gerar), avança o relógio pela ciência \
-            tácita e pelo fim do prazo de impugnação até as GRUs aparecerem no portal, paga em dia parte das GRUs, \
-            avança até o repasse ao FNS e concilia. Mostra o progresso a cada segundo; grava resultado.json e \
+            prepara tudo). Importa operadoras e ABIs de DIR (ressus carga gerar), registra as ciências expressas \
+            e as impugnações da carga (ciencias.csv, impugnacoes.csv), avança o relógio pela ciência tácita e pelo \
+            fim do prazo de impugnação até as GRUs aparecerem no portal, decide as impugnações e os recursos, paga \
+            parte das GRUs em dia, em parte e com atraso, avança até o repasse ao FNS e concilia. Mostra o progresso a cada segundo; grava resultado.json e \
             resultado.svg em --resultados. Mede também o teto: psql \\copy das mesmas linhas. Sai com status 1 \
             se a conciliação divergir. Com --taxa, as importações de ABIs seguem a taxa alvo (a unidade é o arquivo \
             de ABI: para uma taxa mais fina, gere mais ABIs com `ressus carga gerar --abis N`); com --ondas, os \
@@ -33,6 +34,10 @@ struct CargaReproduzir: AsyncParsableCommand {
     var inicio: String?
     @Option(name: .customLong("pagos-em-dia"), help: "GRUs pagas em dia, por mil (padrão: o perfil da carga).")
     var pagosEmDia: Int?
+    @Option(name: .customLong("pagos-em-atraso"), help: "GRUs pagas com atraso (com acréscimos), por mil (padrão: o perfil da carga).")
+    var pagosEmAtraso: Int?
+    @Option(name: .customLong("pagos-em-parte"), help: "GRUs pagas em parte (metade do devido), por mil (padrão: o perfil da carga).")
+    var pagosEmParte: Int?
     @Option(name: .customLong("tempo-limite"), help: "Segundos máximos de cada etapa.")
     var tempoLimite: Int = 900
     @Option(help: "Taxa alvo de importação, em atendimentos por segundo (padrão: o mais rápido possível).")
@@ -70,12 +75,24 @@ struct CargaReproduzir: AsyncParsableCommand {
 }
 
 /// One replay run: the stages in order, sampling the services between and during them.
-private final class Replay {
+final class Replay {
     let command: CargaReproduzir
     let manifest: LoadManifest
     let results: URL
     let databaseURL: String
     let pool: PostgresPool
+    /// Search path `deadlines`: its request desk (`requests`).
+    let deadlinesPool: PostgresPool
+    /// Search path `debt_calculator`: its SELIC table.
+    let debtPool: PostgresPool
+    /// The load's ciências, impugnações and recursos.
+    let filings: ReplayFilings
+    let paymentPlan: ReplayPaymentPlan
+    /// Every payment sent, for the reconciliation.
+    var payments: [ReplayPaymentPlan.Payment] = []
+    /// The parcelamentos asked for, and the payments of their first installments.
+    var parcelamentos: [ReplayParcelamento] = []
+    var installmentPayments: [ReplayReconciliation.InstallmentPayment] = []
     let probe = ReplayProbe()
     let schedule: ReplaySchedule
     let started = Date()
@@ -89,6 +106,20 @@ private final class Replay {
         self.results = results
         databaseURL = try command.banco.url()
         pool = try command.banco.pool(schema: "public")
+        deadlinesPool = try command.banco.pool(schema: ServiceDescriptor.deadlines.schema)
+        debtPool = try command.banco.pool(schema: ServiceDescriptor.debtCalculator.schema)
+        do {
+            filings = try ReplayFilings(directory: command.dados, cienciasFile: manifest.cienciasFile,
+                                        impugnacoesFile: manifest.impugnacoesFile)
+        } catch {
+            throw OperatorError(message: "arquivos de ciências e impugnações da carga: \(error)")
+        }
+        let plan = Replay.paymentPlan(command, manifest.profile)
+        guard plan.onTimePerMille >= 0, plan.latePerMille >= 0, plan.partialPerMille >= 0,
+              plan.onTimePerMille + plan.latePerMille + plan.partialPerMille <= 1000 else {
+            throw OperatorError(message: "--pagos-em-dia, --pagos-em-atraso e --pagos-em-parte: por mil, somando no máximo 1000")
+        }
+        paymentPlan = plan
         do {
             schedule = try ReplaySchedule(sizes: manifest.abiFiles.map(\.atendimentos), waves: command.ondas, rate: command.taxa)
         } catch {
@@ -114,38 +145,103 @@ private final class Replay {
         try await sample(until: "notificações registradas pelo deadlines") { $0.notified >= atendimentos && $0.idle }
         stages.append(.init(name: "notificação (arquivos → deadlines)", seconds: since(importStart), items: atendimentos))
 
-        // 2. Tacit ciência (10 days), then the impugnação window closes: chargeable → GRUs → portal.
+        // 2. Explicit ciências (ciencias.csv), then tacit ciência (10 days, RN 377/2015), then the
+        // impugnações (impugnacoes.csv) within the 30-day window; when it closes the rest is chargeable
+        // → GRUs → portal.
+        let filingsStart = Date()
+        try await registerExplicitCiencias()
         let available = try await scalarDate("SELECT max(available_on) FROM deadlines.notifications")
-        today = available.adding(days: 11)
+        today = max(today, available.adding(days: RulesPolicy.standard.tacitCienciaDays + 1))
         try advanceClock(to: today)
         try await sample(until: "ciência tácita") { $0.idle }
+        try await fileImpugnacoes()
+        stages.append(.init(name: "ciências e impugnações (pedidos → deadlines)", seconds: since(filingsStart),
+                            items: filings.ciencias.count + filings.impugnacoes.count))
         today = try await scalarDate("SELECT max(window_end) FROM deadlines.notifications").adding(days: 1)
         let windowClosed = Date()
         try advanceClock(to: today)
+        let notImpugned = atendimentos - filings.impugnacoes.count
         try await sample(until: "GRUs emitidas e visíveis no portal") {
-            $0.released >= atendimentos && $0.grusIssued > 0 && $0.grusVisible >= $0.grusIssued && $0.idle
+            $0.released >= notImpugned && $0.grusIssued > 0 && $0.grusVisible >= $0.grusIssued && $0.idle
         }
-        let grus = samples.last?.counts.grusIssued ?? 0
+        let grus = samples.last?.counts.grusIssued ?? 0, closingVisible = Date()
         stages.append(.init(name: "prazo encerrado → GRUs no portal", seconds: since(windowClosed), items: grus))
         let endToEnd = ReplayResult.Stage(name: "ponta a ponta", seconds: since(importStart), items: atendimentos)
 
-        // 3. Payments on time, then the clock to the repasse (by the last business day of the next month).
-        let paymentsStart = Date()
-        let paid = try await payOnTime()
-        try await sample(until: "pagamentos aplicados") { $0.idle }
-        stages.append(.init(name: "pagamentos (arquivo → FNS)", seconds: since(paymentsStart), items: paid))
+        // 3. Payments of those GRUs (on time and in part), then the decisions, the recursos and theirs
+        // (impugnacoes.csv) until every atendimento is final, payments of the new GRUs, late payments
+        // with the acréscimos 10 days after the last of their due dates.
+        var paymentSeconds = 0.0
+        func paying(_ kinds: Set<ReplayPaymentPlan.Kind>) async throws {
+            let start = Date()
+            payments += try await pay(kinds)
+            try await sample(until: "pagamentos aplicados") { $0.idle }
+            paymentSeconds += since(start)
+        }
+        try await paying([.onTime, .partial])
+        if !filings.impugnacoes.isEmpty {
+            let decisionsStart = Date()
+            try await decideImpugnacoes()
+            // The decisions' tacit ciência (10 days): deferidas are final, the others open the recurso window.
+            today = today.adding(days: RulesPolicy.standard.tacitCienciaDays + 1)
+            try advanceClock(to: today)
+            try await sample(until: "ciência das decisões") { $0.idle }
+            if !filings.recursos.isEmpty {
+                try await fileRecursos()
+                today = today.adding(days: 1)
+                try advanceClock(to: today)
+                try await decideRecursos()
+            }
+            // Final: the recurso decisions' tacit ciência and the end of the recurso windows not used.
+            let windowsEnd = try await scalarDate("""
+                SELECT coalesce(max(recurso_window_end), DATE '2000-01-01') FROM deadlines.decisions
+                """).adding(days: 1)
+            today = max(today.adding(days: RulesPolicy.standard.tacitCienciaDays + 1), windowsEnd)
+            try advanceClock(to: today)
+            try await sample(until: "decisões definitivas → GRUs no portal") {
+                $0.released >= atendimentos && $0.grusVisible >= $0.grusIssued && $0.idle
+            }
+            stages.append(.init(name: "decisões e recursos (pedidos → GRUs no portal)", seconds: since(decisionsStart),
+                                items: filings.impugnacoes.count + 2 * filings.recursos.count))
+            try await paying([.onTime, .partial])
+        }
+        if let lastDue = try await unpaidGRUs().filter({ paymentPlan.kind(bucket: $0.bucket) == .late }).map(\.dueDate).max() {
+            today = max(today, lastDue.adding(days: 10))
+            try advanceClock(to: today)
+            try await sample(until: "relógio após os vencimentos") { $0.idle }
+            try await paying([.late])
+        }
+        // Parcelamentos of the largest unpaid debts (the profile's count), granted by paying the first installment.
+        let parcelStart = Date()
+        try await parcel()
+        paymentSeconds += since(parcelStart)
+        stages.append(.init(name: "pagamentos (arquivo → FNS)", seconds: paymentSeconds,
+                            items: payments.count + installmentPayments.count))
+
+        // 4. Collection: the clock past the CADIN date of every GRU not paid in full (charge notification
+        // + 75 days), then to the repasse (by the last business day of the month after the payments').
+        let collection = ReplayCollection()
+        if let cadinDay = collection.everyUnpaidInCadin(try await chargeGRUs(), settled: settledGRUs), cadinDay > today {
+            today = cadinDay
+            try advanceClock(to: today)
+            try await sample(until: "CADIN") { $0.idle }
+        }
         today = today.yearMonth.adding(months: 2).firstDay.adding(days: 1)
         try advanceClock(to: today)
         try await sample(until: "repasse ao FNS") { $0.idle }
+        let collected = collection.expected(try await chargeGRUs(), settled: settledGRUs, on: today)
 
-        // 4. Figures.
+        // 5. Figures.
+        let expected = ReplayReconciliation.Expectations(
+            atendimentos: atendimentos, filings: filings, payments: payments, parcelamentos: parcelamentos,
+            installmentPayments: installmentPayments, cadin: collected.cadin, dividaAtiva: collected.dividaAtiva)
         let (reconciliation, latencies) = try await pool.withConnection { connection in
             let latencies = ReplayLatencies()
-            return (try ReplayReconciliation.read(expectedAtendimentos: atendimentos, on: connection), [
+            return (try ReplayReconciliation.read(expected: expected, on: connection), [
                 try latencies.abiToNotification(on: connection),
                 try latencies.notificationToDeadlines(on: connection),
                 try latencies.gruToPortal(on: connection),
-                try latencies.windowClosedToPortal(since: windowClosed, on: connection),
+                try latencies.windowClosedToPortal(since: windowClosed, until: closingVisible, on: connection),
             ])
         }
         let memory = command.servicosPID.map { ServiceMemory.peakKiB(pidDirectory: $0) } ?? [:]
@@ -217,31 +313,6 @@ private final class Replay {
         try runPsql("DROP SCHEMA carga_teto CASCADE;")
         log(String(format: "  %.1f s", seconds))
         return .init(name: "teto (psql \\copy)", seconds: seconds, items: manifest.atendimentos)
-    }
-
-    /// Writes a bank-return file paying in full, today, the share of issued GRUs the profile pays on
-    /// time (chosen by a hash of the operadora and the charges the GRU covers, not of its number, which depends on
-    /// the order the debt calculator consumed them: the same GRUs are paid in every run of the same load), and
-    /// imports it. Returns the number of payments.
-    func payOnTime() async throws -> Int {
-        let perMille = command.pagosEmDia ?? manifest.profile.paidOnTimePerMille
-        let rows = try await pool.withConnection { connection in
-            try connection.query("""
-                SELECT gru_number, amount FROM debt_calculator.grus
-                WHERE purpose = 'cobranca' AND state = 'emitida' AND abs(hashtext(registro_ans || array_to_string(charge_ids, ','))) % 1000 < $1
-                ORDER BY gru_number
-                """, [perMille]).map { (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1)) }
-        }
-        guard !rows.isEmpty else { return 0 }
-        var text = "id_pagamento;gru;valor;data_pagamento;origem\n"
-        for (gru, amount) in rows {
-            text += "CARGA-\(gru);\(gru);\(Money(centavos: amount).formatted);\(today);carga\n"
-        }
-        let file = results.appendingPathComponent("pagamentos-\(today).csv")
-        try Data(text.utf8).write(to: file)
-        log("Pagamentos em dia: \(grouped(rows.count)) GRUs (\(perMille)‰)")
-        try await cli(["pagamentos", "importar", file.path, "--tempo-limite", String(command.tempoLimite)], log: "pagamentos")
-        return rows.count
     }
 
     // MARK: Sampling

@@ -58,8 +58,10 @@ public struct ReplayLatencies: Sendable {
     }
 
     /// The clock advanced past the impugnação windows (wall clock `since`) → each GRU visible in the portal.
-    public func windowClosedToPortal(since: Date, on connection: PostgresConnection) throws -> Path {
-        let values = try gruVisible(after: "$1::timestamptz", [since], on: connection)
+    /// Only the GRUs the closing issued: those applied by `until` (later ones follow decisions).
+    public func windowClosedToPortal(since: Date, until: Date, on connection: PostgresConnection) throws -> Path {
+        let values = try gruVisible(after: "$1::timestamptz", [since, until], where: "i.received_at <= $2::timestamptz",
+                                    on: connection)
         return Self.path("prazo_encerrado_para_portal", "prazo de impugnação encerrado → GRU visível no portal", microseconds: values)
     }
 
@@ -71,12 +73,12 @@ public struct ReplayLatencies: Sendable {
 
     /// Microseconds from `start` (an SQL expression over the debt calculator's outbox row `o`) to
     /// each GRU-issued event being applied by the report publisher.
-    private func gruVisible(after start: String, _ parameters: [any PostgresEncodable] = [],
+    private func gruVisible(after start: String, _ parameters: [any PostgresEncodable] = [], where condition: String = "true",
                             on connection: PostgresConnection) throws -> [Int64] {
         try microseconds(connection, """
             SELECT (extract(epoch FROM (i.received_at - \(start))) * 1e6)::bigint
             FROM debt_calculator.outbox o JOIN report_publisher.inbox i ON i.event_id = o.event_id
-            WHERE o.event_type LIKE '%.gru.issued.%'
+            WHERE o.event_type LIKE '%.gru.issued.%' AND \(condition)
             """, parameters)
     }
 

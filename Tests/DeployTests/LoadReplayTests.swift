@@ -7,8 +7,9 @@ import Testing
 
 /// `deploy/local/carga.sh` generates a small load and replays it with `ressus carga reproduzir`
 /// through the five built services on an isolated broker and database, under the simulated clock:
-/// every atendimento ends final, GRUs reach the portal, payments reach the FNS, and the figures are
-/// written as JSON and SVG.
+/// ciências, impugnações, decisions and recursos are filed, every atendimento ends final, GRUs reach
+/// the portal, payments (on time, late, partial, first installments of parcelamentos) reach the FNS,
+/// unpaid GRUs reach CADIN, and the figures are written as JSON and SVG.
 @Suite(.serialized) struct LoadReplayTests {
     @Test func aSmallReplayReconcilesAndWritesItsResults() async throws {
         var environment = try TestEnvironment.required()
@@ -30,9 +31,17 @@ import Testing
         #expect(result["atendimentos"] as? Int == 600)
         let reconciliation = try #require(result["reconciliation"] as? [String: Any])
         let checks = try #require(reconciliation["checks"] as? [[String: Any]])
-        #expect(checks.count >= 9)
+        #expect(checks.count >= 30)
         for check in checks {
             #expect(check["left"] as? Int == check["right"] as? Int, "\(check)")
+        }
+        // Every path of the cycle was taken, not skipped: explicit ciências, impugnações and recursos
+        // (carga.sh generates them), late and partial payments, parcelamentos, CADIN.
+        for prefix in ["ciências expressas", "impugnações (impugnacoes.csv)", "recursos (impugnacoes.csv)",
+                       "anulados", "pagamentos em atraso", "GRUs pagas em parte", "parcelamentos pedidos",
+                       "GRUs não quitadas após o prazo do CADIN"] {
+            let check = checks.first { ($0["name"] as? String)?.hasPrefix(prefix) == true }
+            #expect((check?["left"] as? Int ?? 0) > 0, "\(prefix): \(String(describing: check))")
         }
         // Every atendimento reached the deadlines service and a final state; GRUs were issued and paid.
         let latencies = try #require(result["latencies"] as? [[String: Any]])
@@ -43,6 +52,7 @@ import Testing
         #expect((json?["ratioToCeiling"] as? Double ?? 0) > 0)
         let stages = try #require(result["stages"] as? [[String: Any]])
         #expect(stages.contains { ($0["name"] as? String)?.hasPrefix("pagamentos") == true && ($0["items"] as? Int ?? 0) > 0 })
+        #expect(stages.contains { ($0["name"] as? String)?.hasPrefix("decisões e recursos") == true && ($0["items"] as? Int ?? 0) > 0 })
 
         let svg = try String(contentsOf: results.appendingPathComponent("resultado.svg"), encoding: .utf8)
         #expect(svg.hasPrefix("<svg"))

@@ -9,7 +9,8 @@
 #   carga.sh clean                         drop the run's database and directory
 # Environment: RESSUS_CARGA_ID (run id, default carga), RESSUS_CARGA_RESULTS (results directory,
 # default benchmark-results/carga-<atendimentos>), RESSUS_CARGA_SEED (default 1), RESSUS_CARGA_ABIS (ABI
-# files generated, default 4), RESSUS_BIN_DIR.
+# files generated, default 4), RESSUS_CARGA_IMPUGNACOES (atendimentos impugned, per mille, default 100; 0 replays
+# no impugnações), RESSUS_BIN_DIR.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/isolated.sh"
 
@@ -29,7 +30,7 @@ trap 'isolated_stop || true' EXIT
 
 isolated_create
 "$BIN_DIR/ressus" carga gerar --saida "$DATA" --atendimentos "$ATENDIMENTOS" --operadoras "$OPERADORAS" \
-  --semente "${RESSUS_CARGA_SEED:-1}" --abis "${RESSUS_CARGA_ABIS:-4}" --impugnacoes 0 >&2
+  --semente "${RESSUS_CARGA_SEED:-1}" --abis "${RESSUS_CARGA_ABIS:-4}" --impugnacoes "${RESSUS_CARGA_IMPUGNACOES:-100}" >&2
 isolated_services start "$BIN_DIR"
 # shellcheck disable=SC1090
 source "$ISO_ENV"
