@@ -48,14 +48,16 @@ public enum ScheduledWork {
     /// CLI). Inside a transaction it reaches them when the transaction commits. Not for every
     /// schedule call: PostgreSQL serializes the commits of transactions that notify.
     public static func wakeWorkers(on connection: PostgresConnection) throws {
-        try connection.notify(try wakeChannel(on: connection))
+        _ = try connection.query("SELECT pg_notify(\(wakeChannelExpression), '')")
     }
 
     /// The notification channel of the connection's schema (`current_schema()`), within
-    /// PostgreSQL's 63-byte limit on channel names.
+    /// PostgreSQL's 63-byte limit on channel names, as SQL.
+    static let wakeChannelExpression = "left('ressus_scheduler_' || coalesce(current_schema(), 'public'), 63)"
+
+    /// The channel's name (``wakeChannelExpression`` on `connection`), for LISTEN.
     static func wakeChannel(on connection: PostgresConnection) throws -> String {
-        guard let channel = try connection.query(
-            "SELECT left('ressus_scheduler_' || coalesce(current_schema(), 'public'), 63)").first
+        guard let channel = try connection.query("SELECT \(wakeChannelExpression)").first
         else { throw PostgresError(kind: .misuse, message: "no current schema") }
         return try channel.decode(String.self, at: 0)
     }
