@@ -97,7 +97,7 @@ struct Projection {
         try refresh(gru: e.gruNumber.value)
     }
 
-    private func issueReason(_ e: GRUIssued) -> String {
+    func issueReason(_ e: GRUIssued) -> String {
         switch e.purpose {
         case .charge: "emitida para a cobrança"
         case .reissue: "reemissão" + (e.replaces.map { " da GRU \($0.value)" } ?? "")
@@ -162,6 +162,11 @@ struct Projection {
 
     static let markApplied = PostgresStatement(
         "INSERT INTO rm_applied_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_id")
+    /// `markApplied` on several ids in one statement: returns those not applied before (once each).
+    static let markAllApplied = PostgresStatement("""
+        INSERT INTO rm_applied_events (event_id) SELECT unnest($1::text[])::uuid
+        ON CONFLICT DO NOTHING RETURNING event_id::text
+        """)
     static let upsertOperadora = PostgresStatement("""
         INSERT INTO rm_operadoras (registro_ans, cnpj, cnpj_root, razao_social, email) VALUES ($1, $2, $3, $4, $5)
         ON CONFLICT (registro_ans) DO UPDATE SET cnpj = $2, cnpj_root = $3, razao_social = $4, email = $5
@@ -256,33 +261,27 @@ struct Projection {
             installment_count = $6, installment_base = $7, paid_installments = $8, missed_installments = $9,
             unpaid_balance = $10
         """)
-    /// Sets `charge_situation` (``ReadModelQueries/chargeSituation``) of the atendimentos whose charge
-    /// matches `scope` (over `c` charges, `g` GRUs), in one statement; rows already right are not written.
-    static func refreshChargeSituations(where scope: String) -> PostgresStatement {
-        PostgresStatement("""
-            UPDATE rm_atendimentos a SET charge_situation = s.situation
-            FROM (SELECT c.charge_id, \(ReadModelQueries.chargeSituation) AS situation
-                  FROM rm_charges c
-                  LEFT JOIN rm_grus g ON g.gru_number = c.gru_number
-                  LEFT JOIN rm_parcelamentos p ON p.parcelamento_id = g.parcelamento_id
-                  WHERE \(scope)) s
-            WHERE a.charge_id = s.charge_id AND a.charge_situation IS DISTINCT FROM s.situation
-            """)
-    }
-    static let refreshByCharges = refreshChargeSituations(where: "c.charge_id = ANY($1::text[])")
-    static let refreshByGRU = refreshChargeSituations(where: "c.gru_number = $1")
-    static let refreshByGRUs = refreshChargeSituations(where: "c.gru_number = ANY($1::text[])")
-    static let refreshByParcelamento = refreshChargeSituations(where: "g.parcelamento_id = $1")
-    static let refreshByParcelamentos = refreshChargeSituations(where: "g.parcelamento_id = ANY($1::text[])")
+    /// Sets `charge_situation` (``ReadModelQueries/chargeSituation``) of the atendimentos of the
+    /// charges `$1`, of the charges of the GRUs `$2` and of the GRUs of the parcelamentos `$3`, in
+    /// one statement; rows already right are not written.
+    static let refreshChargeSituations = PostgresStatement("""
+        UPDATE rm_atendimentos a SET charge_situation = s.situation
+        FROM (SELECT c.charge_id, \(ReadModelQueries.chargeSituation) AS situation
+              FROM (SELECT unnest($1::text[])
+                    UNION SELECT charge_id FROM rm_charges WHERE gru_number = ANY($2::text[])
+                    UNION SELECT k.charge_id FROM rm_grus q JOIN rm_charges k ON k.gru_number = q.gru_number
+                          WHERE q.parcelamento_id = ANY($3::text[])) AS ids(id)
+              JOIN rm_charges c ON c.charge_id = ids.id
+              LEFT JOIN rm_grus g ON g.gru_number = c.gru_number
+              LEFT JOIN rm_parcelamentos p ON p.parcelamento_id = g.parcelamento_id) s
+        WHERE a.charge_id = s.charge_id AND a.charge_situation IS DISTINCT FROM s.situation
+        """)
 
-    private func refresh(charges: [String] = [], gru: String? = nil, parcelamento: String? = nil) throws {
-        if let deferred {
-            deferred.add(charges: charges, gru: gru, parcelamento: parcelamento)
-            return
-        }
-        if !charges.isEmpty { _ = try connection.execute(Self.refreshByCharges, [charges]) }
-        if let gru { _ = try connection.execute(Self.refreshByGRU, [gru]) }
-        if let parcelamento { _ = try connection.execute(Self.refreshByParcelamento, [parcelamento]) }
+    /// Refreshes the situations now, or at the end of the batch when `deferred` is set.
+    func refresh(charges: [String] = [], gru: String? = nil, parcelamento: String? = nil) throws {
+        let refreshes = deferred ?? SituationRefreshes()
+        refreshes.add(charges: charges, gru: gru, parcelamento: parcelamento)
+        if deferred == nil { try refreshes.run(on: connection) }
     }
     static let upsertCADIN = PostgresStatement("""
         INSERT INTO rm_cadin (registro_ans, gru_number, registered, effective_on) VALUES ($1, $2, $3, $4)
@@ -295,7 +294,7 @@ struct Projection {
         """)
 }
 
-/// The situation refreshes of a batch of events, run once at its end (three statements at most).
+/// The situation refreshes of a batch of events, run once at its end (one statement).
 final class SituationRefreshes {
     private var charges: [String] = [], grus: [String] = [], parcelamentos: [String] = []
     private var seen = Set<String>()
@@ -307,8 +306,7 @@ final class SituationRefreshes {
     }
 
     func run(on connection: PostgresConnection) throws {
-        if !charges.isEmpty { _ = try connection.execute(Projection.refreshByCharges, [charges]) }
-        if !grus.isEmpty { _ = try connection.execute(Projection.refreshByGRUs, [grus]) }
-        if !parcelamentos.isEmpty { _ = try connection.execute(Projection.refreshByParcelamentos, [parcelamentos]) }
+        guard !seen.isEmpty else { return }
+        _ = try connection.execute(Projection.refreshChargeSituations, [charges, grus, parcelamentos])
     }
 }
