@@ -71,7 +71,6 @@ enum BatchedEvent {
 struct ProjectionSegment {
     private var groups = [[BatchedEvent]](repeating: [], count: BatchedEvent.ranks)
     private var highestRank: [String: Int] = [:]
-    private(set) var isEmpty = true
 
     /// Adds `event` if it commutes with what it would overtake; false when it must start a new segment.
     mutating func add(_ event: BatchedEvent) -> Bool {
@@ -79,7 +78,6 @@ struct ProjectionSegment {
         if keys.contains(where: { (highestRank[$0] ?? -1) >= rank }) { return false }
         for key in keys { highestRank[key] = rank }
         groups[rank].append(event)
-        isEmpty = false
         return true
     }
 
