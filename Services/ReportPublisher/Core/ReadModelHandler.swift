@@ -28,19 +28,51 @@ public struct ReadModelHandler: EventHandler {
         try apply(event, with: Projection(connection: context.connection))
     }
 
-    /// The same as `handle` on each event in order, with the situation refreshes of the batch run
-    /// once at its end instead of after each event.
+    /// The same as `handle` on each event in order, set-based: the batch's event ids are marked
+    /// applied in one statement (an id already applied, or repeated in the batch after its first
+    /// occurrence, is skipped); consecutive events that commute are grouped into segments
+    /// (``ProjectionSegment``), each applying its hot types (atendimentos, chargeable events,
+    /// charges, GRUs, GRU states, payments, CADIN) with a few multi-row statements; the rare types
+    /// are applied one by one in their place; the situation refreshes run once at the end. JIT
+    /// compilation is off for the rest of the transaction (``Projection/withoutJIT``).
     public func handleBatch(_ events: [EventEnvelope], context: HandlerContext) throws {
+        let connection = context.connection
+        _ = try connection.execute(Projection.withoutJIT)
         let refreshes = SituationRefreshes()
-        let projection = Projection(connection: context.connection, deferred: refreshes)
-        for event in events { try apply(event, with: projection) }
-        try refreshes.run(on: context.connection)
+        let projection = Projection(connection: connection, deferred: refreshes)
+        var segment = ProjectionSegment()
+        for event in try Self.markApplied(events.filter { acceptedTypes.contains($0.type) }, on: connection) {
+            guard let batched = try BatchedEvent(event) else {
+                try segment.apply(with: projection)
+                segment = ProjectionSegment()
+                try project(event, with: projection)
+                continue
+            }
+            if !segment.add(batched) {
+                try segment.apply(with: projection)
+                segment = ProjectionSegment()
+                _ = segment.add(batched)
+            }
+        }
+        try segment.apply(with: projection)
+        try refreshes.run(on: connection)
+    }
+
+    /// The events of `events` not applied before, in order, each id once; marks them applied.
+    static func markApplied(_ events: [EventEnvelope], on connection: PostgresConnection) throws -> [EventEnvelope] {
+        guard !events.isEmpty else { return [] }
+        let rows = try connection.query(Projection.markAllApplied, [events.map(\.id.uuidString)])
+        var fresh = Set(try rows.compactMap { UUID(uuidString: try $0.decode(String.self, at: 0)) })
+        return events.filter { fresh.remove($0.id) != nil }
     }
 
     private func apply(_ event: EventEnvelope, with projection: Projection) throws {
-        let connection = projection.connection
         guard acceptedTypes.contains(event.type),
-              !(try connection.query(Projection.markApplied, [event.id])).isEmpty else { return }
+              !(try projection.connection.query(Projection.markApplied, [event.id])).isEmpty else { return }
+        try project(event, with: projection)
+    }
+
+    private func project(_ event: EventEnvelope, with projection: Projection) throws {
         switch event.type {
         case OperadoraRegistered.eventType: try projection.apply(try event.decode(OperadoraRegistered.self))
         case NotificationIssued.eventType: try projection.apply(try event.decode(NotificationIssued.self))

@@ -195,7 +195,7 @@ public enum ReportPublisherMigrations {
             """),
         // The situation of a charged atendimento follows its GRU (and parcelamento); computing it at read
         // time joined every atendimento of the operadora with charges and GRUs for a situation filter.
-        // The projection now keeps it in `charge_situation` (``Projection/refreshChargeSituations``),
+        // The projection now keeps it in `charge_situation` (``Projection/staleChargeSituations``),
         // and the situation the portal shows and filters on is ``ReadModelQueries/situation``, indexed.
         PostgresMigration(version: 104, name: "report publisher stored atendimento situation", sql: """
             ALTER TABLE rm_atendimentos ADD COLUMN charge_situation text;

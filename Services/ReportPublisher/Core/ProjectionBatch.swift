@@ -1,0 +1,337 @@
+import Foundation
+import Models
+import Postgres
+
+/// One event of a type the read model applies set-based (``ProjectionBatch``), decoded.
+enum BatchedEvent {
+    case atendimentos(NotificationAtendimentos)
+    case chargeable(AtendimentosChargeable)
+    case charge(ChargeIssued)
+    case gru(GRUIssued)
+    case gruState(GRUStateChanged)
+    case payment(PaymentRecorded)
+    case cadin(CADINChanged)
+
+    /// The decoded event, or nil for a type applied one by one (rare: operadoras, notifications'
+    /// headers, process steps, parcelamentos, SELIC months).
+    init?(_ event: EventEnvelope) throws {
+        switch event.type {
+        case NotificationAtendimentos.eventType: self = .atendimentos(try event.decode(NotificationAtendimentos.self))
+        case AtendimentosChargeable.eventType: self = .chargeable(try event.decode(AtendimentosChargeable.self))
+        case ChargeIssued.eventType: self = .charge(try event.decode(ChargeIssued.self))
+        case GRUIssued.eventType: self = .gru(try event.decode(GRUIssued.self))
+        case GRUStateChanged.eventType: self = .gruState(try event.decode(GRUStateChanged.self))
+        case PaymentRecorded.eventType: self = .payment(try event.decode(PaymentRecorded.self))
+        case CADINChanged.eventType: self = .cadin(try event.decode(CADINChanged.self))
+        default: return nil
+        }
+    }
+
+    /// The order in which a segment applies its types: every effect an event of a lower rank can
+    /// have on one of a higher rank (an atendimento's row before its charge links it, a charge
+    /// before its GRU names it, a GRU before its state changes) follows the events' usual order.
+    var rank: Int {
+        switch self {
+        case .atendimentos: 0
+        case .chargeable: 1
+        case .charge: 2
+        case .gru: 3
+        case .gruState: 4
+        case .payment: 5
+        case .cadin: 6
+        }
+    }
+    static let ranks = 7
+
+    /// The rows the event reads or writes: an atendimento's rows ("a", by registro and document,
+    /// whatever the competência, as the competência lookup reads them all), a charge ("c"), a GRU
+    /// with its history ("g"), a payment ("p"), a CADIN row ("k"). Events with no key in common
+    /// commute; the notification a batch of atendimentos ensures is written only if missing.
+    var keys: [String] {
+        switch self {
+        case .atendimentos(let e): e.atendimentos.map { "a\(e.registroANS.value)|\($0.document.value)" }
+        case .chargeable(let e): e.atendimentos.map { "a\(e.registroANS.value)|\($0.document.value)" }
+        case .charge(let e): ["c" + e.chargeID] + e.atendimentos.map { "a\(e.registroANS.value)|\($0.document.value)" }
+        case .gru(let e): ["g" + e.gruNumber.value] + e.chargeIDs.map { "c" + $0 }
+        case .gruState(let e): ["g" + e.gruNumber.value]
+        case .payment(let e): ["p" + e.paymentID]
+        case .cadin(let e): ["k\(e.registroANS.value)|\(e.gruNumber.value)"]
+        }
+    }
+}
+
+/// Consecutive events of an inbox batch that may be applied grouped by type, each type with a few
+/// multi-row statements, with the effect of applying them one by one in order.
+///
+/// An event joins the segment unless one of its keys (``BatchedEvent/keys``) was touched by an event
+/// of the segment of the same or a later rank: applying it with its type's group would then move it
+/// before (or merge it with) an event it followed. Such an event starts a new segment. Events with
+/// disjoint keys commute, so only the order of `rm_gru_history.seq` across different GRUs may differ
+/// from the one-by-one order (each GRU's own history keeps its order, which is all the reports read).
+struct ProjectionSegment {
+    private var groups = [[BatchedEvent]](repeating: [], count: BatchedEvent.ranks)
+    private var highestRank: [String: Int] = [:]
+
+    /// Adds `event` if it commutes with what it would overtake; false when it must start a new segment.
+    mutating func add(_ event: BatchedEvent) -> Bool {
+        let rank = event.rank, keys = event.keys
+        if keys.contains(where: { (highestRank[$0] ?? -1) >= rank }) { return false }
+        for key in keys { highestRank[key] = rank }
+        groups[rank].append(event)
+        return true
+    }
+
+    func apply(with projection: Projection) throws {
+        var atendimentos: [NotificationAtendimentos] = [], chargeable: [AtendimentosChargeable] = []
+        var charges: [ChargeIssued] = [], grus: [GRUIssued] = [], states: [GRUStateChanged] = []
+        var payments: [PaymentRecorded] = [], cadin: [CADINChanged] = []
+        for event in groups.joined() {
+            switch event {
+            case .atendimentos(let e): atendimentos.append(e)
+            case .chargeable(let e): chargeable.append(e)
+            case .charge(let e): charges.append(e)
+            case .gru(let e): grus.append(e)
+            case .gruState(let e): states.append(e)
+            case .payment(let e): payments.append(e)
+            case .cadin(let e): cadin.append(e)
+            }
+        }
+        try projection.apply(atendimentos)
+        try projection.apply(chargeable)
+        try projection.apply(charges)
+        try projection.apply(grus)
+        try projection.apply(states)
+        try projection.apply(payments)
+        try projection.apply(cadin)
+        // Nothing after the charges in a segment touches an atendimento (no later rank has an "a" key).
+        try projection.linkAtendimentos(of: charges)
+    }
+}
+
+/// Text columns of a multi-row statement (`unnest` of `text[]` parameters), NULL where nil.
+struct TextColumns {
+    private var columns: [[String?]]
+
+    init(_ count: Int) { columns = Array(repeating: [], count: count) }
+
+    mutating func append(_ values: String?...) {
+        precondition(values.count == columns.count, "one value per column")
+        for (index, value) in values.enumerated() { columns[index].append(value) }
+    }
+
+    var isEmpty: Bool { columns[0].isEmpty }
+    var parameters: [any PostgresEncodable] { columns.map { PostgresValue.textArray($0) } }
+}
+
+/// The set-based form of ``Projection``'s hot events: each function has the effect of the
+/// single-event `apply` on each element in order, given that no two elements share a key
+/// (``ProjectionSegment`` guarantees it); an event's own repeated rows behave as in the single form.
+extension Projection {
+    func apply(_ events: [NotificationAtendimentos]) throws {
+        guard !events.isEmpty else { return }
+        var notifications = TextColumns(2), rows = TextColumns(8)
+        for e in events {
+            notifications.append(String(e.abi.value), e.registroANS.value)
+            for a in e.atendimentos {
+                rows.append(e.registroANS.value, String(e.abi.value), a.document.value, a.kind.rawValue, a.competencia.description,
+                            a.careStart.description, a.procedure.value, String(a.amountToReimburse.centavos))
+            }
+        }
+        _ = try connection.execute(Self.ensureNotifications, notifications.parameters)
+        if !rows.isEmpty { _ = try connection.execute(Self.insertAtendimentosBatch, rows.parameters) }
+    }
+
+    func apply(_ events: [AtendimentosChargeable]) throws {
+        var rows = TextColumns(7)
+        for e in events {
+            for a in e.atendimentos {
+                rows.append(e.registroANS.value, String(e.abi.value), e.chargeableOn.description, a.document.value,
+                            a.isAnnulled ? "anulado" : "cobravel", String(a.finalAmount.centavos), a.competencia?.description ?? "")
+            }
+        }
+        guard !rows.isEmpty else { return }
+        _ = try connection.execute(Self.setChargeableBatch, rows.parameters)
+    }
+
+    /// The charges' rows; their atendimentos are linked by ``linkAtendimentos(of:)``.
+    func apply(_ events: [ChargeIssued]) throws {
+        guard !events.isEmpty else { return }
+        var charges = TextColumns(6)
+        for e in events {
+            charges.append(e.chargeID, e.registroANS.value, String(e.abi.value), String(e.total.centavos), e.gruNumber?.value,
+                           e.issuedOn.description)
+        }
+        _ = try connection.execute(Self.insertCharges, charges.parameters)
+        try refresh(charges: events.map(\.chargeID))
+    }
+
+    /// `linkAtendimentos` of each charge, with the situation of the charge as it stands: run last in
+    /// a segment (after its GRUs and their changes), so the refresh at the end of the batch finds
+    /// the rows already right instead of writing each atendimento a second time.
+    func linkAtendimentos(of events: [ChargeIssued]) throws {
+        var links = TextColumns(5)
+        for e in events {
+            for a in e.atendimentos {
+                links.append(e.registroANS.value, a.document.value, String(e.abi.value), e.chargeID, a.competencia?.description ?? "")
+            }
+        }
+        guard !links.isEmpty else { return }
+        _ = try connection.execute(Self.linkAtendimentosBatch, links.parameters)
+    }
+
+    func apply(_ events: [GRUIssued]) throws {
+        guard !events.isEmpty else { return }
+        var grus = TextColumns(15), history = TextColumns(8), links = TextColumns(3)
+        for e in events {
+            grus.append(e.gruNumber.value, e.registroANS.value, e.purpose.rawValue, e.abis.map { String($0.value) }.joined(separator: ", "),
+                        String(e.principal.centavos), String(e.multa.centavos), String(e.juros.centavos), String(e.amount.centavos),
+                        e.issuedOn.description, e.dueDate.description, e.accrualDate.description, e.replaces?.value,
+                        e.parcelamentoID, e.installment.map(String.init), e.linhaDigitavel)
+            history.append(e.gruNumber.value, e.issuedOn.description, GRUState.emitida.rawValue, String(e.principal.centavos),
+                           "0", "0", e.accrualDate.description, issueReason(e))
+            for charge in e.chargeIDs { links.append(e.registroANS.value, charge, e.gruNumber.value) }
+        }
+        _ = try connection.execute(Self.insertGRUs, grus.parameters)
+        _ = try connection.execute(Self.insertHistoryBatch, history.parameters)
+        if !links.isEmpty { _ = try connection.execute(Self.linkChargesBatch, links.parameters) }
+        for e in events { try refresh(gru: e.gruNumber.value) }
+    }
+
+    func apply(_ events: [GRUStateChanged]) throws {
+        guard !events.isEmpty else { return }
+        var rows = TextColumns(12)
+        for e in events {
+            rows.append(e.gruNumber.value, e.registroANS.value, e.state.rawValue, String(e.openPrincipal.centavos),
+                        String(e.paidTotal.centavos), String(e.credit.centavos), e.accrualDate.description, e.replacedBy?.value,
+                        e.parcelamentoID, e.courtProcess, e.effectiveOn.description, e.reason)
+        }
+        // Only the GRUs the read model knows change (as `updateGRU`'s row count decides one by one).
+        let changed = try connection.query(Self.updateGRUs, rows.parameters)
+        for row in changed { try refresh(gru: try row.decode(String.self, at: 0)) }
+    }
+
+    func apply(_ events: [PaymentRecorded]) throws {
+        guard !events.isEmpty else { return }
+        var rows = TextColumns(6)
+        for e in events {
+            rows.append(e.paymentID, e.gruNumber, e.registroANS?.value, String(e.amount.centavos), e.paidOn.description,
+                        e.classification.rawValue)
+        }
+        _ = try connection.execute(Self.insertPayments, rows.parameters)
+    }
+
+    func apply(_ events: [CADINChanged]) throws {
+        guard !events.isEmpty else { return }
+        var rows = TextColumns(4)
+        for e in events { rows.append(e.registroANS.value, e.gruNumber.value, String(e.registered), e.effectiveOn.description) }
+        _ = try connection.execute(Self.upsertCADINs, rows.parameters)
+    }
+
+    // MARK: SQL (rows in event order: `WITH ORDINALITY ... ORDER BY n`)
+
+    static let ensureNotifications = PostgresStatement("""
+        INSERT INTO rm_notifications (abi, registro_ans)
+        SELECT n.abi::integer, n.registro FROM unnest($1::text[], $2::text[]) AS n(abi, registro)
+        ON CONFLICT DO NOTHING
+        """)
+    static let insertAtendimentosBatch = PostgresStatement("""
+        INSERT INTO rm_atendimentos (registro_ans, document, abi, kind, competencia, care_start, procedure_code, amount)
+        SELECT a.registro, a.document, a.abi::integer, a.kind, a.competencia, a.care_start::date, a.procedure_code, a.amount::bigint
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+            AS a(registro, abi, document, kind, competencia, care_start, procedure_code, amount)
+        ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET kind = EXCLUDED.kind,
+            care_start = EXCLUDED.care_start, procedure_code = EXCLUDED.procedure_code, amount = EXCLUDED.amount
+        """)
+    /// `setChargeable` over several events (their documents are distinct, so keeping the last of a
+    /// document and competência is per event, as there).
+    static let setChargeableBatch = PostgresStatement("""
+        INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, final_amount, updated_on, competencia)
+        SELECT DISTINCT ON (a.registro, a.document, k.competencia) a.registro, a.document, a.abi::integer, a.state,
+            a.final_amount::bigint, a.chargeable_on::date, k.competencia
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+            WITH ORDINALITY AS a(registro, abi, chargeable_on, document, state, final_amount, competencia, n)
+        CROSS JOIN LATERAL (SELECT COALESCE(NULLIF(a.competencia, ''), (SELECT r.competencia FROM rm_atendimentos r
+            WHERE r.registro_ans = a.registro AND r.document = a.document ORDER BY r.competencia LIMIT 1), '') AS competencia) k
+        ORDER BY a.registro, a.document, k.competencia, a.n DESC
+        ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET process_state = EXCLUDED.process_state,
+            final_amount = EXCLUDED.final_amount, updated_on = EXCLUDED.updated_on
+        """)
+    static let insertCharges = PostgresStatement("""
+        INSERT INTO rm_charges (charge_id, registro_ans, abi, total, gru_number, issued_on)
+        SELECT c.id, c.registro, c.abi::integer, c.total::bigint, c.gru, c.issued_on::date
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS c(id, registro, abi, total, gru, issued_on)
+        ON CONFLICT (charge_id) DO UPDATE SET gru_number = COALESCE(EXCLUDED.gru_number, rm_charges.gru_number)
+        """)
+    static let linkAtendimentosBatch = PostgresStatement("""
+        INSERT INTO rm_atendimentos (registro_ans, document, abi, charge_id, competencia, charge_situation)
+        SELECT t.registro, t.d, t.abi::integer, t.charge, COALESCE(NULLIF(t.c, ''), (SELECT competencia FROM rm_atendimentos
+            WHERE registro_ans = t.registro AND document = t.d ORDER BY competencia LIMIT 1), ''),
+            (SELECT \(ReadModelQueries.chargeSituation) FROM rm_charges c
+             LEFT JOIN rm_grus g ON g.gru_number = c.gru_number
+             LEFT JOIN rm_parcelamentos p ON p.parcelamento_id = g.parcelamento_id
+             WHERE c.charge_id = t.charge)
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(registro, d, abi, charge, c)
+        ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET charge_id = EXCLUDED.charge_id,
+            charge_situation = EXCLUDED.charge_situation
+        """)
+    static let insertGRUs = PostgresStatement("""
+        INSERT INTO rm_grus (gru_number, registro_ans, purpose, abis, principal, multa, juros, amount, issued_on, due_date,
+                             accrual_date, state, open_principal, replaces, parcelamento_id, installment, linha_digitavel)
+        SELECT g.gru, g.registro, g.purpose, g.abis, g.principal::bigint, g.multa::bigint, g.juros::bigint, g.amount::bigint,
+            g.issued_on::date, g.due_date::date, g.accrual_date::date, 'emitida', g.principal::bigint, g.replaces,
+            g.parcelamento, g.installment::integer, g.linha
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                    $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
+            WITH ORDINALITY AS g(gru, registro, purpose, abis, principal, multa, juros, amount, issued_on, due_date,
+                                 accrual_date, replaces, parcelamento, installment, linha, n)
+        ORDER BY g.n
+        ON CONFLICT DO NOTHING
+        """)
+    static let insertHistoryBatch = PostgresStatement("""
+        INSERT INTO rm_gru_history (gru_number, effective_on, state, open_principal, paid_total, credit, accrual_date, reason)
+        SELECT h.gru, h.effective_on::date, h.state, h.open::bigint, h.paid::bigint, h.credit::bigint, h.accrual_date::date, h.reason
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+            WITH ORDINALITY AS h(gru, effective_on, state, open, paid, credit, accrual_date, reason, n)
+        ORDER BY h.n
+        """)
+    static let linkChargesBatch = PostgresStatement("""
+        UPDATE rm_charges c SET gru_number = l.gru
+        FROM unnest($1::text[], $2::text[], $3::text[]) AS l(registro, charge, gru)
+        WHERE c.registro_ans = l.registro AND c.charge_id = l.charge
+        """)
+    /// `updateGRU` on each, then the history rows of the GRUs updated, in event order; returns their numbers.
+    static let updateGRUs = PostgresStatement("""
+        WITH s AS (
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                 $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+                WITH ORDINALITY AS s(gru, registro, state, open, paid, credit, accrual_date, replaced_by, parcelamento,
+                                     court_process, effective_on, reason, n)
+        ), updated AS (
+            UPDATE rm_grus g SET state = s.state, open_principal = s.open::bigint, paid_total = s.paid::bigint,
+                credit = s.credit::bigint, accrual_date = s.accrual_date::date,
+                replaced_by = COALESCE(s.replaced_by, g.replaced_by), parcelamento_id = COALESCE(s.parcelamento, g.parcelamento_id),
+                court_process = COALESCE(s.court_process, g.court_process)
+            FROM s WHERE g.gru_number = s.gru AND g.registro_ans = s.registro
+            RETURNING s.n
+        )
+        INSERT INTO rm_gru_history (gru_number, effective_on, state, open_principal, paid_total, credit, accrual_date, reason)
+        SELECT s.gru, s.effective_on::date, s.state, s.open::bigint, s.paid::bigint, s.credit::bigint, s.accrual_date::date, s.reason
+        FROM s JOIN updated USING (n)
+        ORDER BY s.n
+        RETURNING gru_number
+        """)
+    static let insertPayments = PostgresStatement("""
+        INSERT INTO rm_payments (payment_id, gru_number, registro_ans, amount, paid_on, classification)
+        SELECT p.id, p.gru, p.registro, p.amount::bigint, p.paid_on::date, p.classification
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+            WITH ORDINALITY AS p(id, gru, registro, amount, paid_on, classification, n)
+        ORDER BY p.n
+        ON CONFLICT DO NOTHING
+        """)
+    static let upsertCADINs = PostgresStatement("""
+        INSERT INTO rm_cadin (registro_ans, gru_number, registered, effective_on)
+        SELECT k.registro, k.gru, k.registered::boolean, k.effective_on::date
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(registro, gru, registered, effective_on)
+        ON CONFLICT (registro_ans, gru_number) DO UPDATE SET registered = EXCLUDED.registered, effective_on = EXCLUDED.effective_on
+        """)
+}
