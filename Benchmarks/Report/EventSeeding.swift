@@ -26,12 +26,13 @@ struct SeedMeasurement {
 /// handler (`DebtEventHandler`) charges the workload and takes payments into a debt schema; its
 /// outbox (the events it would publish on `ressus.debts`) is read back and applied, together with
 /// the chargeable events and the operadoras' notifications, through the read model's real handler
-/// (`ReadModelHandler`), in transactions of `batch` events like the inbox consumer's.
+/// (`ReadModelHandler`), in transactions of `batch` events on both sides (by default the inbox
+/// consumer's, `InboxConsumerOptions().batchSize`, as `RESSUS_CONSUMER_BATCH_SIZE` leaves it).
 struct EventSeeding {
     let workload: ReportWorkload
     let debt: PostgresPool
     let readModel: PostgresPool
-    let batch = 100
+    let batch: Int
     let now: Date
 
     func run() async throws -> SeedMeasurement {

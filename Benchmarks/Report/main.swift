@@ -2,12 +2,13 @@
 //
 //   report-benchmark [--grus-maior G] [--operadoras M] [--grus-outras O] [--por-evento K]
 //                    [--sessoes S] [--duracao D] [--repeticoes R] [--manter 1] [--apenas-pdf 1]
-//                    [--por-pagina S]
+//                    [--por-pagina S] [--lote L]
 //
 //   1. Seeds the read model by events: the debt calculator's handler charges the workload (one
 //      operadora with G GRUs, default 10,000, and M-1 others with O GRUs each, K atendimentos per
 //      GRU) and takes payments in a debt schema; its outbox and the chargeable events are applied
-//      through ReadModelHandler. Prints both rates and "read model apply rate / debt event rate"
+//      through ReadModelHandler, L events per transaction on both sides (default: the inbox
+//      consumer's batch, 500). Prints both rates and "read model apply rate / debt event rate"
 //      (issue 7: at least 1, the read model keeps up).
 //   2. Times the Posição Financeira Atualizada PDF of the G-GRU operadora (query + layout), R
 //      repetitions: median and max (target < 1 s); checks it with pdfinfo/pdftotext.
@@ -39,7 +40,8 @@ LoggingSystem.bootstrap { label in
 }
 
 var options = ["--grus-maior": 10_000, "--operadoras": 50, "--grus-outras": 40, "--por-evento": 5,
-               "--sessoes": 50, "--duracao": 25, "--repeticoes": 7, "--manter": 0, "--apenas-pdf": 0, "--por-pagina": 0]
+               "--sessoes": 50, "--duracao": 25, "--repeticoes": 7, "--manter": 0, "--apenas-pdf": 0, "--por-pagina": 0,
+               "--lote": InboxConsumerOptions().batchSize]
 var arguments = CommandLine.arguments.dropFirst()
 while let name = arguments.popFirst() {
     guard options[name] != nil, let value = arguments.popFirst().flatMap({ Int($0) }), value > 0 else {
@@ -103,7 +105,7 @@ do {
     var summary: [(String, String, String)] = []
 
     // 1. Read model from events.
-    let seeded = try await EventSeeding(workload: workload, debt: debt, readModel: readModel,
+    let seeded = try await EventSeeding(workload: workload, debt: debt, readModel: readModel, batch: options["--lote"]!,
                                         now: BusinessTimeZone.startOfDay(try CivilDate(parsing: ReportWorkload.chargeableOn))).run()
     let keepUp = seeded.readModelRate / seeded.debtEventRate
     report(String(format: "  debt calculator: %d inputs (chargeable events, payments) in %.1f s, %d events emitted: %.0f events/s",
