@@ -40,19 +40,9 @@ public struct NotificationIntakeHandler: EventHandler {
 }
 
 extension DeadlineProcess {
+    /// A header: the batch form (`applyIssued(_:[NotificationIssued], ...)`) with one element.
     func applyIssued(_ issued: NotificationIssued, context: HandlerContext) throws {
-        let connection = context.connection
-        let updated = try connection.query(Self.upsertHeader, [
-            issued.abi.value, issued.registroANS.value, issued.availableOn.postgres, issued.atendimentoCount,
-            issued.totalToReimburse.centavos, issued.batchCount])
-        // A header seen before (the intake re-sent it) changes nothing.
-        guard !updated.isEmpty else { return }
-        let tacit = settings.calendar.ciencia(availableOn: issued.availableOn)
-        try ScheduledWork.schedule(
-            kind: DeadlineWork.tacitCiencia,
-            key: DeadlineWork.notificationKey(abi: issued.abi.value, registro: issued.registroANS.value),
-            dueAt: tacit.date.startInstant,
-            payload: NotificationReference(abi: issued.abi, registroANS: issued.registroANS), on: connection)
+        try applyIssued([issued], context: context)
     }
 
     func applyBatch(_ batch: NotificationAtendimentos, context: HandlerContext) throws {
@@ -72,17 +62,6 @@ extension DeadlineProcess {
             try releaseNotImpugned(notification, chargeableOn: BusinessTimeZone.civilDate(of: context.now), context: context)
         }
     }
-
-    static let upsertHeader = PostgresStatement("""
-        INSERT INTO notifications (abi, registro_ans, available_on, atendimento_count, total_to_reimburse, batch_count, state)
-        VALUES ($1, $2, $3, $4, $5, $6, 'aguardando_ciencia')
-        ON CONFLICT (abi, registro_ans) DO UPDATE SET
-            available_on = EXCLUDED.available_on, atendimento_count = EXCLUDED.atendimento_count,
-            total_to_reimburse = EXCLUDED.total_to_reimburse, batch_count = EXCLUDED.batch_count,
-            state = 'aguardando_ciencia'
-        WHERE notifications.available_on IS NULL
-        RETURNING 1
-        """)
 
     static let insertPlaceholder = PostgresStatement(
         "INSERT INTO notifications (abi, registro_ans) VALUES ($1, $2) ON CONFLICT DO NOTHING")
