@@ -14,7 +14,10 @@ import Testing
 struct BrokerLossTests {
     @Test("after a broker restart that lost everything, the relay recreates the topics and republishes its outbox, the consumer starts over: every event applied exactly once")
     func relayAndConsumerRecover() async throws {
-        let broker = try await PrivateBroker.start()
+        try await PrivateBroker.with { broker in try await relayAndConsumerRecover(broker) }
+    }
+
+    private func relayAndConsumerRecover(_ broker: PrivateBroker) async throws {
         let shared = try await InboxFixture.make()
         // The topic is one of the services' topics, which the recovery recreates with its partition count.
         let topic = Topics.fns
@@ -23,7 +26,6 @@ struct BrokerLossTests {
                                    database: shared.database, kafka: kafka)
         try? await KafkaAdmin(config: shared.kafka, logger: quietLogger).deleteTopics([shared.topic])
         try await fixture.run { fixture in
-            defer { Task { await broker.remove() } }
             try await KafkaAdmin(config: kafka, logger: quietLogger)
                 .createTopics([TopicSpec(name: topic.name, partitions: topic.partitions)])
             let relay = OutboxRelay(service: "broker-loss-tests", database: fixture.database.configuration, kafka: kafka,
@@ -77,12 +79,15 @@ struct BrokerLossTests {
 
     @Test("a relay started after the broker lost its data finds the other cluster id recorded in its schema and republishes the outbox")
     func relayStartedAfterTheLossRepublishes() async throws {
-        let broker = try await PrivateBroker.start()
+        try await PrivateBroker.with { broker in try await relayStartedAfterTheLossRepublishes(broker) }
+    }
+
+    private func relayStartedAfterTheLossRepublishes(_ broker: PrivateBroker) async throws {
         let base = try await OutboxFixture.make(createTopic: false)
         let kafka = KafkaConfig(bootstrapServers: broker.address, clientID: "broker-loss-tests")
         let fixture = OutboxFixture(schema: base.schema, topic: Topics.fns.name, database: base.database,
                                     pool: base.pool, kafka: kafka)
-        defer { Task { await broker.remove(); await fixture.tearDown() } }
+        defer { Task { await fixture.tearDown() } }
         try await KafkaAdmin(config: kafka, logger: quietLogger)
             .createTopics([TopicSpec(name: Topics.fns.name, partitions: Topics.fns.partitions)])
         try await fixture.append((0..<10).map { OutboxFixture.envelope(key: "key-\($0 % 3)", index: $0) })
@@ -108,8 +113,10 @@ struct BrokerLossTests {
 
     @Test("ressus relogio avancar waiting for a service publishes its advance again when the broker lost it, and the service confirms on the new cluster")
     func clockAdvanceSurvivesTheLoss() async throws {
-        let broker = try await PrivateBroker.start()
-        defer { Task { await broker.remove() } }
+        try await PrivateBroker.with { broker in try await clockAdvanceSurvivesTheLoss(broker) }
+    }
+
+    private func clockAdvanceSurvivesTheLoss(_ broker: PrivateBroker) async throws {
         let kafka = KafkaConfig(bootstrapServers: broker.address, clientID: "broker-loss-tests")
         var environment = ProcessInfo.processInfo.environment
         environment["RESSUS_KAFKA_BROKERS"] = broker.address

@@ -28,6 +28,22 @@ public final class PrivateBroker: Sendable {
         return PrivateBroker(directory: directory, address: String(last))
     }
 
+    /// Runs `body` with a new broker and removes the broker afterwards, whether `body` returns or
+    /// throws (a `defer { Task { await broker.remove() } }` never runs when the test process ends
+    /// first, leaving the broker's process behind).
+    public static func with<T>(_ body: (PrivateBroker) async throws -> T) async throws -> T {
+        let broker = try await start()
+        let result: T
+        do {
+            result = try await body(broker)
+        } catch {
+            await broker.remove()
+            throw error
+        }
+        await broker.remove()
+        return result
+    }
+
     /// Stops the broker (its data is gone).
     public func stop() async throws { _ = try await Self.infra("stop-broker", directory) }
 
