@@ -63,10 +63,12 @@ extension DeadlineProcess {
         try ScheduledWork.schedule(items, on: context.connection)
     }
 
-    /// `applyBatch` for many batches whose notifications are still open: placeholders, the batches
-    /// not seen before, their atendimentos and the received counts, one statement each.
-    func applyBatches(_ batches: [NotificationAtendimentos], on connection: PostgresConnection) throws {
-        guard !batches.isEmpty else { return }
+    /// Atendimento batches whose notifications are still open: placeholders, the batches not seen
+    /// before, their atendimentos and the received counts, one statement each. Returns whether any
+    /// batch was new.
+    @discardableResult
+    func applyBatches(_ batches: [NotificationAtendimentos], on connection: PostgresConnection) throws -> Bool {
+        guard !batches.isEmpty else { return false }
         _ = try connection.execute(Self.insertPlaceholders, [
             batches.map { String($0.abi.value) }, batches.map(\.registroANS.value)])
         let inserted = try connection.query(Self.insertBatches, [
@@ -91,10 +93,11 @@ extension DeadlineProcess {
                 amounts.append(String(atendimento.amountToReimburse.centavos))
             }
         }
-        guard !order.isEmpty else { return }
+        guard !order.isEmpty else { return false }
         _ = try connection.execute(Self.insertAtendimentosOfMany, [abis, registros, documents, kinds, competencias, amounts])
         _ = try connection.execute(Self.countBatches, [
             order.map(\.0), order.map(\.1), order.map { String(received["\($0.0)/\($0.1)"] ?? 0) }])
+        return true
     }
 
     static let windowClosed = PostgresStatement("""

@@ -45,40 +45,16 @@ extension DeadlineProcess {
         try applyIssued([issued], context: context)
     }
 
+    /// An atendimento batch: the batch form (`applyBatches`) with one element. A batch arriving
+    /// after the window closed is then released at once, like the rest.
     func applyBatch(_ batch: NotificationAtendimentos, context: HandlerContext) throws {
-        let connection = context.connection
-        let abi = batch.abi.value, registro = batch.registroANS.value
-        _ = try connection.execute(Self.insertPlaceholder, [abi, registro])
         // A batch seen before changes nothing.
-        guard try connection.execute(Self.insertBatch, [abi, registro, batch.batch]) == 1 else { return }
-        let atendimentos = batch.atendimentos
-        _ = try connection.execute(Self.insertAtendimentos, [
-            abi, registro, atendimentos.map(\.document.value), atendimentos.map(\.kind.rawValue),
-            atendimentos.map(\.competencia.description), atendimentos.map { String($0.amountToReimburse.centavos) }])
-        let state = try connection.query(Self.countBatch, [abi, registro])[0].decode(String.self, at: 0)
-        // A batch arriving after the window closed is released at once, like the rest.
-        if state == "prazo_encerrado",
-           let notification = try NotificationRecord.load(abi: batch.abi, registroANS: batch.registroANS, on: connection) {
+        guard try applyBatches([batch], on: context.connection) else { return }
+        if let notification = try NotificationRecord.load(abi: batch.abi, registroANS: batch.registroANS, on: context.connection),
+           notification.state == "prazo_encerrado" {
             try releaseNotImpugned(notification, chargeableOn: BusinessTimeZone.civilDate(of: context.now), context: context)
         }
     }
-
-    static let insertPlaceholder = PostgresStatement(
-        "INSERT INTO notifications (abi, registro_ans) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-
-    static let insertBatch = PostgresStatement(
-        "INSERT INTO notification_batches (abi, registro_ans, batch) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-
-    static let insertAtendimentos = PostgresStatement("""
-        INSERT INTO atendimentos (document, abi, registro_ans, kind, competencia, original_amount)
-        SELECT d, $1, $2, k, c, a::bigint FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS t(d, k, c, a)
-        ON CONFLICT (abi, registro_ans, document, competencia) DO NOTHING
-        """)
-
-    static let countBatch = PostgresStatement("""
-        UPDATE notifications SET batches_received = batches_received + 1
-        WHERE abi = $1 AND registro_ans = $2 RETURNING state
-        """)
 }
 
 /// Identifies a notification in scheduled-work payloads.
