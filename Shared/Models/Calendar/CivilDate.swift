@@ -92,6 +92,10 @@ public struct CivilDate: Hashable, Comparable, Sendable {
 extension CivilDate: CustomStringConvertible, Codable {
     /// Parses `"YYYY-MM-DD"` (ISO) or `"DD/MM/YYYY"` (Brazilian).
     public init(parsing text: String) throws(DateError) {
+        if let ymd = ASCIIFastPath.numbers(in: text, pattern: "9999-99-99") {
+            try self.init(year: ymd[0], month: ymd[1], day: ymd[2])
+            return
+        }
         let trimmed = text.trimmingWhitespace()
         let iso = trimmed.split(separator: "-", omittingEmptySubsequences: false)
         let br = trimmed.split(separator: "/", omittingEmptySubsequences: false)

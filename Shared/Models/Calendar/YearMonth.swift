@@ -52,6 +52,10 @@ public typealias Competencia = YearMonth
 extension YearMonth: CustomStringConvertible, Codable {
     /// Parses `"YYYY-MM"` (also accepts `"MM/YYYY"`).
     public init(parsing text: String) throws(DateError) {
+        if let ym = ASCIIFastPath.numbers(in: text, pattern: "9999-99"), (1...12).contains(ym[1]), ym[0] >= 1 {
+            self.init(uncheckedYear: ym[0], month: ym[1])
+            return
+        }
         let trimmed = text.trimmingWhitespace()
         let iso = trimmed.split(separator: "-", omittingEmptySubsequences: false)
         let br = trimmed.split(separator: "/", omittingEmptySubsequences: false)

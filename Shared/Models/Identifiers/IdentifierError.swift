@@ -69,6 +69,7 @@ public enum IdentifierError: DomainError, Equatable {
 
 /// Validates a fixed-length all-digit identifier (leading zeros kept).
 func validatedDigits(_ text: String, count: Int, kind: IdentifierKind) throws(IdentifierError) -> String {
+    if let digits = ASCIIFastPath.digits(text, count: count) { return digits }
     let trimmed = text.trimmingWhitespace()
     guard !trimmed.isEmpty else { throw .empty(kind) }
     guard trimmed.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw .invalidCharacters(kind, text) }

@@ -51,7 +51,11 @@ public struct SUSDocumentNumber: Hashable, Sendable, Codable, CustomStringConver
 public struct SIGTAPCode: Hashable, Sendable, Codable, CustomStringConvertible {
     public let value: String
     public init(_ text: String) throws(IdentifierError) {
-        value = try validatedDigits(text.filter { $0 != "." && $0 != "-" }, count: 10, kind: .sigtapCode)
+        if let digits = ASCIIFastPath.digits(text, count: 10) {
+            value = digits
+        } else {
+            value = try validatedDigits(text.filter { $0 != "." && $0 != "-" }, count: 10, kind: .sigtapCode)
+        }
     }
     public var description: String { value }
     public init(from decoder: any Decoder) throws { try self.init(decoder.singleValueContainer().decode(String.self)) }

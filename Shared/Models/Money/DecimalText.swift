@@ -131,6 +131,7 @@ enum DecimalText {
 extension String {
     /// The text without leading/trailing spaces, tabs, line breaks and no-break spaces.
     func trimmingWhitespace() -> String {
+        if let same = ASCIIFastPath.untrimmed(self) { return same }
         let isSpace: (Character) -> Bool = { $0.isWhitespace }
         guard let start = firstIndex(where: { !isSpace($0) }) else { return "" }
         let end = lastIndex(where: { !isSpace($0) })!
