@@ -46,6 +46,7 @@ let package = Package(
         .executable(name: "ressus-fns-transfer", targets: ["FNSTransferService"]),
         .executable(name: "platform-benchmark", targets: ["PlatformBenchmark"]),
         .executable(name: "rules-benchmark", targets: ["RulesBenchmark"]),
+        .executable(name: "codec-benchmark", targets: ["codec-benchmark"]),
         .library(name: "Models", targets: ["Models"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "Postgres", targets: ["Postgres"]),
@@ -151,6 +152,7 @@ let package = Package(
             name: "PlatformBenchmark", dependencies: ["Kafka", "Postgres"], path: "Benchmarks/Platform"
         ),
         .executableTarget(name: "RulesBenchmark", dependencies: ["Models"], path: "Benchmarks/Rules"),
+        .executableTarget(name: "codec-benchmark", dependencies: ["Models", "BenchmarkSupport"], path: "Benchmarks/Codec"),
         // What the benchmark executables share: timing, memory, unbuffered reporting, psql runs.
         .target(name: "BenchmarkSupport", path: "Benchmarks/Support"),
         .executableTarget(

@@ -69,7 +69,7 @@ extension EventEnvelope {
     ) throws -> EventEnvelope {
         EventEnvelope(
             id: id, type: E.eventType, source: source, time: time, partitionKey: event.partitionKey,
-            causationId: causationId, correlationId: correlationId, payload: try EventJSON.encoder.encode(event)
+            causationId: causationId, correlationId: correlationId, payload: try EventJSON.encode(event)
         )
     }
 
@@ -84,7 +84,7 @@ extension EventEnvelope {
                 type: type.name, version: type.version, supported: E.eventType.version)
         }
         do {
-            return try EventJSON.decoder.decode(E.self, from: payload)
+            return try EventJSON.decode(E.self, from: payload)
         } catch {
             throw EventDecodingError.malformedPayload(type: type.description, reason: String(describing: error))
         }
