@@ -40,10 +40,11 @@ demo: build infra
 demo-check: build infra
 	@bash deploy/local/demo-check.sh
 
-## benchmark: platform, rules, runtime, intake, debt and report benchmarks (release build); figures in BENCHMARKS.md
+## benchmark: platform, rules, event codec, runtime, intake, debt and report benchmarks (release build); figures in BENCHMARKS.md
 benchmark: bootstrap infra
 	swift build -c release --product platform-benchmark
 	swift build -c release --product rules-benchmark
+	swift build -c release --product codec-benchmark
 	swift build -c release --product runtime-benchmark
 	swift build -c release --product ressus
 	swift build -c release --product intake-benchmark
@@ -51,6 +52,7 @@ benchmark: bootstrap infra
 	swift build -c release --product report-benchmark
 	$(WITH_ENV) .build/release/platform-benchmark
 	.build/release/rules-benchmark
+	.build/release/codec-benchmark
 	$(WITH_ENV) .build/release/runtime-benchmark --events 100000
 	$(WITH_ENV) .build/release/intake-benchmark
 	$(WITH_ENV) .build/release/debt-benchmark

@@ -120,7 +120,13 @@ extension DebtLedger {
     /// A `text[]` in input form, to travel as one element of an outer text array.
     static func arrayInput(_ elements: [String]) -> String { PostgresValue.textArray(elements).textInput }
 
-    static let knownCharges = PostgresStatement("SELECT charge_id FROM charges WHERE charge_id = ANY($1::text[])")
+    /// The charge ids of `$1` already charged. One index probe per id, written as a scalar subquery
+    /// so that no plan can turn it into a scan: `charge_id = ANY($1)` kept, as a cached generic plan,
+    /// the sequential scan chosen while the table was small (BENCHMARKS.md, debt calculator).
+    static let knownCharges = PostgresStatement("""
+        SELECT k.id FROM unnest($1::text[]) AS k(id)
+        WHERE (SELECT true FROM charges c WHERE c.charge_id = k.id)
+        """)
     static let heldChargesOf = PostgresStatement("""
         SELECT charge_id, abi, total, original_due_date, issued_on, registro_ans FROM charges
         WHERE registro_ans = ANY($1::text[]) AND gru_number IS NULL ORDER BY registro_ans, issued_on, charge_id

@@ -75,8 +75,13 @@ extension DebtLedger {
 
     static let lockGRUs = PostgresStatement(
         "SELECT \(GRURecord.columns) FROM grus WHERE gru_number = ANY($1::text[]) ORDER BY gru_number FOR UPDATE")
-    static let countPaymentIDs = PostgresStatement(
-        "SELECT payment_id, count(*) FROM payments WHERE payment_id = ANY($1::text[]) GROUP BY payment_id")
+    /// How many payments each id of `$1` already has (ids without any are left out): one index probe
+    /// per id, as a scalar subquery (see ``knownCharges`` for why not `= ANY($1)`).
+    static let countPaymentIDs = PostgresStatement("""
+        SELECT id, n FROM (SELECT k.id, (SELECT count(*) FROM payments p WHERE p.payment_id = k.id) AS n
+                           FROM unnest($1::text[]) AS k(id)) counted
+        WHERE n > 0
+        """)
     /// Empty text stands for NULL in the nullable columns (a GRU number, registro ANS or due amount is never empty).
     static let insertPayments = PostgresStatement("""
         INSERT INTO payments (payment_id, gru_text, gru_number, registro_ans, amount, paid_on, origin, classification,

@@ -17,6 +17,11 @@ extension RuntimeMigrations {
     /// 11 — the broker's cluster id the outbox was last published to (one row): a relay that finds
     /// another one, even right after its process started, knows the broker lost its data and
     /// republishes the outbox (``OutboxRelay``).
+    ///
+    /// 12 — the same trigger, cheaper per row: the sequence's qualified name is found once, when the
+    /// trigger is created, and passed as its argument, instead of `pg_get_serial_sequence` (a
+    /// `pg_depend` lookup) for every row inserted; an outbox row cost about 18 µs to insert with it
+    /// and 11 µs without (psql, 20,000 rows, BENCHMARKS.md).
     public static let outbox: [PostgresMigration] = [
         PostgresMigration(version: 10, name: "outbox seq in commit order per key", sql: """
             CREATE FUNCTION outbox_seq_per_key() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -36,6 +41,20 @@ extension RuntimeMigrations {
                 cluster_id text NOT NULL,
                 seen_at    timestamptz NOT NULL DEFAULT now()
             );
+            """),
+        PostgresMigration(version: 12, name: "outbox seq trigger without a sequence lookup per row", sql: """
+            CREATE OR REPLACE FUNCTION outbox_seq_per_key() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_advisory_xact_lock(hashtextextended(TG_TABLE_SCHEMA || '.outbox.key:' || NEW.partition_key, 0));
+                NEW.seq := nextval(TG_ARGV[0]::regclass);
+                RETURN NEW;
+            END
+            $$;
+            DROP TRIGGER outbox_seq_per_key ON outbox;
+            DO $$ BEGIN
+                EXECUTE format('CREATE TRIGGER outbox_seq_per_key BEFORE INSERT ON outbox '
+                               'FOR EACH ROW EXECUTE FUNCTION outbox_seq_per_key(%L)', pg_get_serial_sequence('outbox', 'seq'));
+            END $$;
             """),
     ]
 }
