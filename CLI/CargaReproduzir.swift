@@ -47,6 +47,7 @@ struct CargaReproduzir: AsyncParsableCommand {
     @Option(name: .customLong("intervalo-ondas"), help: "Segundos mínimos entre o início de ondas consecutivas.")
     var intervaloOndas: Int = 0
     @OptionGroup var banco: DatabaseOption
+    @OptionGroup var broker: BrokerOption
 
     func run() async throws {
         try await Console.reportingAsyncErrors {
@@ -94,6 +95,8 @@ final class Replay {
     var parcelamentos: [ReplayParcelamento] = []
     var installmentPayments: [ReplayReconciliation.InstallmentPayment] = []
     let probe = ReplayProbe()
+    /// The consumers' lag from the broker (nil without `--brokers`: the exact counts every sample).
+    let consumerLag: ReplayConsumerLag?
     let schedule: ReplaySchedule
     let started = Date()
     var samples: [ReplayResult.Sample] = []
@@ -108,6 +111,8 @@ final class Replay {
         pool = try command.banco.pool(schema: "public")
         deadlinesPool = try command.banco.pool(schema: ServiceDescriptor.deadlines.schema)
         debtPool = try command.banco.pool(schema: ServiceDescriptor.debtCalculator.schema)
+        // Without a broker address the progress counts the backlog in the database, as before.
+        consumerLag = (try? command.broker.kafka(clientID: "ressus-carga")).flatMap { try? ReplayConsumerLag(kafka: $0) }
         do {
             filings = try ReplayFilings(directory: command.dados, cienciasFile: manifest.cienciasFile,
                                         impugnacoesFile: manifest.impugnacoesFile)
@@ -318,16 +323,25 @@ final class Replay {
     // MARK: Sampling
 
     /// Samples the services about once a second, printing progress, until `done` holds; fails after
-    /// --tempo-limite or when an event is dead-lettered.
+    /// --tempo-limite or when an event is dead-lettered. The backlog of a sample is the consumers'
+    /// lag on the broker; when `done` holds with it, and every ``exactCheckInterval`` seconds (in
+    /// case a commit is late), the unconsumed and dead-lettered events are counted exactly in the
+    /// database, and that count decides.
     func sample(until stage: String, _ done: (ReplayProbe.Snapshot) -> Bool) async throws {
         let deadline = Date().addingTimeInterval(TimeInterval(command.tempoLimite))
+        var lastExact = Date()
         while true {
-            if let snapshot = await takeSample() {
-                if snapshot.deadLettered > 0 {
-                    throw OperatorError(message: "\(snapshot.deadLettered) evento(s) em dead letter (ressus dlt listar)")
-                }
-                if done(snapshot) { return }
+            var snapshot = await takeSample()
+            var exact = consumerLag == nil
+            if !exact, let fromLag = snapshot, done(fromLag) || since(lastExact) >= Self.exactCheckInterval {
+                lastExact = Date()
+                snapshot = await takeSample(exact: true)
+                exact = true
             }
+            if let snapshot, snapshot.deadLettered > 0 {
+                throw OperatorError(message: "\(snapshot.deadLettered) evento(s) em dead letter (ressus dlt listar)")
+            }
+            if exact, let snapshot, done(snapshot) { return }
             guard Date() < deadline else {
                 throw OperatorError(message: "etapa \"\(stage)\" não concluiu em \(command.tempoLimite) s")
             }
@@ -335,17 +349,26 @@ final class Replay {
         }
     }
 
+    /// Seconds between exact backlog counts while the broker's lag says a stage is not done.
+    static let exactCheckInterval = 15.0
+
     /// Takes, records and prints one sample; nil (logged) while the database is unreachable, e.g.
-    /// restarting: the replay waits for it as the services do.
+    /// restarting: the replay waits for it as the services do. Its backlog is the broker's consumer
+    /// lag, or (`exact`, or without a broker, or when the broker does not answer) the exact count.
     @discardableResult
-    func takeSample() async -> ReplayProbe.Snapshot? {
+    func takeSample(exact: Bool = false) async -> ReplayProbe.Snapshot? {
         let probe = self.probe
-        let snapshot: ReplayProbe.Snapshot
+        var snapshot: ReplayProbe.Snapshot
+        let lag = exact ? nil : try? await consumerLag?.backlog()
         do {
-            snapshot = try await pool.withConnection { try probe.snapshot(on: $0) }
+            snapshot = try await pool.withConnection { try probe.snapshot(on: $0, scanningInboxes: lag == nil) }
         } catch {
             log(String(format: "[%6.1f s]", since(started)) + " banco indisponível: \(error)")
             return nil
+        }
+        if let lag {
+            snapshot.backlog = lag
+            snapshot.unconsumed = lag.values.reduce(0, +)
         }
         let seconds = since(started)
         let previous = samples.last
@@ -361,6 +384,7 @@ final class Replay {
             + " | finais \(grouped(snapshot.released))\(rate(\.released))"
             + " | GRUs \(grouped(snapshot.grusIssued)), no portal \(grouped(snapshot.grusVisible))"
             + " | fila: \(grouped(snapshot.unsent)) a publicar, \(grouped(snapshot.unconsumed)) a consumir"
+            + (lag == nil ? "" : " (lag no broker)")
             + backlog(snapshot))
         return snapshot
     }

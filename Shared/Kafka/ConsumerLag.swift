@@ -28,38 +28,41 @@ extension KafkaConsumer {
         let handle = self.handle
         return try await queryWorker.run { [self] in
             let measured: [TopicPartition: PartitionLag]? = try gate.whileOpen {
-                try queryLag(handle, partitions, milliseconds: Int32(clamping: timeout.milliseconds))
+                try queryGroupLag(handle, partitions, milliseconds: Int32(clamping: timeout.milliseconds)) { isClosed }
             }
             guard let measured, !isClosed else { throw KafkaError.closed("consumer") }
             return measured
         }
     }
+}
 
-    private func queryLag(_ handle: ClientHandle, _ partitions: [TopicPartition],
-                          milliseconds: Int32) throws -> [TopicPartition: PartitionLag] {
-        if isClosed { throw KafkaError.closed("consumer") }
-        let list = makePartitionList(partitions.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) })
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        let error = rd_kafka_committed(handle.pointer, list, milliseconds)
-        if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: error, operation: "committed offsets") }
-        if let partitionError = partitionErrors(in: list, operation: "committed offsets") { throw partitionError }
+/// The lag of the group of the consumer client `handle` on `partitions`: its committed offsets
+/// (`rd_kafka_committed`, one request) against each partition's watermarks
+/// (`rd_kafka_query_watermark_offsets`). Blocks; stops with `KafkaError.closed` once `isClosed`.
+func queryGroupLag(_ handle: ClientHandle, _ partitions: [TopicPartition], milliseconds: Int32,
+                   isClosed: () -> Bool) throws -> [TopicPartition: PartitionLag] {
+    if isClosed() { throw KafkaError.closed("consumer") }
+    let list = makePartitionList(partitions.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) })
+    defer { rd_kafka_topic_partition_list_destroy(list) }
+    let error = rd_kafka_committed(handle.pointer, list, milliseconds)
+    if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: error, operation: "committed offsets") }
+    if let partitionError = partitionErrors(in: list, operation: "committed offsets") { throw partitionError }
 
-        var result: [TopicPartition: PartitionLag] = [:]
-        for element in elements(of: list) {
-            if isClosed { throw KafkaError.closed("consumer") }
-            let topicPartition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
-            var low: Int64 = 0
-            var high: Int64 = 0
-            let watermarkError = rd_kafka_query_watermark_offsets(
-                handle.pointer, element.topic, element.partition, &low, &high, milliseconds)
-            if watermarkError != RD_KAFKA_RESP_ERR_NO_ERROR {
-                throw KafkaError(code: watermarkError, operation: "watermark offsets of \(topicPartition)")
-            }
-            let committed = element.offset >= 0 ? element.offset : nil
-            result[topicPartition] = PartitionLag(
-                topicPartition: topicPartition, highWatermark: high, committed: committed,
-                lag: max(0, high - (committed ?? low)))
+    var result: [TopicPartition: PartitionLag] = [:]
+    for element in elements(of: list) {
+        if isClosed() { throw KafkaError.closed("consumer") }
+        let topicPartition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let watermarkError = rd_kafka_query_watermark_offsets(
+            handle.pointer, element.topic, element.partition, &low, &high, milliseconds)
+        if watermarkError != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(code: watermarkError, operation: "watermark offsets of \(topicPartition)")
         }
-        return result
+        let committed = element.offset >= 0 ? element.offset : nil
+        result[topicPartition] = PartitionLag(
+            topicPartition: topicPartition, highWatermark: high, committed: committed,
+            lag: max(0, high - (committed ?? low)))
     }
+    return result
 }

@@ -9,7 +9,7 @@ public struct ReplayProbe: Sendable {
 
     /// Who consumes which topic (each service's `topics:` in Services/*/App/main.swift); used to count
     /// published events a consumer has not taken yet.
-    static let subscriptions: [(schema: String, topic: String)] = [
+    public static let subscriptions: [(schema: String, topic: String)] = [
         ("deadlines", "ressus.notifications"), ("deadlines", "ressus.portal.requests"),
         ("debt_calculator", "ressus.deadlines"), ("debt_calculator", "ressus.upstream.payments"),
         ("report_publisher", "ressus.operadoras"), ("report_publisher", "ressus.notifications"),
@@ -37,37 +37,31 @@ public struct ReplayProbe: Sendable {
         public var unconsumed: Int
         /// `unconsumed` per consuming service (schema name): its consumer lag counted in events.
         public var backlog: [String: Int] = [:]
-        /// Events dead-lettered by any service.
+        /// Events dead-lettered by any service (0 when not counted, see `scanningInboxes`).
         public var deadLettered: Int
 
         /// Nothing waiting to be published or applied.
         public var idle: Bool { unsent == 0 && unconsumed == 0 }
     }
 
-    /// Reads a snapshot; a schema that does not exist yet counts as empty.
-    public func snapshot(on connection: PostgresConnection) throws -> Snapshot {
-        let existing = Set(try connection.query(
-            "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)", [Self.schemas]
-        ).map { try $0.decode(String.self, at: 0) })
+    /// Reads a snapshot; a schema that does not exist yet counts as empty. Without
+    /// `scanningInboxes` the backlog is left empty for the caller to fill (e.g. from the broker's
+    /// consumer lag) and dead letters are not counted: both scan every inbox (and the backlog every
+    /// outbox), the largest cost of a sample.
+    public func snapshot(on connection: PostgresConnection, scanningInboxes: Bool = true) throws -> Snapshot {
+        let existing = try existingSchemas(on: connection)
         func count(_ schema: String, _ sql: String) throws -> Int {
             guard existing.contains(schema) else { return 0 }
             return try connection.query(sql)[0].decode(Int.self, at: 0)
         }
-        let present = Self.schemas.filter(existing.contains)
-        var unsent = 0, dead = 0, backlog: [String: Int] = [:]
-        for schema in present {
+        var unsent = 0, dead = 0
+        for schema in Self.schemas where existing.contains(schema) {
             unsent += try count(schema, "SELECT count(*)::int FROM \(schema).outbox WHERE sent_at IS NULL")
-            dead += try count(schema, "SELECT count(*)::int FROM \(schema).inbox WHERE outcome = 'dead_lettered'")
-        }
-        for (schema, topic) in Self.subscriptions where existing.contains(schema) {
-            for producer in present {
-                backlog[schema, default: 0] += try count(schema, """
-                    SELECT count(*)::int FROM \(producer).outbox p
-                    WHERE p.topic = '\(topic)' AND p.sent_at IS NOT NULL
-                      AND NOT EXISTS (SELECT 1 FROM \(schema).inbox c WHERE c.event_id = p.event_id)
-                    """)
+            if scanningInboxes {
+                dead += try count(schema, "SELECT count(*)::int FROM \(schema).inbox WHERE outcome = 'dead_lettered'")
             }
         }
+        let backlog = scanningInboxes ? try self.backlog(on: connection) : [:]
         return Snapshot(
             received: try count("intake", "SELECT count(*)::int FROM intake.atendimentos"),
             notified: try count("deadlines", "SELECT count(*)::int FROM deadlines.atendimentos"),
@@ -75,5 +69,29 @@ public struct ReplayProbe: Sendable {
             grusIssued: try count("debt_calculator", "SELECT count(*)::int FROM debt_calculator.grus"),
             grusVisible: try count("report_publisher", "SELECT count(*)::int FROM report_publisher.rm_grus"),
             unsent: unsent, unconsumed: backlog.values.reduce(0, +), backlog: backlog, deadLettered: dead)
+    }
+
+    /// Published events each consuming service (by schema) has not applied yet, counted exactly:
+    /// every sent outbox row of its topics without a row in its inbox.
+    public func backlog(on connection: PostgresConnection) throws -> [String: Int] {
+        let existing = try existingSchemas(on: connection)
+        let present = Self.schemas.filter(existing.contains)
+        var backlog: [String: Int] = [:]
+        for (schema, topic) in Self.subscriptions where existing.contains(schema) {
+            for producer in present {
+                backlog[schema, default: 0] += try connection.query("""
+                    SELECT count(*)::int FROM \(producer).outbox p
+                    WHERE p.topic = '\(topic)' AND p.sent_at IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM \(schema).inbox c WHERE c.event_id = p.event_id)
+                    """)[0].decode(Int.self, at: 0)
+            }
+        }
+        return backlog
+    }
+
+    private func existingSchemas(on connection: PostgresConnection) throws -> Set<String> {
+        Set(try connection.query(
+            "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)", [Self.schemas]
+        ).map { try $0.decode(String.self, at: 0) })
     }
 }

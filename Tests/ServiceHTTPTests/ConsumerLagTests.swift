@@ -58,6 +58,13 @@ import Testing
         #expect(lag.values.map(\.lag).reduce(0, +) == Int64(produced - k))
         #expect(lag.values.map(\.highWatermark).reduce(0, +) == Int64(produced))
 
+        // An observer of the group (the load replay's progress) reads the same lag without joining
+        // it: the member keeps its partitions.
+        let observer = try KafkaGroupObserver(config: config, groupID: "lag-group-\(suffix)", logger: logger)
+        #expect(try await observer.lag(of: Array(consumer.assignment)) == lag)
+        _ = try await consumer.poll(maxMessages: 10, timeout: .milliseconds(500))
+        #expect(Set(lag.keys) == consumer.assignment)
+
         // The reporter exports the same figure as `ressus_consumer_lag`.
         let registry = PrometheusCollectorRegistry()
         let reporter = ConsumerLagReporter(consumers: [consumer], logger: logger,
