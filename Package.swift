@@ -152,7 +152,7 @@ let package = Package(
             name: "PlatformBenchmark", dependencies: ["Kafka", "Postgres"], path: "Benchmarks/Platform"
         ),
         .executableTarget(name: "RulesBenchmark", dependencies: ["Models"], path: "Benchmarks/Rules"),
-        .executableTarget(name: "codec-benchmark", dependencies: ["Models", "BenchmarkSupport"], path: "Benchmarks/Codec"),
+        .executableTarget(name: "codec-benchmark", dependencies: ["Models", "LoadGeneration", "BenchmarkSupport"], path: "Benchmarks/Codec"),
         // What the benchmark executables share: timing, memory, unbuffered reporting, psql runs.
         .target(name: "BenchmarkSupport", path: "Benchmarks/Support"),
         .executableTarget(
@@ -174,7 +174,7 @@ let package = Package(
 
         .testTarget(
             name: "ModelsTests",
-            dependencies: ["Models", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["Models", "LoadGeneration", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         // Helpers shared by the test targets: child processes, built products, environment.
         .target(name: "TestSupport", dependencies: ["Postgres", "Runtime", "Kafka", "Models", swiftLog, serviceLifecycle], path: "Tests/Support/TestSupport"),

@@ -5,19 +5,11 @@
 //   swift build -c release --product codec-benchmark && .build/release/codec-benchmark [rounds]
 import BenchmarkSupport
 import Foundation
+import LoadGeneration
 import Models
 
-/// SplitMix64, so every run codes the same events.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+/// The events' values, seeded so every run codes the same events.
+extension SeededGenerator {
     mutating func digits(_ count: Int) -> String { String((0..<count).map { _ in Character(String(below(10))) }) }
     mutating func date() -> CivilDate { try! CivilDate(year: 2025 + below(2), month: 1 + below(12), day: 1 + below(28)) }
     mutating func money() -> Money { Money(centavos: Int64(10_000 + below(500_000))) }
@@ -50,7 +42,7 @@ func kind<E: DomainEvent & HandCodedJSON & Equatable>(_ name: String, _ events: 
 }
 
 let rounds = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 3 : 3
-var random = SplitMix64(state: 1)
+var random = SeededGenerator(seed: 1)
 let operadora = try RegistroANS("123456")
 let chargeable = (0..<400).map { n in
     AtendimentosChargeable(

@@ -44,11 +44,11 @@ extension JSONByteReader {
         return try validated { () throws(IdentifierError) in try SUSDocumentNumber(text) }
     }
 
-    /// The elements of an array, each read by `element`.
-    mutating func array<T>(_ element: (inout JSONByteReader) throws(Unsupported) -> T) throws(Unsupported) -> [T] {
+    /// An array of hand-coded values.
+    mutating func array<T: HandCodedJSON>(of _: T.Type) throws(Unsupported) -> [T] {
         try beginArray()
         var values: [T] = []
-        while try nextElement() { values.append(try element(&self)) }
+        while try nextElement() { values.append(try T(json: &self)) }
         return values
     }
 }
@@ -112,9 +112,7 @@ extension AtendimentosChargeable: HandCodedJSON {
         var originalDueDate: CivilDate?, paymentDueDate: CivilDate?, chargeableOn: CivilDate?
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            if key == "atendimentos" {
-                try atendimentos.setOnce(try reader.array { (r) throws(JSONByteReader.Unsupported) in try ChargeableAtendimento(json: &r) })
-            }
+            if key == "atendimentos" { try atendimentos.setOnce(try reader.array(of: ChargeableAtendimento.self)) }
             else if key == "abi" { try abi.setOnce(try reader.abi()) }
             else if key == "registroANS" { try registroANS.setOnce(try reader.registroANS()) }
             else if key == "originalDueDate" { try originalDueDate.setOnce(try reader.date()) }
@@ -196,9 +194,7 @@ extension NotificationAtendimentos: HandCodedJSON {
         var abi: ABINumber?, registroANS: RegistroANS?, batch: Int?, atendimentos: [AtendimentoRecord]?
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            if key == "atendimentos" {
-                try atendimentos.setOnce(try reader.array { (r) throws(JSONByteReader.Unsupported) in try AtendimentoRecord(json: &r) })
-            }
+            if key == "atendimentos" { try atendimentos.setOnce(try reader.array(of: AtendimentoRecord.self)) }
             else if key == "abi" { try abi.setOnce(try reader.abi()) }
             else if key == "registroANS" { try registroANS.setOnce(try reader.registroANS()) }
             else if key == "batch" { try batch.setOnce(try reader.int()) }
@@ -254,9 +250,7 @@ extension ChargeIssued: HandCodedJSON {
         var total: Money?, accumulatedSmallCharges: Money?, issuedOn: CivilDate?
         try reader.beginObject()
         while let key = try reader.nextKey() {
-            if key == "atendimentos" {
-                try atendimentos.setOnce(try reader.array { (r) throws(JSONByteReader.Unsupported) in try ChargedAtendimento(json: &r) })
-            }
+            if key == "atendimentos" { try atendimentos.setOnce(try reader.array(of: ChargedAtendimento.self)) }
             else if key == "chargeID" { try chargeID.setOnce(try reader.string()) }
             else if key == "abi" { try abi.setOnce(try reader.abi()) }
             else if key == "registroANS" { try registroANS.setOnce(try reader.registroANS()) }

@@ -1,4 +1,5 @@
 import Foundation
+import LoadGeneration
 import Models
 import Testing
 
@@ -8,17 +9,11 @@ import Testing
 /// what `EventJSON.decode` returns.
 @Suite("Hand-coded event JSON")
 struct HandCodedJSONTests {
-    /// A seeded SplitMix64, so every run checks the same events.
+    /// Seeded, so every run checks the same events.
     struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+        var generator: SeededGenerator
+        init(state: UInt64) { generator = SeededGenerator(seed: state) }
+        mutating func below(_ bound: Int) -> Int { generator.below(bound) }
         mutating func digits(_ count: Int) -> String { String((0..<count).map { _ in Character(String(below(10))) }) }
         mutating func date() -> CivilDate {
             // Years from 1 (padded to 0001) to 9999, as CivilDate allows.
