@@ -5,7 +5,8 @@ import Postgres
 /// The batch fast path: a run of decodable events costs a few round trips instead of ~4 per
 /// event. Inside ONE savepoint, one statement records every new event of the run in the inbox
 /// (`unnest` of text arrays, `ON CONFLICT DO NOTHING RETURNING event_id` tells which were new),
-/// and the handler applies the new events of its types in order with `handleBatch`. If anything in
+/// and the handler applies the new events of its types in order with `handleBatch`, its outbox
+/// events collected and written with one more statement. If anything in
 /// that savepoint throws, it is rolled back entirely and the caller applies the run the per-event
 /// way (`applyOneByOne`: per-event savepoints, counted attempts, dead letters), so a poison event
 /// costs its batch one wasted try and every guarantee of the per-event path holds.
@@ -38,8 +39,11 @@ extension InboxApplier {
                     }
                 }
                 if !toApply.isEmpty {
+                    // The run's outbox events: one INSERT, inside the savepoint (see OutboxBuffer).
+                    let buffer = OutboxBuffer()
                     try handler.handleBatch(toApply, context: HandlerContext(
-                        connection: connection, outbox: OutboxWriter(connection: connection), now: now))
+                        connection: connection, outbox: buffer.writer(on: connection), now: now))
+                    try buffer.flush(on: connection)
                 }
                 return outcomes
             }

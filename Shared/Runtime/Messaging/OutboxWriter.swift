@@ -5,13 +5,32 @@ import Postgres
 /// Writes events to the service's transactional outbox, on the caller's connection and inside the
 /// caller's transaction: the events are published (by the outbox relay) only if that transaction
 /// commits.
+///
+/// A writer made with an ``OutboxBuffer`` (the runtime's batch fast paths) only collects the
+/// events; the runtime writes them with one statement (``OutboxBuffer/flush(on:)``) before the
+/// savepoint that holds the handlers' work is released, so they still commit with that work, in
+/// the order they were appended.
 public struct OutboxWriter {
     let connection: PostgresConnection
+    let buffer: OutboxBuffer?
 
-    public init(connection: PostgresConnection) { self.connection = connection }
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+        buffer = nil
+    }
+
+    /// A writer that collects its events in `buffer` instead of writing them at once.
+    init(connection: PostgresConnection, buffer: OutboxBuffer) {
+        self.connection = connection
+        self.buffer = buffer
+    }
 
     /// Appends `envelope`, to be published on `topic` keyed by its partition key.
     public func append(_ envelope: EventEnvelope, topic: String) throws {
+        if let buffer {
+            buffer.events.append((envelope, topic))
+            return
+        }
         try connection.execute(
             Self.insert,
             [envelope.id, topic, envelope.partitionKey, envelope.type.description,
@@ -22,6 +41,15 @@ public struct OutboxWriter {
     /// as if appended one by one, so the relay publishes them in this order per key.
     public func append(contentsOf events: [(envelope: EventEnvelope, topic: String)]) throws {
         guard !events.isEmpty else { return }
+        if let buffer {
+            buffer.events.append(contentsOf: events)
+            return
+        }
+        try Self.insertAll(events, on: connection)
+    }
+
+    /// One multi-row INSERT of `events`, in order.
+    static func insertAll(_ events: [(envelope: EventEnvelope, topic: String)], on connection: PostgresConnection) throws {
         var ids: [String] = [], topics: [String] = [], keys: [String] = []
         var types: [String] = [], headers: [String] = [], payloads: [String] = []
         for (envelope, topic) in events {
@@ -32,7 +60,7 @@ public struct OutboxWriter {
             headers.append(Self.headersJSON(envelope))
             payloads.append(Self.byteaHex(envelope.payload))
         }
-        try connection.execute(Self.insertMany, [ids, topics, keys, types, headers, payloads])
+        try connection.execute(insertMany, [ids, topics, keys, types, headers, payloads])
     }
 
     /// The stored CloudEvents headers: a JSON array of one-entry objects, in header order
@@ -114,4 +142,24 @@ public struct OutboxWriter {
             WITH ORDINALITY AS e(id, topic, key, type, headers, payload, position)
         ORDER BY e.position
         """)
+}
+
+/// Events appended through a buffering ``OutboxWriter``, waiting for one multi-row INSERT. Used by
+/// one batch on one connection at a time (not shared between tasks).
+public final class OutboxBuffer: @unchecked Sendable {
+    var events: [(envelope: EventEnvelope, topic: String)] = []
+
+    public init() {}
+
+    /// A writer on `connection` that appends to this buffer.
+    public func writer(on connection: PostgresConnection) -> OutboxWriter {
+        OutboxWriter(connection: connection, buffer: self)
+    }
+
+    /// Writes the collected events (one statement) and empties the buffer.
+    public func flush(on connection: PostgresConnection) throws {
+        guard !events.isEmpty else { return }
+        try OutboxWriter.insertAll(events, on: connection)
+        events.removeAll(keepingCapacity: true)
+    }
 }
