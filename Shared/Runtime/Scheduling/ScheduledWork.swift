@@ -124,17 +124,40 @@ public protocol ScheduledWorkHandler: Sendable {
     /// The kind of item this handler fires.
     var kind: String { get }
     func fire(_ item: ScheduledItem, context: HandlerContext) throws
+    /// Fires several items of this kind, in order, in one go (the worker's batch fast path).
+    /// Throwing undoes the whole batch's work; the worker then fires the items one by one. The
+    /// default calls `fire` for each; override it only to do the same work with fewer statements,
+    /// with exactly the effect of calling `fire` on each item in order.
+    func fireBatch(_ items: [ScheduledItem], context: HandlerContext) throws
 }
 
-/// A handler given as a closure.
+extension ScheduledWorkHandler {
+    public func fireBatch(_ items: [ScheduledItem], context: HandlerContext) throws {
+        for item in items { try fire(item, context: context) }
+    }
+}
+
+/// A handler given as a closure, per item or per batch of items.
 public struct ScheduledWorkClosure: ScheduledWorkHandler {
     public let kind: String
-    let body: @Sendable (ScheduledItem, HandlerContext) throws -> Void
+    let batch: @Sendable ([ScheduledItem], HandlerContext) throws -> Void
 
+    /// A handler that fires one item at a time.
     public init(kind: String, _ body: @escaping @Sendable (ScheduledItem, HandlerContext) throws -> Void) {
         self.kind = kind
-        self.body = body
+        batch = { items, context in
+            for item in items { try body(item, context) }
+        }
     }
 
-    public func fire(_ item: ScheduledItem, context: HandlerContext) throws { try body(item, context) }
+    /// A handler that fires a batch at once (one item outside the fast path); `batch` must have
+    /// the effect of firing the items one by one, in order.
+    public init(kind: String, batch: @escaping @Sendable ([ScheduledItem], HandlerContext) throws -> Void) {
+        self.kind = kind
+        self.batch = batch
+    }
+
+    public func fire(_ item: ScheduledItem, context: HandlerContext) throws { try batch([item], context) }
+
+    public func fireBatch(_ items: [ScheduledItem], context: HandlerContext) throws { try batch(items, context) }
 }

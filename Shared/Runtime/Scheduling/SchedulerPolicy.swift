@@ -15,10 +15,15 @@ public struct SchedulerPolicy: Sendable {
     /// problem, and retrying must not wait for the simulated clock to move.
     public var initialBackoff: Duration
     public var maximumBackoff: Duration
+    /// Fire a claimed batch inside one savepoint, with one outbox INSERT and one "done" UPDATE for
+    /// the whole batch, falling back to one savepoint per item when anything fails (the inbox's
+    /// `applyBatchesAtOnce` for scheduled work). Off: always one savepoint per item.
+    public var fireBatchesAtOnce: Bool
 
     public init(
         batchSize: Int = 100, pollInterval: Duration = .seconds(1), clockCheckInterval: Duration = .milliseconds(20),
-        maxAttempts: Int = 10, initialBackoff: Duration = .seconds(1), maximumBackoff: Duration = .seconds(300)
+        maxAttempts: Int = 10, initialBackoff: Duration = .seconds(1), maximumBackoff: Duration = .seconds(300),
+        fireBatchesAtOnce: Bool = true
     ) {
         precondition(batchSize > 0 && maxAttempts > 0 && initialBackoff > .zero, "invalid scheduler policy")
         self.batchSize = batchSize
@@ -27,6 +32,7 @@ public struct SchedulerPolicy: Sendable {
         self.maxAttempts = maxAttempts
         self.initialBackoff = initialBackoff
         self.maximumBackoff = maximumBackoff
+        self.fireBatchesAtOnce = fireBatchesAtOnce
     }
 
     /// The wait before retrying after the `attempts`-th failure (1-based).

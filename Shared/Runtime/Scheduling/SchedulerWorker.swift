@@ -19,6 +19,8 @@ public final class SchedulerWorker: Service, Sendable {
         public var now: Date
         /// Items fired (handler succeeded, item done).
         public var fired: Int = 0
+        /// Of `fired`, the items fired by the batch fast path (``SchedulerPolicy/fireBatchesAtOnce``).
+        public var firedAtOnce: Int = 0
         /// Handler failures (each will be retried, or was marked failed).
         public var failures: Int = 0
         /// Items of this worker's kinds due at `now` and still pending afterwards: waiting for a
@@ -102,6 +104,7 @@ public final class SchedulerWorker: Service, Sendable {
             while true {
                 let batch = try await fireBatch(now: now)
                 report.fired += batch.fired
+                report.firedAtOnce += batch.firedAtOnce
                 report.failures += batch.failures
                 // Until a claim finds nothing: handlers may have scheduled more work due by now.
                 if batch.claimed == 0 { break }
@@ -123,57 +126,111 @@ public final class SchedulerWorker: Service, Sendable {
     private struct BatchResult: Sendable {
         var claimed = 0
         var fired = 0
+        var firedAtOnce = 0
         var failures = 0
         var firedByKind: [String: Int] = [:]
     }
 
-    /// One transaction: claim up to `batchSize` due items, fire each inside a savepoint, mark it
-    /// done (or record the failure), commit.
+    /// One transaction: claim up to `batchSize` due items and fire them, at once when the policy
+    /// allows (``fireAtOnce(_:now:on:)``), otherwise, or when that fails, one by one.
     private func fireBatch(now: Date) async throws -> BatchResult {
-        let handlers = self.handlers, policy = self.policy, logger = self.logger
+        let handlers = self.handlers, policy = self.policy
         let kinds = Array(handlers.keys).sorted()
         guard !kinds.isEmpty else { return BatchResult() }
         let result = try await database.withTransaction { connection in
-            var result = BatchResult()
+            // The claim must walk `scheduled_work_due` in order and stop after `batchSize` rows.
+            // Without fresh statistics (a burst of new items before autovacuum analyzes the table)
+            // the planner reads every due item and sorts them instead: 57 ms rather than 0.2 ms
+            // per claim of 50,000 due items, measured. No sort is ever needed for the claim.
+            try connection.executeScript("SET LOCAL enable_sort = off")
             let rows = try connection.query(Self.claim, [now, kinds, policy.batchSize])
-            result.claimed = rows.count
-            for row in rows {
-                let item = ScheduledItem(
+            try connection.executeScript("RESET enable_sort")
+            let items = try rows.map { row in
+                ScheduledItem(
                     id: try row.decode(Int64.self, at: 0), kind: try row.decode(String.self, at: 1),
                     key: try row.decode(String.self, at: 2), dueAt: try row.decode(Date.self, at: 3),
                     payloadJSON: try row.decode(PostgresJSON.self, at: 4).text, attempts: try row.decode(Int.self, at: 5))
-                guard let handler = handlers[item.kind] else { continue }
-                do {
-                    try connection.withSavepoint { connection in
-                        try handler.fire(item, context: HandlerContext(
-                            connection: connection, outbox: OutboxWriter(connection: connection), now: now))
-                        _ = try connection.execute(Self.markDone, [item.id, now])
-                    }
-                    result.fired += 1
-                    result.firedByKind[item.kind, default: 0] += 1
-                } catch {
-                    // The savepoint undid the item's work; the failure is recorded in this
-                    // transaction, on the row this transaction holds locked.
-                    result.failures += 1
-                    let attempts = item.attempts + 1
-                    let giveUp = attempts >= policy.maxAttempts
-                    _ = try connection.execute(Self.recordFailure, [
-                        item.id, attempts, String(describing: error).prefix(2000),
-                        giveUp, policy.backoff(afterAttempts: attempts).milliseconds])
-                    let metadata: Logger.Metadata = [
-                        "kind": "\(item.kind)", "key": "\(item.key)", "attempts": "\(attempts)", "error": "\(error)"]
-                    if giveUp {
-                        logger.error("scheduled work failed for good", metadata: metadata)
-                    } else {
-                        logger.warning("scheduled work failed; will retry", metadata: metadata)
-                    }
-                }
             }
-            return result
+            if policy.fireBatchesAtOnce, items.count > 1, let result = try self.fireAtOnce(items, now: now, on: connection) {
+                return result
+            }
+            return try self.fireOneByOne(items, now: now, on: connection)
         }
         for (kind, count) in result.firedByKind {
             Counter(label: RuntimeMetrics.scheduledFired, dimensions: [("service", serviceName), ("kind", kind)])
                 .increment(by: count)
+        }
+        return result
+    }
+
+    /// The batch fast path: every item fired inside ONE savepoint (runs of one kind through the
+    /// handler's `fireBatch`), their outbox events written with one statement and the items marked
+    /// done with another, instead of a savepoint, a mark and an outbox INSERT per item. Returns nil
+    /// when anything threw: the savepoint is rolled back and the caller fires the batch one by one,
+    /// so a failing item costs its batch one wasted try and is retried, counted and given up on
+    /// alone, as before. Throws when the connection broke.
+    private func fireAtOnce(_ items: [ScheduledItem], now: Date, on connection: PostgresConnection) throws -> BatchResult? {
+        do {
+            return try connection.withSavepoint { connection in
+                let buffer = OutboxBuffer()
+                let context = HandlerContext(connection: connection, outbox: buffer.writer(on: connection), now: now)
+                var result = BatchResult(claimed: items.count)
+                var done: [String] = []
+                // Runs of consecutive items of one kind go to their handler's fireBatch together.
+                var start = items.startIndex
+                while start < items.endIndex {
+                    let kind = items[start].kind
+                    let end = items[start...].firstIndex { $0.kind != kind } ?? items.endIndex
+                    defer { start = end }
+                    guard let handler = handlers[kind] else { continue }
+                    try handler.fireBatch(Array(items[start..<end]), context: context)
+                    done.append(contentsOf: items[start..<end].map { String($0.id) })
+                    result.fired += end - start
+                    result.firedByKind[kind, default: 0] += end - start
+                }
+                try buffer.flush(on: connection)
+                if !done.isEmpty { _ = try connection.execute(Self.markAllDone, [done, now]) }
+                result.firedAtOnce = result.fired
+                return result
+            }
+        } catch {
+            if !connection.isConnected { throw error }
+            logger.debug("scheduled batch failed at once; firing it one by one", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Fires each item inside its own savepoint and marks it done, or records its failure (with
+    /// backoff, or for good after `maxAttempts`).
+    private func fireOneByOne(_ items: [ScheduledItem], now: Date, on connection: PostgresConnection) throws -> BatchResult {
+        var result = BatchResult(claimed: items.count)
+        for item in items {
+            guard let handler = handlers[item.kind] else { continue }
+            do {
+                try connection.withSavepoint { connection in
+                    try handler.fire(item, context: HandlerContext(
+                        connection: connection, outbox: OutboxWriter(connection: connection), now: now))
+                    _ = try connection.execute(Self.markDone, [item.id, now])
+                }
+                result.fired += 1
+                result.firedByKind[item.kind, default: 0] += 1
+            } catch {
+                // The savepoint undid the item's work; the failure is recorded in this
+                // transaction, on the row this transaction holds locked.
+                result.failures += 1
+                let attempts = item.attempts + 1
+                let giveUp = attempts >= policy.maxAttempts
+                _ = try connection.execute(Self.recordFailure, [
+                    item.id, attempts, String(describing: error).prefix(2000),
+                    giveUp, policy.backoff(afterAttempts: attempts).milliseconds])
+                let metadata: Logger.Metadata = [
+                    "kind": "\(item.kind)", "key": "\(item.key)", "attempts": "\(attempts)", "error": "\(error)"]
+                if giveUp {
+                    logger.error("scheduled work failed for good", metadata: metadata)
+                } else {
+                    logger.warning("scheduled work failed; will retry", metadata: metadata)
+                }
+            }
         }
         return result
     }
@@ -196,6 +253,10 @@ public final class SchedulerWorker: Service, Sendable {
 
     static let markDone = PostgresStatement("""
         UPDATE scheduled_work SET status = 'done', fired_at = $2, retry_at = NULL WHERE id = $1
+        """)
+
+    static let markAllDone = PostgresStatement("""
+        UPDATE scheduled_work SET status = 'done', fired_at = $2, retry_at = NULL WHERE id = ANY($1::text[]::bigint[])
         """)
 
     static let recordFailure = PostgresStatement("""

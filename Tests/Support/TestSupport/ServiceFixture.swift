@@ -36,7 +36,7 @@ public struct ServiceTestBed: TestFixture {
     /// A fresh, migrated schema for service `name` whose clock starts at 09:00 of `start`.
     public static func make(
         name: String, migrations: [PostgresMigration], handlers: [any ScheduledWorkHandler],
-        startingOn start: CivilDate, poolSize: Int = 2, logger: Logger
+        startingOn start: CivilDate, poolSize: Int = 2, schedulerPolicy: SchedulerPolicy = SchedulerPolicy(), logger: Logger
     ) async throws -> ServiceTestBed {
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let schema = "\(name)_test_\(suffix)"
@@ -52,7 +52,7 @@ public struct ServiceTestBed: TestFixture {
             throw error
         }
         let clock = SimulatedClock(startingAt: at(start))
-        let scheduler = SchedulerWorker(database: pool, clock: clock, handlers: handlers,
+        let scheduler = SchedulerWorker(database: pool, clock: clock, handlers: handlers, policy: schedulerPolicy,
                                         serviceName: "\(name)-test-\(suffix)", logger: logger)
         return ServiceTestBed(schema: schema, pool: pool, clock: clock, scheduler: scheduler, name: name)
     }
