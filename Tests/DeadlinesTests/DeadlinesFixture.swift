@@ -20,18 +20,20 @@ struct DeadlinesFixture: ServiceFixture {
     static func databaseURL() throws -> String { try TestEnvironment.databaseURL() }
     static func brokers() throws -> String { try TestEnvironment.kafkaBrokers() }
 
-    static func make(startingOn start: CivilDate, outputTopic: String = outputTopic, releaseBatchSize: Int = 500) async throws -> DeadlinesFixture {
+    static func make(startingOn start: CivilDate, outputTopic: String = outputTopic, releaseBatchSize: Int = 500,
+                     schedulerPolicy: SchedulerPolicy = SchedulerPolicy()) async throws -> DeadlinesFixture {
         let settings = DeadlinesSettings(outputTopic: outputTopic, releaseBatchSize: releaseBatchSize)
         let bed = try await ServiceTestBed.make(
             name: "deadlines", migrations: DeadlinesMigrations.all, handlers: DeadlinesCore.scheduledHandlers(settings: settings),
-            startingOn: start, logger: quietLogger)
+            startingOn: start, schedulerPolicy: schedulerPolicy, logger: quietLogger)
         return DeadlinesFixture(bed: bed, handler: NotificationIntakeHandler(settings: settings), settings: settings)
     }
 
     /// Runs `body` with a fresh fixture and drops its schema afterwards.
     static func with(startingOn start: CivilDate, releaseBatchSize: Int = 500,
+                     schedulerPolicy: SchedulerPolicy = SchedulerPolicy(),
                      _ body: (DeadlinesFixture) async throws -> Void) async throws {
-        try await make(startingOn: start, releaseBatchSize: releaseBatchSize).run(body)
+        try await make(startingOn: start, releaseBatchSize: releaseBatchSize, schedulerPolicy: schedulerPolicy).run(body)
     }
 
     func state(of document: String) async throws -> String? {

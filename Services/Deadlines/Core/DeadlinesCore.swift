@@ -28,7 +28,7 @@ public enum DeadlinesCore {
             ScheduledWorkClosure(kind: DeadlineWork.impugnacaoWindowClose) { try process.fireImpugnacaoWindowClose($0, context: $1) },
             ScheduledWorkClosure(kind: DeadlineWork.decisionTacitCiencia) { try process.fireDecisionTacitCiencia($0, context: $1) },
             ScheduledWorkClosure(kind: DeadlineWork.recursoWindowClose) { try process.fireRecursoWindowClose($0, context: $1) },
-            ScheduledWorkClosure(kind: DeadlineWork.request) { try process.fireRequest($0, context: $1) },
+            ScheduledWorkClosure(kind: DeadlineWork.request, batch: { try process.fireRequests($0, context: $1) }),
         ]
     }
 }

@@ -36,9 +36,9 @@ public enum OperatorRequest: DeskRequest, Hashable {
 }
 
 extension DeadlineProcess {
-    /// Decides a pending request with the service's clock ("today") and records the outcome.
-    func fireRequest(_ item: ScheduledItem, context: HandlerContext) throws {
-        try OperatorRequestDesk.fire(item, as: OperatorRequest.self, context: context) { request, _, today in
+    /// Decides pending requests, in order, with the service's clock ("today") and records the outcomes.
+    func fireRequests(_ items: [ScheduledItem], context: HandlerContext) throws {
+        try OperatorRequestDesk.fire(items, as: OperatorRequest.self, context: context) { request, _, today in
             try decide(request, today: today, context: context)
         }
     }

@@ -27,7 +27,7 @@ public enum DebtCalculatorCore {
             ScheduledWorkClosure(kind: DebtWork.cadin) { try ledger.fireCadin($0, context: $1) },
             ScheduledWorkClosure(kind: DebtWork.dividaAtiva) { try ledger.fireDividaAtiva($0, context: $1) },
             ScheduledWorkClosure(kind: DebtWork.installment) { try ledger.fireInstallment($0, context: $1) },
-            ScheduledWorkClosure(kind: DebtWork.request) { try ledger.fireRequest($0, context: $1) },
+            ScheduledWorkClosure(kind: DebtWork.request, batch: { try ledger.fireRequests($0, context: $1) }),
         ]
     }
 }

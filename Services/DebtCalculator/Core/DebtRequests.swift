@@ -52,9 +52,9 @@ public enum DebtRequests {
 }
 
 extension DebtLedger {
-    /// Decides a pending request with the service's clock ("today") and records the outcome.
-    func fireRequest(_ item: ScheduledItem, context: HandlerContext) throws {
-        try OperatorRequestDesk.fire(item, as: DebtRequest.self, context: context) { request, id, today in
+    /// Decides pending requests, in order, with the service's clock ("today") and records the outcomes.
+    func fireRequests(_ items: [ScheduledItem], context: HandlerContext) throws {
+        try OperatorRequestDesk.fire(items, as: DebtRequest.self, context: context) { request, id, today in
             // Payments, reissues and parcelamentos compute acréscimos: with the schema's SELIC table.
             let ledger = try withPublishedSelic(on: context.connection)
             switch request {

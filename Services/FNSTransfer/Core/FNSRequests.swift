@@ -18,9 +18,9 @@ public enum FNSRequest: DeskRequest, Hashable {
 }
 
 extension Repasse {
-    /// Decides a pending request with the service's clock ("today") and records the outcome.
-    func fireRequest(_ item: ScheduledItem, context: HandlerContext) throws {
-        try OperatorRequestDesk.fire(item, as: FNSRequest.self, context: context) { request, _, today in
+    /// Decides pending requests, in order, with the service's clock ("today") and records the outcomes.
+    func fireRequests(_ items: [ScheduledItem], context: HandlerContext) throws {
+        try OperatorRequestDesk.fire(items, as: FNSRequest.self, context: context) { request, _, today in
             switch request {
             case .repasse(let month):
                 try decideRepasse(month: month, today: today, context: context)

@@ -26,7 +26,7 @@ public enum FNSTransferCore {
         return [
             ScheduledWorkClosure(kind: FNSWork.repasse) { try repasse.fireScheduled($0, context: $1) },
             ScheduledWorkClosure(kind: FNSWork.complementaryRepasse) { try repasse.fireComplementary($0, context: $1) },
-            ScheduledWorkClosure(kind: FNSWork.request) { try repasse.fireRequest($0, context: $1) },
+            ScheduledWorkClosure(kind: FNSWork.request, batch: { try repasse.fireRequests($0, context: $1) }),
         ]
     }
 

@@ -91,36 +91,56 @@ public enum OperatorRequestDesk {
 
     private struct Reference: Codable { let id: Int64 }
 
-    /// Fires the scheduled item of a request: locks the request if still pending, lets `decide`
-    /// answer it with the service's clock ("today") and records the outcome. Does nothing for a
-    /// request already decided.
+    /// Fires the scheduled items of requests, in order: locks those still pending (one statement),
+    /// lets `decide` answer each with the service's clock ("today") and records the outcomes (one
+    /// statement). A request already decided is left alone. The same as firing them one at a time:
+    /// `decide` never reads the `requests` table.
     public static func fire<Request: DeskRequest>(
-        _ item: ScheduledItem, as type: Request.Type, context: HandlerContext,
+        _ items: [ScheduledItem], as type: Request.Type, context: HandlerContext,
         decide: (_ request: Request, _ id: Int64, _ today: CivilDate) throws -> RequestOutcome
     ) throws {
-        let id = try item.payload(as: Reference.self).id
+        let ids = try items.map { try $0.payload(as: Reference.self).id }
+        guard !ids.isEmpty else { return }
         let connection = context.connection
-        guard let row = try connection.query(lockPending, [id]).first else { return }
-        let request = try EventJSON.decoder.decode(Request.self, from: Data(try row.decode(PostgresJSON.self, at: 0).text.utf8))
+        var pending: [Int64: String] = [:]
+        for row in try connection.query(lockPending, [ids.map(String.init)]) {
+            pending[try row.decode(Int64.self, at: 0)] = try row.decode(PostgresJSON.self, at: 1).text
+        }
         let today = BusinessTimeZone.civilDate(of: context.now)
-        let outcome = try decide(request, id, today)
-        let status = outcome.accepted ? "aceito" : "recusado"
+        var decided: [String] = [], statuses: [String] = [], messages: [String] = [], results: [String] = []
+        for id in ids {
+            guard let payload = pending.removeValue(forKey: id) else { continue }
+            let request = try EventJSON.decoder.decode(Request.self, from: Data(payload.utf8))
+            let outcome = try decide(request, id, today)
+            decided.append(String(id))
+            statuses.append(outcome.accepted ? "aceito" : "recusado")
+            messages.append(outcome.message)
+            if Request.keepsResult { results.append(String(decoding: try JSONEncoder().encode(outcome.result), as: UTF8.self)) }
+        }
+        guard !decided.isEmpty else { return }
         let decidedOn = PostgresDate(year: today.year, month: today.month, day: today.day)!
         if Request.keepsResult {
-            let result = String(decoding: try JSONEncoder().encode(outcome.result), as: UTF8.self)
-            _ = try connection.execute(recordWithResult, [id, status, outcome.message, PostgresJSON(result), decidedOn])
+            _ = try connection.execute(recordWithResult, [decided, statuses, messages, decidedOn, results])
         } else {
-            _ = try connection.execute(record, [id, status, outcome.message, decidedOn])
+            _ = try connection.execute(record, [decided, statuses, messages, decidedOn])
         }
     }
 
     static let insert = PostgresStatement("INSERT INTO requests (kind, payload) VALUES ($1, $2) RETURNING id")
     static let select = PostgresStatement("SELECT status, message FROM requests WHERE id = $1")
     static let selectWithResult = PostgresStatement("SELECT status, message, result FROM requests WHERE id = $1")
-    static let lockPending = PostgresStatement(
-        "SELECT payload FROM requests WHERE id = $1 AND status = 'pendente' FOR UPDATE")
-    static let record = PostgresStatement(
-        "UPDATE requests SET status = $2, message = $3, decided_on = $4 WHERE id = $1")
-    static let recordWithResult = PostgresStatement(
-        "UPDATE requests SET status = $2, message = $3, result = $4, decided_on = $5 WHERE id = $1")
+    static let lockPending = PostgresStatement("""
+        SELECT id, payload FROM requests WHERE id = ANY($1::text[]::bigint[]) AND status = 'pendente'
+        ORDER BY id FOR UPDATE
+        """)
+    static let record = PostgresStatement("""
+        UPDATE requests r SET status = u.status, message = u.message, decided_on = $4
+        FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, status, message)
+        WHERE r.id = u.id::bigint
+        """)
+    static let recordWithResult = PostgresStatement("""
+        UPDATE requests r SET status = u.status, message = u.message, decided_on = $4, result = u.result::jsonb
+        FROM unnest($1::text[], $2::text[], $3::text[], $5::text[]) AS u(id, status, message, result)
+        WHERE r.id = u.id::bigint
+        """)
 }
