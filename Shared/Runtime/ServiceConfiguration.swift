@@ -65,6 +65,8 @@ public struct ConfigurationError: Error, CustomStringConvertible {
 /// | `RESSUS_OUTBOX_BATCH_SIZE` | `1000` | outbox rows published per relay round at most |
 /// | `RESSUS_OUTBOX_POLL_MILLISECONDS` | `100` | relay sleep when the outbox is empty |
 /// | `RESSUS_OUTBOX_RETENTION_DAYS` | `7` | how long sent outbox rows stay for replays |
+/// | `RESSUS_SCHEDULER_BATCH_SIZE` | `100` | scheduled items claimed and fired per transaction |
+/// | `RESSUS_SCHEDULER_FIRE_AT_ONCE` | `1` | `1` fires a claimed batch in one savepoint (falling back to one per item on a failure); `0` always one per item (for comparisons) |
 /// | `RESSUS_PORTAL_INSECURE_COOKIES` | `0` | report publisher: `1` drops `Secure` from the portal's cookies, for local runs over plain http only (never in production) |
 ///
 /// The HTTP endpoint's variables are in `ServiceConfiguration+HTTP.swift`.
@@ -85,6 +87,7 @@ public struct ServiceConfiguration: Sendable {
     /// The consumer group (and inbox name) of the service's inbox consumer.
     public var consumerGroup: String
     public var outbox: OutboxRelay.Options
+    public var scheduler: SchedulerPolicy
     /// `RESSUS_PORTAL_INSECURE_COOKIES=1`: the report publisher's portal sets cookies without
     /// `Secure` (local http only; `PortalPolicy.from(_:)` reads it).
     public var portalInsecureCookies: Bool
@@ -100,6 +103,14 @@ public struct ServiceConfiguration: Sendable {
         func required(_ name: String) throws -> String {
             guard let v = value(name) else { throw ConfigurationError(variable: name, problem: "is not set") }
             return v
+        }
+        func flag(_ name: String, default fallback: Bool) throws -> Bool {
+            switch value(name) {
+            case nil: return fallback
+            case "0": return false
+            case "1": return true
+            case let other?: throw ConfigurationError(variable: name, problem: "must be 0 or 1, got '\(other)'")
+            }
         }
         func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
             guard let text = value(name) else { return fallback }
@@ -144,12 +155,12 @@ public struct ServiceConfiguration: Sendable {
         outboxOptions.retention = .seconds(86_400 * (try integer("RESSUS_OUTBOX_RETENTION_DAYS", default: retentionDays, range: 1...3_650)))
         outbox = outboxOptions
 
-        switch value("RESSUS_PORTAL_INSECURE_COOKIES") {
-        case nil, "0": portalInsecureCookies = false
-        case "1": portalInsecureCookies = true
-        case let other?:
-            throw ConfigurationError(variable: "RESSUS_PORTAL_INSECURE_COOKIES", problem: "must be 0 or 1, got '\(other)'")
-        }
+        var schedulerPolicy = SchedulerPolicy()
+        schedulerPolicy.batchSize = try integer("RESSUS_SCHEDULER_BATCH_SIZE", default: schedulerPolicy.batchSize, range: 1...100_000)
+        schedulerPolicy.fireBatchesAtOnce = try flag("RESSUS_SCHEDULER_FIRE_AT_ONCE", default: schedulerPolicy.fireBatchesAtOnce)
+        scheduler = schedulerPolicy
+
+        portalInsecureCookies = try flag("RESSUS_PORTAL_INSECURE_COOKIES", default: false)
     }
 
     /// Parses `name=value;name=value` (empty entries ignored); a name without `=value` is an error.

@@ -192,7 +192,8 @@ struct ServiceCore: Service {
             service: descriptor.name, database: database.configuration, kafka: kafka,
             options: configuration.outbox, logger: logger)
         let scheduler = SchedulerWorker(
-            database: database, clock: context.clock, handlers: scheduled, serviceName: descriptor.name, logger: logger)
+            database: database, clock: context.clock, handlers: scheduled, policy: configuration.scheduler,
+            serviceName: descriptor.name, logger: logger)
         var services: [any Service] = [relay, scheduler]
         var clockSync: ClockSync?
         if let simulated = context.clock as? SimulatedClock {

@@ -40,6 +40,15 @@ import Testing
         #expect(throws: ConfigurationError.self) {
             try ServiceConfiguration(for: descriptor, environment: env.merging(["RESSUS_PORTAL_INSECURE_COOKIES": "sim"]) { $1 })
         }
+        #expect(config?.scheduler.fireBatchesAtOnce == true)
+        #expect(config?.scheduler.batchSize == SchedulerPolicy().batchSize)
+        let oneByOne = try? ServiceConfiguration(for: descriptor, environment: env.merging(
+            ["RESSUS_SCHEDULER_FIRE_AT_ONCE": "0", "RESSUS_SCHEDULER_BATCH_SIZE": "250"]) { $1 })
+        #expect(oneByOne?.scheduler.fireBatchesAtOnce == false)
+        #expect(oneByOne?.scheduler.batchSize == 250)
+        #expect(throws: ConfigurationError.self) {
+            try ServiceConfiguration(for: descriptor, environment: env.merging(["RESSUS_SCHEDULER_FIRE_AT_ONCE": "yes"]) { $1 })
+        }
     }
 
     @Test func kafkaPropertiesArePassedThroughAndMalformedOnesRefused() throws {
