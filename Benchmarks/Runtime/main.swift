@@ -10,6 +10,10 @@
 //       handleBatch, 3 = plus one multi-row outbox INSERT per writer transaction.
 //   runtime-benchmark ... --relay-batch N --consumer-batch N
 //       OutboxRelay.Options.batchSize and InboxConsumerOptions.batchSize other than the defaults.
+//   runtime-benchmark --scheduled N
+//       N due scheduled items (one row and one outbox event each) fired by the SchedulerWorker one
+//       by one and at once (SchedulerPolicy.fireBatchesAtOnce), alternately: items/s of each, and
+//       against the `psql \copy` ceiling of N state rows. No broker traffic.
 //   runtime-benchmark --backlog N
 //       Fills the outbox with N events by COPY, then drains it through relay and consumer,
 //       reporting progress and the peak RSS.
@@ -30,9 +34,9 @@ LoggingSystem.bootstrap { label in
 var arguments = CommandLine.arguments.dropFirst()
 var settings: [String: Int] = [:]
 while let name = arguments.popFirst() {
-    guard ["--events", "--writers", "--backlog", "--steps", "--relay-batch", "--consumer-batch"].contains(name), let text = arguments.popFirst(), let value = Int(text),
+    guard ["--events", "--writers", "--backlog", "--steps", "--relay-batch", "--consumer-batch", "--scheduled"].contains(name), let text = arguments.popFirst(), let value = Int(text),
           value > 0 || (name == "--steps" && value == 0), name != "--steps" || value <= 3 else {
-        FileHandle.standardError.write(Data("usage: runtime-benchmark [--events N] [--writers W] [--steps 0-3] [--relay-batch N] [--consumer-batch N] | --backlog N\n".utf8))
+        FileHandle.standardError.write(Data("usage: runtime-benchmark [--events N] [--writers W] [--steps 0-3] [--relay-batch N] [--consumer-batch N] | --backlog N | --scheduled N\n".utf8))
         exit(2)
     }
     settings[String(name.dropFirst(2))] = value
@@ -51,7 +55,9 @@ var pipeline = try await BenchmarkPipeline.make(
 pipeline.relayBatch = settings["relay-batch"]
 pipeline.consumerBatch = settings["consumer-batch"]
 do {
-    if let backlog = settings["backlog"] {
+    if let scheduled = settings["scheduled"] {
+        try await SchedulerBenchmark(pipeline: pipeline, items: scheduled).run()
+    } else if let backlog = settings["backlog"] {
         try await BacklogBenchmark(pipeline: pipeline, events: backlog).run()
     } else {
         try await ThroughputBenchmark(
