@@ -137,6 +137,51 @@ import Testing
         #expect(again.batched == again.oneByOne)
     }
 
+    /// A bank-return file imported through the request desk (matched `paymentImportChunk` at a time
+    /// with the set-based path) leaves what its payments leave as events applied one by one, with
+    /// chunks that split a duplicate id and a GRU's two payments, and with the whole file in one chunk.
+    @Test func aBankReturnFileDoesWhatItsPaymentsDoOneByOne() async throws {
+        let setup: [any DomainEvent] = (0..<4).map {
+            Sample.chargeable(registro: "300001", firstDocument: 10 * $0 + 1, amounts: ["10000,00"])
+        }
+        let payments: [PaymentReceived] = [
+            Self.payment("A", gru: 1, "1000,00", on: "2026-03-31"),            // partial, late
+            Self.payment("B", gru: 2, "10000,00", on: "2026-03-10"),           // on time, whole
+            Self.payment("C", gru: 3, "3000,00", on: "2026-04-15"),            // partial, late
+            Self.payment("C", gru: 3, "3000,00", on: "2026-04-15"),            // same id again: duplicate
+            Self.payment("D", gru: 2, "50,00", on: "2026-03-11"),              // GRU already paid
+            Self.payment("E", gru: 99, "50,00", on: "2026-03-11"),             // unknown GRU
+            Self.payment("F", gru: 1, "20000,00", on: "2026-04-01"),           // the rest, with a credit
+            Self.payment("G", gru: 4, "10000,00", on: "2026-03-16"),
+        ]
+        var oneByOne: Snapshot?
+        try await DebtFixture.with(startingOn: Sample.date("2026-04-20")) { fixture in
+            for event in setup { try await fixture.apply(try EventEnvelope.wrapping(event, source: "/t", time: fixture.clock.now)) }
+            for payment in payments { try await fixture.apply(try EventEnvelope.wrapping(payment, source: "/t", time: fixture.clock.now)) }
+            oneByOne = try await Self.snapshot(fixture)
+        }
+        let reference = try #require(oneByOne)
+        #expect(reference.payments.count == payments.count)
+        #expect(reference.grus.filter { $0.contains("\"state\": \"paga\"") }.count == 2)
+        #expect(reference.scheduled.filter { $0.hasSuffix("|cancelled") }.count == 6)
+        for chunk in [3, DebtSettings.standard.paymentImportChunk] {
+            try await DebtFixture.with(startingOn: Sample.date("2026-04-20"), settings: { $0.paymentImportChunk = chunk }) { fixture in
+                for event in setup { try await fixture.apply(try EventEnvelope.wrapping(event, source: "/t", time: fixture.clock.now)) }
+                let rows = payments.enumerated().map { index, event in
+                    (row: index + 2, payment: IncomingPayment(paymentID: event.paymentID, gruText: event.gruNumber,
+                                                              amount: event.amount, paidOn: event.paidOn, origin: event.origin))
+                }
+                let outcome = try await fixture.request(.importPayments(file: "retorno.csv", rows: rows.count), payments: rows)
+                #expect(outcome.accepted, "\(outcome.message)")
+                #expect(outcome.result["pagamentos"] == String(payments.count))
+                // Everything but the request's own scheduled item.
+                var imported = try await Self.snapshot(fixture)
+                imported.scheduled.removeAll { $0.hasPrefix(DebtWork.request + "|") }
+                #expect(imported == reference, "chunk \(chunk)")
+            }
+        }
+    }
+
     /// A redelivered batch (new envelopes of the same charges) changes nothing.
     @Test func aRedeliveredChargeBatchChangesNothing() async throws {
         try await DebtFixture.with(startingOn: Sample.date("2026-03-02")) { fixture in

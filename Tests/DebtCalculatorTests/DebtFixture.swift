@@ -16,8 +16,10 @@ struct DebtFixture: ServiceFixture {
     let handler: DebtEventHandler
     static let outputTopic = "debt-test-output"
 
-    static func make(startingOn start: CivilDate) async throws -> DebtFixture {
-        let settings = DebtSettings(outputTopic: outputTopic)
+    static func make(startingOn start: CivilDate, settings adjust: (inout DebtSettings) -> Void = { _ in })
+        async throws -> DebtFixture {
+        var settings = DebtSettings(outputTopic: outputTopic)
+        adjust(&settings)
         let bed = try await ServiceTestBed.make(
             name: "debt", migrations: DebtMigrations.all, handlers: DebtCalculatorCore.scheduledHandlers(settings: settings),
             startingOn: start, logger: quietLogger)
@@ -26,8 +28,9 @@ struct DebtFixture: ServiceFixture {
 
     /// Runs `body` with a fresh fixture, checks the events it wrote against docs/schemas
     /// (``checkOutboxSchemas()``) and drops its schema afterwards.
-    static func with(startingOn start: CivilDate, _ body: (DebtFixture) async throws -> Void) async throws {
-        try await make(startingOn: start).run { fixture in
+    static func with(startingOn start: CivilDate, settings adjust: (inout DebtSettings) -> Void = { _ in },
+                     _ body: (DebtFixture) async throws -> Void) async throws {
+        try await make(startingOn: start, settings: adjust).run { fixture in
             try await body(fixture)
             try await fixture.checkOutboxSchemas()
         }

@@ -46,6 +46,9 @@ public struct DebtSettings: Sendable {
     /// Policy: a reissued GRU falls due this many calendar days after the reissue when the operator
     /// gives no date (rolled to a business day).
     public var reissueDueDays = 10
+    /// Performance: a bank-return file's payments are matched this many at a time, each group with
+    /// the set-based ``DebtLedger/applyPayments(_:context:)`` (one transaction for the whole file).
+    public var paymentImportChunk = 1_000
 
     public init(calendar: BusinessCalendar = BusinessCalendar(), selic: SelicTable = .seed,
                 outputTopic: String = Topics.debts.name, source: String = "/ressus/debt-calculator") {

@@ -73,26 +73,30 @@ extension DebtLedger {
         }
     }
 
-    /// Matches every stored row of an imported bank-return file, in file order.
+    /// Matches every stored row of an imported bank-return file, in file order: `paymentImportChunk`
+    /// payments at a time with the set-based ``applyPayments(_:context:)``, which has exactly the
+    /// effect of ``applyPayment(_:context:)`` on each payment in order.
     func processImport(request id: Int64, context: HandlerContext) throws -> RequestOutcome {
-        let rows = try context.connection.query(Self.pendingPayments, [id])
-        var counts: [PaymentClassification: Int] = [:]
-        var total = Money.zero
-        for row in rows {
-            let payment = IncomingPayment(
+        let payments = try context.connection.query(Self.pendingPayments, [id]).map { row in
+            IncomingPayment(
                 paymentID: try row.decode(String.self, at: 0), gruText: try row.decode(String.self, at: 1),
                 amount: try row.money(at: 2), paidOn: try row.civilDate(at: 3), origin: try row.decode(String.self, at: 4))
-            let recorded = try applyPayment(payment, context: context)
-            counts[recorded.classification, default: 0] += 1
-            total += payment.amount
         }
+        var counts: [PaymentClassification: Int] = [:]
+        for start in stride(from: 0, to: payments.count, by: settings.paymentImportChunk) {
+            let chunk = payments[start..<min(start + settings.paymentImportChunk, payments.count)]
+            for recorded in try applyPayments(Array(chunk), context: context) {
+                counts[recorded.classification, default: 0] += 1
+            }
+        }
+        let total = payments.reduce(Money.zero) { $0 + $1.amount }
         _ = try context.connection.execute(Self.markProcessed, [id])
         let summary = PaymentClassification.allCases.compactMap { c in counts[c].map { "\(c.rawValue): \($0)" } }
         var result = Dictionary(uniqueKeysWithValues: PaymentClassification.allCases.map { ($0.rawValue, String(counts[$0] ?? 0)) })
-        result["pagamentos"] = String(rows.count)
+        result["pagamentos"] = String(payments.count)
         result["total"] = total.decimalString
         let flagged = counts.filter { $0.key.isFlagged }.values.reduce(0, +)
-        return .accepted("\(rows.count) pagamento(s) processado(s), total \(total.formatted) ("
+        return .accepted("\(payments.count) pagamento(s) processado(s), total \(total.formatted) ("
             + summary.joined(separator: ", ") + ")"
             + (flagged > 0 ? "; \(flagged) sinalizado(s) para análise do operador" : ""), result: result)
     }

@@ -10,8 +10,10 @@ import Runtime
 /// payments, the GRUs' new state, the cancelled collection steps and the events are written with one
 /// multi-row statement each.
 extension DebtLedger {
-    func applyPayments(_ payments: [IncomingPayment], context: HandlerContext) throws {
-        guard !payments.isEmpty else { return }
+    /// Returns what was recorded of each payment, in order.
+    @discardableResult
+    func applyPayments(_ payments: [IncomingPayment], context: HandlerContext) throws -> [PaymentRecorded] {
+        guard !payments.isEmpty else { return [] }
         let connection = context.connection
         let gruTexts = payments.map { Self.normalizedGRUText($0.gruText) }
         var grus: [String: GRURecord] = [:]
@@ -21,8 +23,7 @@ extension DebtLedger {
         }
         // An installment GRU's payment also moves its parcelamento: those runs take the per-payment path.
         if grus.values.contains(where: { $0.purpose == .installment }) {
-            for payment in payments { try applyPayment(payment, context: context) }
-            return
+            return try payments.map { try applyPayment($0, context: context) }
         }
         var earlier: [String: Int64] = [:]
         for row in try connection.query(Self.countPaymentIDs, [Array(Set(payments.map(\.paymentID)))]) {
@@ -33,12 +34,14 @@ extension DebtLedger {
         var events: [any DomainEvent] = []
         var changed: [String] = [], seen = Set<String>()
         var paid: [(kind: String, key: String)] = []
+        var recorded: [PaymentRecorded] = []
         for (payment, gruText) in zip(payments, gruTexts) {
             var gru = grus[gruText]
             let outcome = try settle(payment, earlier: earlier[payment.paymentID, default: 0], gru: &gru) {
                 try amountDue(of: $0, on: payment.paidOn, connection: connection)
             }
             earlier[payment.paymentID, default: 0] += 1
+            recorded.append(outcome.recorded)
             rows.append(outcome.recorded, gruText: payment.gruText, origin: payment.origin, split: outcome.split)
             events += outcome.events
             if let gru, outcome.changedGRU {
@@ -53,6 +56,7 @@ extension DebtLedger {
         try ScheduledWork.cancel(paid, on: connection)
         try GRURecord.saveAll(changed.compactMap { grus[$0] }, on: connection)
         try emit(all: events, context: context)
+        return recorded
     }
 
     /// The payments table's columns as text arrays, in arrival order.
