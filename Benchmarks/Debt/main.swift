@@ -12,8 +12,12 @@ import Runtime
 //      G events, so G GRUs) — atendimentos/s against `psql \copy` of the same N rows;
 //   2. applying M payments (PaymentReceived, partial and late: acréscimos and the split) —
 //      payments/s against `psql \copy` of the same M rows;
+//   2b. a bank-return file of F payments imported through the request desk (as `ressus pagamentos
+//      importar` does) and matched when the scheduler fires it: one payment at a time
+//      (`paymentImportChunk` 1, as before the chunks) and in chunks (the default), alternately,
+//      twice each — payments/s of each and their ratio;
 //   3. the as-of position of the largest operadora (G GRUs), best and median of 5 runs.
-// Usage: debt-benchmark [--atendimentos N] [--pagamentos M] [--por-evento K] [--grus-maior G]
+// Usage: debt-benchmark [--atendimentos N] [--pagamentos M] [--arquivo F] [--por-evento K] [--grus-maior G]
 
 func option(_ name: String, _ fallback: Int) -> Int {
     let arguments = CommandLine.arguments
@@ -25,6 +29,7 @@ func option(_ name: String, _ fallback: Int) -> Int {
 
 let atendimentos = option("--atendimentos", 1_000_000)
 let payments = option("--pagamentos", 100_000)
+let filePayments = option("--arquivo", 10_000)
 let perEvent = option("--por-evento", 50)
 let largest = option("--grus-maior", 10_000)
 guard let databaseURL = ProcessInfo.processInfo.environment["RESSUS_DATABASE_URL"], !databaseURL.isEmpty else {
@@ -97,6 +102,20 @@ do {
         }
     report(String(format: "  payments: %.0f payments/s in %.1f s; psql \\copy of the same rows: %.0f rows/s; ratio %.3f",
                   Double(payments) / paymentSeconds, paymentSeconds, paymentCopy, Double(payments) / paymentSeconds / paymentCopy))
+
+    // 2b. Bank-return files: one payment at a time against chunks, alternately.
+    var fileRates: [Int: [Double]] = [:]
+    for round in 0..<2 {
+        for chunk in [1, DebtSettings.standard.paymentImportChunk] {
+            fileRates[chunk, default: []].append(try await PaymentFileBenchmark.run(
+                count: filePayments, chunk: chunk, label: "FILE-\(round)-\(chunk)",
+                grus: gruNumbers.map { (number: $0.0, principal: $0.1) }, paidOn: paidOn, now: now, pool: pool, logger: logger))
+        }
+    }
+    let oneAtATime = fileRates[1]!, chunked = fileRates[DebtSettings.standard.paymentImportChunk]!
+    report(String(format: "  bank-return file of %d payments: one at a time %.0f / %.0f payments/s, in chunks of %d %.0f / %.0f payments/s; ratio %.2f",
+                  filePayments, oneAtATime[0], oneAtATime[1], DebtSettings.standard.paymentImportChunk, chunked[0], chunked[1],
+                  (chunked[0] + chunked[1]) / (oneAtATime[0] + oneAtATime[1])))
 
     // 3. As-of position of the largest operadora.
     let registro = try RegistroANS(workload.registro(event: 0))
