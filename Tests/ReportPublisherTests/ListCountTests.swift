@@ -147,4 +147,75 @@ struct ListCountTests {
         #expect(!middle.reversed && middle.offset == 4_950)
         #expect(ReadModelQueries.PageWindow(limit: 50, offset: 10_000, total: 10_000).limit == 0)
     }
+
+    /// Five ABIs of one operadora, atendimentos AIH and APAC, one ABI left out of a charge and one
+    /// ABI's GRU paid: situations spread unevenly over the ABIs, as the page's ABI span must handle.
+    static func spreadEvents(registro: String) throws -> [EventEnvelope] {
+        let r = try RegistroANS(registro), month = try YearMonth(parsing: "2025-06")
+        var events = [try Events.operadora(registro: registro, root: "15ABC345", name: "Saúde Páginas Ltda.")]
+        for abi in [3, 5, 6, 8, 9] {
+            let documents = (1...(abi + 1)).map { String(format: "38%02d0000%04d0", abi, $0) }
+            let records = documents.enumerated().map { Events.atendimento($1, amount: "100,00", kind: $0 % 3 == 0 ? .apac : .aih) }
+            events.append(try Events.envelope(NotificationAtendimentos(abi: try ABINumber(abi), registroANS: r, batch: 1,
+                                                                       atendimentos: records)))
+            guard abi != 6 else { continue }
+            let docs = try documents.map { try SUSDocumentNumber($0) }
+            events.append(try Events.envelope(AtendimentosChargeable(
+                abi: try ABINumber(abi), registroANS: r,
+                atendimentos: docs.map { ChargeableAtendimento(document: $0, competencia: month, outcome: .notImpugned,
+                                                               originalAmount: Events.money("100,00"), finalAmount: Events.money("100,00")) },
+                originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"), chargeableOn: Events.date("2026-02-10"))))
+            guard abi != 9 else { continue }
+            // Every other atendimento charged (the rest stay chargeable), each charge with its GRU.
+            let gru = Events.gruNumber(800 + Int64(abi))
+            let charged = docs.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+            events.append(try Events.envelope(ChargeIssued(
+                chargeID: "c-pages-\(abi)", abi: try ABINumber(abi), registroANS: r,
+                atendimentos: charged.map { ChargedAtendimento(document: $0, competencia: month, amount: Events.money("100,00")) },
+                total: Events.money("100,00"), gruNumber: gru, accumulatedSmallCharges: .zero, issuedOn: Events.date("2026-02-10"))))
+            events.append(try Events.gruIssued(gru, registro: registro, abi: abi, principal: "100,00", issuedOn: "2026-02-10",
+                                               dueDate: "2026-02-24", chargeIDs: ["c-pages-\(abi)"]))
+            if abi == 5 {
+                events.append(try Events.stateChanged(gru, registro: registro, from: .emitida, to: .paga, on: "2026-02-20",
+                                                      principal: "100,00", open: "0,00", paid: "100,00", accrualDate: "2026-02-24",
+                                                      reason: "pagamento"))
+            }
+        }
+        return events
+    }
+
+    @Test("every page of a filtered list over several ABIs equals its slice of the whole list, from either end")
+    func filteredPagesOverSeveralABIs() async throws {
+        let registro = "353333"
+        try await Fixture.with { fixture in
+            try await fixture.apply(try Self.spreadEvents(registro: registro))
+            try await fixture.pool.withConnection { c in
+                let filters = [AtendimentoFilter(), AtendimentoFilter(situation: .pago), AtendimentoFilter(situation: .cobravel),
+                               AtendimentoFilter(situation: .notificado), AtendimentoFilter(kind: "APAC"),
+                               AtendimentoFilter(kind: "AIH", situation: .cobrado), AtendimentoFilter(abi: 8, situation: .cobrado)]
+                var sizes: Set<Int> = []
+                for filter in filters {
+                    // The whole list, read here without the portal's query (the list's order).
+                    let all = try c.query("""
+                        SELECT document, abi FROM rm_atendimentos WHERE registro_ans = $1
+                            AND ($2::integer IS NULL OR abi = $2) AND ($3::text IS NULL OR kind = $3)
+                            AND ($4::text IS NULL OR \(ReadModelQueries.situation()) = $4)
+                        ORDER BY abi DESC, document, competencia
+                        """, [registro, filter.abi, filter.kind, filter.situation?.rawValue]).map {
+                        "\(try $0.decode(String.self, at: 0)) \(try $0.decode(Int.self, at: 1))"
+                    }
+                    sizes.insert(all.count)
+                    for size in [1, 2, 3, 5, 7] {
+                        for offset in 0...(all.count + 1) {
+                            let page = try ReadModelQueries.atendimentos(of: registro, filter: filter, limit: size, offset: offset, on: c)
+                            #expect(page.total == all.count, "\(filter)")
+                            #expect(page.rows.map { "\($0.document) \($0.abi)" } == Array(all.dropFirst(offset).prefix(size)),
+                                    "\(filter), size \(size), offset \(offset)")
+                        }
+                    }
+                }
+                #expect(sizes.count > 4 && sizes.min() ?? 0 > 0)
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Models
 import Postgres
 @testable import ReportPublisherCore
+import Runtime
 import TestSupport
 import Testing
 
@@ -58,6 +59,30 @@ struct StoredSituationTests {
         // The cycles pass through the GRU-driven situations, not only the process ones.
         #expect(seen.isSuperset(of: ["notificado", "impugnado", "em_recurso", "anulado", "cobrado_acumulado", "cobrado",
                                      "pago", "parcelado", "suspenso", "divida_ativa"]), "\(seen.sorted())")
+    }
+
+    /// The same through the inbox's batch path (`handleBatch`), in batches of every size from 1 to the
+    /// whole cycle: a charge and its GRU in one batch are linked with the situation they reach.
+    @Test("the stored situation equals the derived one after every batch of a cycle, in any topic order and batch size")
+    func storedEqualsDerivedInBatches() async throws {
+        let scenario = try ReadModelKafkaTests.scenario()
+        let more = try Self.laterStates()
+        for order in [["operadoras", "notifications", "deadlines", "debts"], ["debts", "deadlines", "notifications", "operadoras"]] {
+            let events = order.flatMap { kind in scenario.filter { $0.topic == kind }.map(\.envelope) } + more
+            for size in 1...events.count {
+                try await Fixture.with { fixture in
+                    for start in stride(from: 0, to: events.count, by: size) {
+                        let batch = Array(events[start..<min(start + size, events.count)])
+                        try await fixture.pool.withTransaction { c in
+                            try ReadModelHandler().handleBatch(
+                                batch, context: HandlerContext(connection: c, outbox: OutboxWriter(connection: c), now: Date()))
+                        }
+                        #expect(try await Self.situations(Self.stored, fixture.pool)
+                                    == (try await Self.situations(Self.derived, fixture.pool)), "order \(order), size \(size), at \(start)")
+                    }
+                }
+            }
+        }
     }
 
     /// After the scenario's payment: the GRU in a parcelamento (parcelado, then quitado: pago), suspended

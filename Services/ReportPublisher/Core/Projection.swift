@@ -74,10 +74,9 @@ struct Projection {
 
     func apply(_ e: ChargeIssued) throws {
         _ = try connection.execute(Self.insertCharge, [
-            e.chargeID, e.registroANS.value, e.abi.value, e.total.centavos, e.gruNumber?.value, e.issuedOn.postgres])
-        _ = try connection.execute(Self.linkAtendimentos, [
-            e.registroANS.value, e.atendimentos.map(\.document.value), e.abi.value, e.chargeID,
-            e.atendimentos.map { $0.competencia?.description ?? "" }])
+            e.chargeID, e.registroANS.value, e.abi.value, e.total.centavos, e.gruNumber?.value, e.issuedOn.postgres,
+            Self.documentList(e)])
+        try linkAtendimentos(of: [e])
         try refresh(charges: [e.chargeID])
     }
 
@@ -224,16 +223,16 @@ struct Projection {
         ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET process_state = EXCLUDED.process_state,
             final_amount = EXCLUDED.final_amount, updated_on = EXCLUDED.updated_on
         """)
+    /// The distinct documents of a charge's atendimentos, comma-separated (`rm_charges.documents`,
+    /// through `string_to_array`; a document is digits only), in the event's order.
+    static func documentList(_ e: ChargeIssued) -> String {
+        var seen = Set<String>()
+        return e.atendimentos.map(\.document.value).filter { seen.insert($0).inserted }.joined(separator: ",")
+    }
     static let insertCharge = PostgresStatement("""
-        INSERT INTO rm_charges (charge_id, registro_ans, abi, total, gru_number, issued_on) VALUES ($1, $2, $3, $4, $5, $6)
+        INSERT INTO rm_charges (charge_id, registro_ans, abi, total, gru_number, issued_on, documents)
+        VALUES ($1, $2, $3, $4, $5, $6, string_to_array($7, ','))
         ON CONFLICT (charge_id) DO UPDATE SET gru_number = COALESCE($5, rm_charges.gru_number)
-        """)
-    static let linkAtendimentos = PostgresStatement("""
-        INSERT INTO rm_atendimentos (registro_ans, document, abi, charge_id, competencia)
-        SELECT $1, t.d, $3, $4, COALESCE(NULLIF(t.c, ''), (SELECT competencia FROM rm_atendimentos
-            WHERE registro_ans = $1 AND document = t.d ORDER BY competencia LIMIT 1), '')
-        FROM unnest($2::text[], $5::text[]) AS t(d, c)
-        ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET charge_id = $4
         """)
     static let linkCharges = PostgresStatement(
         "UPDATE rm_charges SET gru_number = $3 WHERE registro_ans = $1 AND charge_id = ANY($2::text[])")
@@ -267,28 +266,37 @@ struct Projection {
         """)
     /// The atendimentos whose `charge_situation` (``ReadModelQueries/chargeSituation``) is not their
     /// charge's, among those of the charges `$1`, of the charges of the GRUs `$2` and of the GRUs of
-    /// the parcelamentos `$3`: key and situation of each. Every lookup is an index scan per key
-    /// (`LATERAL ... OFFSET 0` keeps them so): the tables of a read model being built grow faster
-    /// than their statistics, and a join planned on those picked sequential scans of the atendimentos
-    /// (report-benchmark: 5-20 ms per batch; this one stays under 1 ms when nothing is stale).
+    /// the parcelamentos `$3`: key and situation of each. Only charges whose situation differs from
+    /// the one their atendimentos were last given (`rm_charges.situation`, recorded here for the
+    /// caller's update) are looked at, and their atendimentos are found by primary key from the
+    /// documents the charge keeps (migration 106: no index on `charge_id`). Every lookup is an index
+    /// scan per key (`LATERAL ... OFFSET 0` keeps them so): the tables of a read model being built
+    /// grow faster than their statistics, and a join planned on those picked sequential scans of the
+    /// atendimentos (report-benchmark: 5-20 ms per batch).
     static let staleChargeSituations = PostgresStatement("""
         WITH s AS MATERIALIZED (
-            SELECT ids.id AS charge_id, x.situation
+            SELECT ids.id AS charge_id, x.situation, x.registro_ans, x.documents
             FROM (SELECT unnest($1::text[])
                   UNION SELECT k.charge_id FROM unnest($2::text[]) AS u(gru)
                         CROSS JOIN LATERAL (SELECT charge_id FROM rm_charges WHERE gru_number = u.gru OFFSET 0) k
                   UNION SELECT k.charge_id FROM unnest($3::text[]) AS u(parcelamento)
                         CROSS JOIN LATERAL (SELECT c.charge_id FROM rm_grus q JOIN rm_charges c ON c.gru_number = q.gru_number
                                             WHERE q.parcelamento_id = u.parcelamento OFFSET 0) k) AS ids(id)
-            CROSS JOIN LATERAL (SELECT \(ReadModelQueries.chargeSituation) AS situation
+            CROSS JOIN LATERAL (SELECT \(ReadModelQueries.chargeSituation) AS situation, c.registro_ans, c.documents,
+                                    c.situation AS recorded
                                 FROM rm_charges c
                                 LEFT JOIN rm_grus g ON g.gru_number = c.gru_number
                                 LEFT JOIN rm_parcelamentos p ON p.parcelamento_id = g.parcelamento_id
                                 WHERE c.charge_id = ids.id OFFSET 0) x
+            WHERE x.situation IS DISTINCT FROM x.recorded
+        ), recorded AS (
+            UPDATE rm_charges c SET situation = s.situation FROM s WHERE c.charge_id = s.charge_id
         )
         SELECT a.registro_ans, a.document, a.competencia, s.situation
-        FROM s CROSS JOIN LATERAL (SELECT registro_ans, document, competencia FROM rm_atendimentos
-                                   WHERE charge_id = s.charge_id AND charge_situation IS DISTINCT FROM s.situation OFFSET 0) a
+        FROM s CROSS JOIN LATERAL unnest(s.documents) AS d(document)
+        CROSS JOIN LATERAL (SELECT registro_ans, document, competencia FROM rm_atendimentos
+                            WHERE registro_ans = s.registro_ans AND document = d.document AND charge_id = s.charge_id
+                                AND charge_situation IS DISTINCT FROM s.situation OFFSET 0) a
         """)
     /// Sets the situations ``staleChargeSituations`` found, by primary key (rows right by now are not written).
     static let setChargeSituations = PostgresStatement("""

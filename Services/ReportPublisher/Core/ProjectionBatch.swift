@@ -156,10 +156,10 @@ extension Projection {
     /// The charges' rows; their atendimentos are linked by ``linkAtendimentos(of:)``.
     func apply(_ events: [ChargeIssued]) throws {
         guard !events.isEmpty else { return }
-        var charges = TextColumns(6)
+        var charges = TextColumns(7)
         for e in events {
             charges.append(e.chargeID, e.registroANS.value, String(e.abi.value), String(e.total.centavos), e.gruNumber?.value,
-                           e.issuedOn.description)
+                           e.issuedOn.description, Self.documentList(e))
         }
         _ = try connection.execute(Self.insertCharges, charges.parameters)
         try refresh(charges: events.map(\.chargeID))
@@ -257,20 +257,30 @@ extension Projection {
             final_amount = EXCLUDED.final_amount, updated_on = EXCLUDED.updated_on
         """)
     static let insertCharges = PostgresStatement("""
-        INSERT INTO rm_charges (charge_id, registro_ans, abi, total, gru_number, issued_on)
-        SELECT c.id, c.registro, c.abi::integer, c.total::bigint, c.gru, c.issued_on::date
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS c(id, registro, abi, total, gru, issued_on)
+        INSERT INTO rm_charges (charge_id, registro_ans, abi, total, gru_number, issued_on, documents)
+        SELECT c.id, c.registro, c.abi::integer, c.total::bigint, c.gru, c.issued_on::date, string_to_array(c.documents, ',')
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+            AS c(id, registro, abi, total, gru, issued_on, documents)
         ON CONFLICT (charge_id) DO UPDATE SET gru_number = COALESCE(EXCLUDED.gru_number, rm_charges.gru_number)
         """)
+    /// The situation is worked out once per charge (`sit`) and recorded on the charge as the one its
+    /// atendimentos carry (`rm_charges.situation`, read by ``Projection/staleChargeSituations``).
     static let linkAtendimentosBatch = PostgresStatement("""
+        WITH sit AS MATERIALIZED (
+            SELECT ids.charge, (SELECT \(ReadModelQueries.chargeSituation) FROM rm_charges c
+                                LEFT JOIN rm_grus g ON g.gru_number = c.gru_number
+                                LEFT JOIN rm_parcelamentos p ON p.parcelamento_id = g.parcelamento_id
+                                WHERE c.charge_id = ids.charge) AS situation
+            FROM (SELECT DISTINCT unnest($4::text[])) AS ids(charge)
+        ), recorded AS (
+            UPDATE rm_charges c SET situation = sit.situation FROM sit
+            WHERE c.charge_id = sit.charge AND c.situation IS DISTINCT FROM sit.situation
+        )
         INSERT INTO rm_atendimentos (registro_ans, document, abi, charge_id, competencia, charge_situation)
         SELECT t.registro, t.d, t.abi::integer, t.charge, COALESCE(NULLIF(t.c, ''), (SELECT competencia FROM rm_atendimentos
-            WHERE registro_ans = t.registro AND document = t.d ORDER BY competencia LIMIT 1), ''),
-            (SELECT \(ReadModelQueries.chargeSituation) FROM rm_charges c
-             LEFT JOIN rm_grus g ON g.gru_number = c.gru_number
-             LEFT JOIN rm_parcelamentos p ON p.parcelamento_id = g.parcelamento_id
-             WHERE c.charge_id = t.charge)
+            WHERE registro_ans = t.registro AND document = t.d ORDER BY competencia LIMIT 1), ''), sit.situation
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(registro, d, abi, charge, c)
+        JOIN sit ON sit.charge = t.charge
         ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET charge_id = EXCLUDED.charge_id,
             charge_situation = EXCLUDED.charge_situation
         """)
@@ -294,10 +304,11 @@ extension Projection {
             WITH ORDINALITY AS h(gru, effective_on, state, open, paid, credit, accrual_date, reason, n)
         ORDER BY h.n
         """)
+    /// A charge issued with its GRU already names it (most do): only the others are written.
     static let linkChargesBatch = PostgresStatement("""
         UPDATE rm_charges c SET gru_number = l.gru
         FROM unnest($1::text[], $2::text[], $3::text[]) AS l(registro, charge, gru)
-        WHERE c.registro_ans = l.registro AND c.charge_id = l.charge
+        WHERE c.registro_ans = l.registro AND c.charge_id = l.charge AND c.gru_number IS DISTINCT FROM l.gru
         """)
     /// `updateGRU` on each, then the history rows of the GRUs updated, in event order; returns their numbers.
     static let updateGRUs = PostgresStatement("""

@@ -173,19 +173,25 @@ public enum ReadModelQueries {
     /// A page of atendimentos matching `filter`, and how many match in all.
     public static func atendimentos(of registro: String, filter: AtendimentoFilter, limit: Int, offset: Int,
                                     on c: PostgresConnection) throws -> (rows: [AtendimentoView], total: Int) {
-        let matching = AtendimentoConditions(registro: registro, filter: filter)
-        let total = try atendimentoCount(of: registro, filter: filter, matching: matching, on: c)
-        let window = PageWindow(limit: limit, offset: offset, total: total)
-        guard window.limit > 0 else { return ([], total) }
+        var matching = AtendimentoConditions(registro: registro, filter: filter)
+        let counts = try matchingCounts(of: registro, filter: filter, matching: matching, on: c)
+        let window = PageWindow(limit: limit, offset: offset, total: counts.total)
+        guard window.limit > 0 else { return ([], counts.total) }
         // The page is cut from the atendimentos alone (an index scan in the list's order, or its
-        // reverse), then joined with its charges.
+        // reverse, from the first ABI the page reaches), then joined with its charges.
+        var rowsToSkip = window.offset
+        if let perABI = counts.perABI, let span = ABISpan(counts: perABI, window: window) {
+            matching.add("a.abi >= ", span.lowest)
+            matching.add("a.abi <= ", span.highest)
+            rowsToSkip = span.offset
+        }
         let order = window.reversed ? "a.abi, a.document DESC, a.competencia DESC" : "a.abi DESC, a.document, a.competencia"
         let n = matching.parameters.count
         let page = try c.query(PostgresStatement("""
             \(situated) FROM (SELECT * FROM rm_atendimentos a WHERE \(matching.sql) ORDER BY \(order) LIMIT $\(n + 1) OFFSET $\(n + 2)) a
             LEFT JOIN rm_charges c ON c.charge_id = a.charge_id
             ORDER BY \(order)
-            """), matching.parameters + [window.limit, window.offset])
+            """), matching.parameters + [window.limit, rowsToSkip])
         let rows = try (window.reversed ? page.reversed() : Array(page)).map { row in
             AtendimentoView(
                 document: try row.decode(at: 0), abi: try row.decode(at: 1), kind: try row.decode(at: 2),
@@ -195,21 +201,53 @@ public enum ReadModelQueries {
                 situation: AtendimentoSituation(rawValue: try row.decode(at: 8)) ?? .notificado,
                 gruNumber: try row.decode(at: 9), note: try row.decode(at: 10))
         }
-        return (rows, total)
+        return (rows, counts.total)
     }
 
-    /// How many atendimentos match: without a document (one row at most, counted directly), from
-    /// the counts the triggers of migration 105 keep, not by scanning the operadora's atendimentos.
-    private static func atendimentoCount(of registro: String, filter: AtendimentoFilter, matching: AtendimentoConditions,
-                                         on c: PostgresConnection) throws -> Int {
-        let counted = filter.document == nil
-            ? AtendimentoConditions(registro: registro, filter: filter, situation: "a.situation")
-            : matching
-        return try c.query(
-            PostgresStatement(filter.document == nil
-                ? "SELECT coalesce(sum(count), 0)::bigint FROM rm_atendimento_counts a WHERE \(counted.sql)"
-                : "SELECT count(*) FROM rm_atendimentos a WHERE \(counted.sql)"),
-            counted.parameters)[0].decode(Int.self, at: 0)
+    /// How many atendimentos match, and how many in each ABI (`perABI`, highest ABI first, only ABIs
+    /// with some): from the counts the triggers of migration 105 keep, not by scanning the operadora's
+    /// atendimentos. With a document (one row at most) it is counted directly, without `perABI`.
+    private static func matchingCounts(of registro: String, filter: AtendimentoFilter, matching: AtendimentoConditions,
+                                       on c: PostgresConnection) throws -> (total: Int, perABI: [(abi: Int, count: Int)]?) {
+        guard filter.document == nil else {
+            let total = try c.query(PostgresStatement("SELECT count(*) FROM rm_atendimentos a WHERE \(matching.sql)"),
+                                    matching.parameters)[0].decode(Int.self, at: 0)
+            return (total, nil)
+        }
+        let counted = AtendimentoConditions(registro: registro, filter: filter, situation: "a.situation")
+        let perABI = try c.query(PostgresStatement("""
+            SELECT a.abi, sum(a.count)::bigint FROM rm_atendimento_counts a WHERE \(counted.sql)
+            GROUP BY a.abi HAVING sum(a.count) > 0 ORDER BY a.abi DESC
+            """), counted.parameters).map { (abi: try $0.decode(Int.self, at: 0), count: try $0.decode(Int.self, at: 1)) }
+        return (perABI.reduce(0) { $0 + $1.count }, perABI)
+    }
+
+    /// The ABIs a page reaches and where it starts in the first of them, from the matching rows per
+    /// ABI: the page's statement then reads only those ABIs' rows, skipping `offset` of them,
+    /// instead of every matching row before the page (and every non-matching one among them, as
+    /// a situation has no index: migration 106).
+    struct ABISpan: Equatable {
+        let lowest: Int
+        let highest: Int
+        /// Rows to skip, counted in the window's reading order from the first ABI it reaches.
+        let offset: Int
+
+        /// `counts` highest ABI first; nil when the window reaches none of them.
+        init?(counts: [(abi: Int, count: Int)], window: PageWindow) {
+            let ordered = window.reversed ? counts.reversed() : counts
+            var before = 0
+            var reached: [Int] = []
+            var offset = 0
+            for (abi, count) in ordered where count > 0 {
+                if before + count > window.offset && before < window.offset + window.limit {
+                    if reached.isEmpty { offset = window.offset - before }
+                    reached.append(abi)
+                }
+                before += count
+            }
+            guard let first = reached.first, let last = reached.last else { return nil }
+            (lowest, highest, self.offset) = (min(first, last), max(first, last), offset)
+        }
     }
 
     /// The rows to read for a page of `limit` rows at `offset` in a list of `total`: past the middle,
@@ -238,8 +276,10 @@ public enum ReadModelQueries {
 
     /// The WHERE clause of a filter, with only the conditions it sets: one statement per combination
     /// of filters, so each plan (even a generic one, after five runs of a prepared statement) uses
-    /// the index for exactly those columns (`rm_atendimentos_listing`, `rm_atendimentos_by_situation`,
-    /// the primary key); an `$n IS NULL OR` condition could never be an index condition.
+    /// the index for exactly those columns (`rm_atendimentos_listing`, the primary key); an
+    /// `$n IS NULL OR` condition could never be an index condition. The situation has no index
+    /// (migration 106 keeps the projection's updates off the indexes): the listing index is read in
+    /// the list's order and each row's situation checked until the page is full.
     struct AtendimentoConditions {
         private(set) var sql = "a.registro_ans = $1"
         private(set) var parameters: [any PostgresEncodable]
@@ -247,15 +287,17 @@ public enum ReadModelQueries {
         /// `situation` is the situation's expression on the table `a` (a column of `rm_atendimento_counts`).
         init(registro: String, filter: AtendimentoFilter, situation: String = ReadModelQueries.situation("a.")) {
             parameters = [registro]
-            func add(_ expression: String, _ value: (any PostgresEncodable)?) {
-                guard let value else { return }
-                parameters.append(value)
-                sql += " AND \(expression) = $\(parameters.count)"
-            }
-            add("a.abi", filter.abi)
-            add("a.kind", filter.kind)
-            add(situation, filter.situation?.rawValue)
-            add("a.document", filter.document)
+            add("a.abi = ", filter.abi)
+            add("a.kind = ", filter.kind)
+            add("\(situation) = ", filter.situation?.rawValue)
+            add("a.document = ", filter.document)
+        }
+
+        /// Adds the condition `comparison` (an expression and its operator) on `value`, when there is one.
+        mutating func add(_ comparison: String, _ value: (any PostgresEncodable)?) {
+            guard let value else { return }
+            parameters.append(value)
+            sql += " AND \(comparison)$\(parameters.count)"
         }
     }
 
@@ -335,8 +377,8 @@ public enum ReadModelQueries {
         END
         """
     /// The situation: the process state until charged, then the stored GRU situation (a charge not
-    /// yet applied counts as held, like a charge without GRU). The index
-    /// `rm_atendimentos_by_situation` is on this expression: keep them identical.
+    /// yet applied counts as held, like a charge without GRU). The list counts of migration 105 are
+    /// kept on this expression: keep them identical.
     static func situation(_ table: String = "") -> String {
         "CASE WHEN \(table)charge_id IS NULL THEN \(table)process_state "
             + "ELSE COALESCE(\(table)charge_situation, 'cobrado_acumulado') END"

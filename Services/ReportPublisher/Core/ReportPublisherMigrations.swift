@@ -233,6 +233,34 @@ public enum ReportPublisherMigrations {
             );
             \(countTrigger(table: "rm_grus", counts: "rm_gru_counts", key: ["registro_ans"], keyColumns: ["registro_ans"]))
             """),
+        // Each atendimento is written up to four times (its batch, its chargeable event, its charge, and
+        // every change of its GRU's situation); with indexes on `charge_id` and on the situation, none
+        // of the three updates could be a HOT update, so each wrote a new entry in all four indexes
+        // (load replay: 300,012 updates, 0 HOT; the indexes 56 MB against a 32 MB table). Without
+        // them, and with room left in each page, the updates stay on their page and touch no index.
+        // A charge's atendimentos are found through the documents it keeps (`documents`, from its
+        // event) and the primary key, and only when its situation changed: the charge records the one
+        // its atendimentos were given (`situation`). A situation filter reads the list's index in
+        // its order and checks the stored situation of each row (its total comes from
+        // `rm_atendimento_counts`).
+        PostgresMigration(version: 106, name: "report publisher atendimento updates in place", sql: """
+            ALTER TABLE rm_charges ADD COLUMN documents text[] NOT NULL DEFAULT '{}';
+            -- The situation the charge's atendimentos were last given (NULL: not known to be one for all).
+            ALTER TABLE rm_charges ADD COLUMN situation text;
+            UPDATE rm_charges c SET documents = x.documents, situation = x.situation
+            FROM (SELECT charge_id, array_agg(DISTINCT document ORDER BY document) AS documents,
+                         CASE WHEN count(DISTINCT charge_situation) = 1 AND count(*) = count(charge_situation)
+                              THEN min(charge_situation) END AS situation
+                  FROM rm_atendimentos WHERE charge_id IS NOT NULL GROUP BY charge_id) x
+            WHERE c.charge_id = x.charge_id;
+            DROP INDEX rm_atendimentos_by_charge;
+            DROP INDEX rm_atendimentos_by_situation;
+            -- An event updates all of a notification's atendimentos, which its batch wrote side by side, in
+            -- one transaction: each page must hold a new version of every row on it before the old ones
+            -- can be pruned. A row grows from about 105 bytes as notified to 170 with its charge, so a
+            -- page filled to 25% by the batch (18 rows) still has room for two versions of each.
+            ALTER TABLE rm_atendimentos SET (fillfactor = 25);
+            """),
     ]
 
     /// Keeps `counts` (`keyColumns` + `count`) equal to the rows of `table` grouped by `key` (the

@@ -1,0 +1,85 @@
+import Foundation
+import Models
+import Postgres
+@testable import ReportPublisherCore
+import Runtime
+import TestSupport
+import Testing
+
+/// Migration 106: after its batch, every write of an atendimento's row (its chargeable event, its
+/// charge, its GRU's situation) is a HOT update, touching no index; a charge still finds its
+/// atendimentos (through the documents it keeps) when its GRU's situation changes.
+@Suite("Atendimento updates in place", .serialized)
+struct AtendimentoUpdatesInPlaceTests {
+    static let registro = "352222"
+    static let documents = (1...40).map { String(format: "3700000%05d0", $0) }
+
+    struct Updates: Equatable {
+        var all: Int64
+        var hot: Int64
+    }
+
+    /// Applies `events` with `handleBatch` in one transaction; the updates of `rm_atendimentos` it made.
+    static func applyCountingUpdates(_ events: [EventEnvelope], _ fixture: Fixture) async throws -> Updates {
+        try await fixture.pool.withTransaction { c in
+            // The counts a backend has not reported yet include its earlier transactions': the difference.
+            func counted() throws -> Updates {
+                let row = try c.query("""
+                    SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relid = 'rm_atendimentos'::regclass
+                    """)[0]
+                return Updates(all: try row.decode(Int64.self, at: 0), hot: try row.decode(Int64.self, at: 1))
+            }
+            let before = try counted()
+            try ReadModelHandler().handleBatch(events, context: HandlerContext(connection: c, outbox: OutboxWriter(connection: c), now: Date()))
+            let after = try counted()
+            return Updates(all: after.all - before.all, hot: after.hot - before.hot)
+        }
+    }
+
+    static func situations(_ fixture: Fixture) async throws -> [String: Int] {
+        try await fixture.pool.withConnection { c in
+            var counts: [String: Int] = [:]
+            for row in try c.query("SELECT \(ReadModelQueries.situation()), count(*)::int FROM rm_atendimentos GROUP BY 1") {
+                counts[try row.decode(String.self, at: 0)] = try row.decode(Int.self, at: 1)
+            }
+            return counts
+        }
+    }
+
+    @Test("the chargeable, charge and GRU-state writes of atendimentos are HOT updates, and the situation follows the GRU")
+    func updatesStayOnTheirPage() async throws {
+        let r = try RegistroANS(Self.registro), abi = try ABINumber(92), month = try YearMonth(parsing: "2025-06")
+        let docs = try Self.documents.map { try SUSDocumentNumber($0) }
+        let gru = Events.gruNumber(701)
+        let notified = try Events.envelope(NotificationAtendimentos(
+            abi: abi, registroANS: r, batch: 1, atendimentos: Self.documents.map { Events.atendimento($0, amount: "100,00") }))
+        let chargeable = try Events.envelope(AtendimentosChargeable(
+            abi: abi, registroANS: r,
+            atendimentos: docs.map { ChargeableAtendimento(document: $0, competencia: month, outcome: .notImpugned,
+                                                           originalAmount: Events.money("100,00"), finalAmount: Events.money("100,00")) },
+            originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"), chargeableOn: Events.date("2026-02-10")))
+        let charge = try Events.envelope(ChargeIssued(
+            chargeID: "c-92-1", abi: abi, registroANS: r,
+            atendimentos: docs.map { ChargedAtendimento(document: $0, competencia: month, amount: Events.money("100,00")) },
+            total: Events.money("4000,00"), gruNumber: gru, accumulatedSmallCharges: .zero, issuedOn: Events.date("2026-02-10")))
+        let issued = try Events.gruIssued(gru, registro: Self.registro, abi: 92, principal: "4000,00", issuedOn: "2026-02-10",
+                                          dueDate: "2026-02-24", chargeIDs: ["c-92-1"])
+        let paid = try Events.stateChanged(gru, registro: Self.registro, from: .emitida, to: .paga, on: "2026-02-20",
+                                           principal: "4000,00", open: "0,00", paid: "4000,00", accrualDate: "2026-02-24",
+                                           reason: "pagamento")
+        let count = Int64(Self.documents.count)
+        try await Fixture.with { fixture in
+            try await fixture.apply([try Events.operadora(registro: Self.registro, root: "14ABC345", name: "Saúde HOT Ltda."), notified])
+            let a = try await Self.applyCountingUpdates([chargeable], fixture)
+            #expect(a == Updates(all: count, hot: count), "\(a)")
+            #expect(try await Self.situations(fixture) == ["cobravel": Self.documents.count])
+            let b = try await Self.applyCountingUpdates([charge, issued], fixture)
+            #expect(b == Updates(all: count, hot: count), "\(b)")
+            #expect(try await Self.situations(fixture) == ["cobrado": Self.documents.count])
+            // The GRU's new situation is written to each of its atendimentos, found by its documents.
+            let c = try await Self.applyCountingUpdates([paid], fixture)
+            #expect(c == Updates(all: count, hot: count), "\(c)")
+            #expect(try await Self.situations(fixture) == ["pago": Self.documents.count])
+        }
+    }
+}
