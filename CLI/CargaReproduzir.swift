@@ -99,7 +99,10 @@ final class Replay {
     let consumerLag: ReplayConsumerLag?
     let schedule: ReplaySchedule
     let started = Date()
+    /// Samples with the stage counts read then (those in between reuse them, ``ReplayProbeBudget``).
     var samples: [ReplayResult.Sample] = []
+    /// The cost of the stage counts and of the exact backlog counts.
+    var stageCountBudget = ReplayProbeBudget(), exactCheckBudget = ReplayProbeBudget()
     var stages: [ReplayResult.Stage] = []
     var today: CivilDate
 
@@ -329,13 +332,15 @@ final class Replay {
     /// database, and that count decides.
     func sample(until stage: String, _ done: (ReplayProbe.Snapshot) -> Bool) async throws {
         let deadline = Date().addingTimeInterval(TimeInterval(command.tempoLimite))
-        var lastExact = Date()
+        exactCheckBudget.record(start: since(started), cost: 0)
         while true {
             var snapshot = await takeSample()
             var exact = consumerLag == nil
-            if !exact, let fromLag = snapshot, done(fromLag) || since(lastExact) >= Self.exactCheckInterval {
-                lastExact = Date()
+            if !exact, let fromLag = snapshot,
+               done(fromLag) || exactCheckBudget.allows(at: since(started), minimumInterval: Self.exactCheckInterval) {
+                let start = since(started)
                 snapshot = await takeSample(exact: true)
+                exactCheckBudget.record(start: start, cost: since(started) - start)
                 exact = true
             }
             if let snapshot, snapshot.deadLettered > 0 {
@@ -349,19 +354,28 @@ final class Replay {
         }
     }
 
-    /// Seconds between exact backlog counts while the broker's lag says a stage is not done.
+    /// Seconds between exact backlog counts while the broker's lag says a stage is not done (at
+    /// least; longer when they cost more than ``ReplayProbeBudget/share``).
     static let exactCheckInterval = 15.0
 
     /// Takes, records and prints one sample; nil (logged) while the database is unreachable, e.g.
     /// restarting: the replay waits for it as the services do. Its backlog is the broker's consumer
     /// lag, or (`exact`, or without a broker, or when the broker does not answer) the exact count.
+    /// The stage counts are read when `exact`, when the lag shows every consumer caught up (a stage
+    /// may have ended) or when ``ReplayProbeBudget`` allows; otherwise the last ones are shown.
     @discardableResult
     func takeSample(exact: Bool = false) async -> ReplayProbe.Snapshot? {
         let probe = self.probe
         var snapshot: ReplayProbe.Snapshot
         let lag = exact ? nil : try? await consumerLag?.backlog()
+        let start = since(started)
+        let previous = samples.last
+        let counting = lag.map { lag in lag.values.allSatisfy { $0 == 0 } || stageCountBudget.allows(at: start) } ?? true
         do {
-            snapshot = try await pool.withConnection { try probe.snapshot(on: $0, scanningInboxes: lag == nil) }
+            snapshot = try await pool.withConnection {
+                try probe.snapshot(on: $0, scanningInboxes: lag == nil, countingStages: counting || previous == nil,
+                                   stages: previous?.counts)
+            }
         } catch {
             log(String(format: "[%6.1f s]", since(started)) + " banco indisponível: \(error)")
             return nil
@@ -371,10 +385,12 @@ final class Replay {
             snapshot.unconsumed = lag.values.reduce(0, +)
         }
         let seconds = since(started)
-        let previous = samples.last
-        samples.append(.init(seconds: seconds, counts: snapshot))
+        if counting || previous == nil {
+            stageCountBudget.record(start: start, cost: seconds - start)
+            samples.append(.init(seconds: seconds, counts: snapshot))
+        }
         func rate(_ path: KeyPath<ReplayProbe.Snapshot, Int>) -> String {
-            guard let previous, seconds > previous.seconds else { return "" }
+            guard counting, let previous, seconds > previous.seconds else { return "" }
             let value = Double(snapshot[keyPath: path] - previous.counts[keyPath: path]) / (seconds - previous.seconds)
             return value > 0 ? String(format: " (%.0f/s)", value) : ""
         }
@@ -385,7 +401,8 @@ final class Replay {
             + " | GRUs \(grouped(snapshot.grusIssued)), no portal \(grouped(snapshot.grusVisible))"
             + " | fila: \(grouped(snapshot.unsent)) a publicar, \(grouped(snapshot.unconsumed)) a consumir"
             + (lag == nil ? "" : " (lag no broker)")
-            + backlog(snapshot))
+            + backlog(snapshot)
+            + (counting || previous == nil ? "" : String(format: " [contagens de %.0f s atrás]", seconds - (previous?.seconds ?? seconds))))
         return snapshot
     }
 

@@ -47,8 +47,10 @@ public struct ReplayProbe: Sendable {
     /// Reads a snapshot; a schema that does not exist yet counts as empty. Without
     /// `scanningInboxes` the backlog is left empty for the caller to fill (e.g. from the broker's
     /// consumer lag) and dead letters are not counted: both scan every inbox (and the backlog every
-    /// outbox), the largest cost of a sample.
-    public func snapshot(on connection: PostgresConnection, scanningInboxes: Bool = true) throws -> Snapshot {
+    /// outbox), the largest cost of a sample. Without `countingStages` the atendimentos and GRUs
+    /// per stage (a scan of each table, the next largest cost) are taken from `stages`.
+    public func snapshot(on connection: PostgresConnection, scanningInboxes: Bool = true, countingStages: Bool = true,
+                         stages: Snapshot? = nil) throws -> Snapshot {
         let existing = try existingSchemas(on: connection)
         func count(_ schema: String, _ sql: String) throws -> Int {
             guard existing.contains(schema) else { return 0 }
@@ -62,6 +64,11 @@ public struct ReplayProbe: Sendable {
             }
         }
         let backlog = scanningInboxes ? try self.backlog(on: connection) : [:]
+        guard countingStages else {
+            return Snapshot(received: stages?.received ?? 0, notified: stages?.notified ?? 0, released: stages?.released ?? 0,
+                            grusIssued: stages?.grusIssued ?? 0, grusVisible: stages?.grusVisible ?? 0, unsent: unsent,
+                            unconsumed: backlog.values.reduce(0, +), backlog: backlog, deadLettered: dead)
+        }
         return Snapshot(
             received: try count("intake", "SELECT count(*)::int FROM intake.atendimentos"),
             notified: try count("deadlines", "SELECT count(*)::int FROM deadlines.atendimentos"),
@@ -93,5 +100,33 @@ public struct ReplayProbe: Sendable {
         Set(try connection.query(
             "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)", [Self.schemas]
         ).map { try $0.decode(String.self, at: 0) })
+    }
+}
+
+/// How often the replay may read the database for its progress: its counts scan whole tables
+/// (1,100,000-atendimento replay: about 0.25 s for the stage counts, 2 s for an exact backlog), and
+/// read every second they took about a fifth of the 2 cores the services share. After a read that
+/// took `d` seconds the next waits `d / share` seconds, unless the caller must decide now.
+public struct ReplayProbeBudget: Sendable, Equatable {
+    /// The share of one core the replay's own reads may take.
+    public static let share = 0.05
+
+    /// When the last read started and how long it took (seconds on the replay's clock).
+    public private(set) var lastStart: Double?
+    public private(set) var lastCost = 0.0
+
+    public init() {}
+
+    /// Whether a read at `now` keeps within the share (always at least `minimumInterval` apart
+    /// when a minimum is given, e.g. the periodic exact check).
+    public func allows(at now: Double, minimumInterval: Double = 0) -> Bool {
+        guard let lastStart else { return true }
+        return now - lastStart >= max(minimumInterval, lastCost / Self.share)
+    }
+
+    /// Records a read that started at `start` and took `cost` seconds.
+    public mutating func record(start: Double, cost: Double) {
+        lastStart = start
+        lastCost = cost
     }
 }

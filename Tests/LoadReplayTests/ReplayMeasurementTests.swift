@@ -90,4 +90,19 @@ final class ElementCounter: NSObject, XMLParserDelegate {
                 qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
         names.append(elementName)
     }
+
+    @Test func theProbeReadsAgainOnlyAfterTwentyTimesWhatItsLastReadTook() {
+        var budget = ReplayProbeBudget()
+        #expect(budget.allows(at: 0))
+        budget.record(start: 10, cost: 0.25)  // 0.25 s at a 5% share: the next read 5 s later
+        #expect(!budget.allows(at: 14.9))
+        #expect(budget.allows(at: 15))
+        // A cheap read is held to the minimum interval asked for; a costly one to its share.
+        budget.record(start: 20, cost: 0.01)
+        #expect(!budget.allows(at: 34, minimumInterval: 15))
+        #expect(budget.allows(at: 35, minimumInterval: 15))
+        budget.record(start: 40, cost: 2)
+        #expect(!budget.allows(at: 79, minimumInterval: 15))
+        #expect(budget.allows(at: 80, minimumInterval: 15))
+    }
 }
