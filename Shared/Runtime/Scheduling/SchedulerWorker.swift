@@ -210,7 +210,7 @@ public final class SchedulerWorker: Service, Sendable {
                 try connection.withSavepoint { connection in
                     try handler.fire(item, context: HandlerContext(
                         connection: connection, outbox: OutboxWriter(connection: connection), now: now))
-                    _ = try connection.execute(Self.markDone, [item.id, now])
+                    _ = try connection.execute(Self.markAllDone, [[String(item.id)], now])
                 }
                 result.fired += 1
                 result.firedByKind[item.kind, default: 0] += 1
@@ -251,10 +251,7 @@ public final class SchedulerWorker: Service, Sendable {
         LIMIT $3
         """)
 
-    static let markDone = PostgresStatement("""
-        UPDATE scheduled_work SET status = 'done', fired_at = $2, retry_at = NULL WHERE id = $1
-        """)
-
+    /// Marks the items `$1` (ids as text) fired at `$2`.
     static let markAllDone = PostgresStatement("""
         UPDATE scheduled_work SET status = 'done', fired_at = $2, retry_at = NULL WHERE id = ANY($1::text[]::bigint[])
         """)
