@@ -370,11 +370,11 @@ final class Replay {
         let lag = exact ? nil : try? await consumerLag?.backlog()
         let start = since(started)
         let previous = samples.last
-        let counting = lag.map { lag in lag.values.allSatisfy { $0 == 0 } || stageCountBudget.allows(at: start) } ?? true
+        let counting = previous == nil
+            || lag.map { lag in lag.values.allSatisfy { $0 == 0 } || stageCountBudget.allows(at: start) } ?? true
         do {
             snapshot = try await pool.withConnection {
-                try probe.snapshot(on: $0, scanningInboxes: lag == nil, countingStages: counting || previous == nil,
-                                   stages: previous?.counts)
+                try probe.snapshot(on: $0, scanningInboxes: lag == nil, countingStages: counting, stages: previous?.counts)
             }
         } catch {
             log(String(format: "[%6.1f s]", since(started)) + " banco indisponível: \(error)")
@@ -385,7 +385,7 @@ final class Replay {
             snapshot.unconsumed = lag.values.reduce(0, +)
         }
         let seconds = since(started)
-        if counting || previous == nil {
+        if counting {
             stageCountBudget.record(start: start, cost: seconds - start)
             samples.append(.init(seconds: seconds, counts: snapshot))
         }
@@ -402,7 +402,7 @@ final class Replay {
             + " | fila: \(grouped(snapshot.unsent)) a publicar, \(grouped(snapshot.unconsumed)) a consumir"
             + (lag == nil ? "" : " (lag no broker)")
             + backlog(snapshot)
-            + (counting || previous == nil ? "" : String(format: " [contagens de %.0f s atrás]", seconds - (previous?.seconds ?? seconds))))
+            + (counting ? "" : String(format: " [contagens de %.0f s atrás]", seconds - (previous?.seconds ?? seconds))))
         return snapshot
     }
 

@@ -77,7 +77,6 @@ struct Projection {
             e.chargeID, e.registroANS.value, e.abi.value, e.total.centavos, e.gruNumber?.value, e.issuedOn.postgres,
             Self.documentList(e)])
         try linkAtendimentos(of: [e])
-        try refresh(charges: [e.chargeID])
     }
 
     func apply(_ e: GRUIssued) throws {
@@ -265,8 +264,9 @@ struct Projection {
             unpaid_balance = $10
         """)
     /// The atendimentos whose `charge_situation` (``ReadModelQueries/chargeSituation``) is not their
-    /// charge's, among those of the charges `$1`, of the charges of the GRUs `$2` and of the GRUs of
-    /// the parcelamentos `$3`: key and situation of each. Only charges whose situation differs from
+    /// charge's, among those of the charges of the GRUs `$1` and of the GRUs of the parcelamentos
+    /// `$2`: key and situation of each. (A charge's own event needs no refresh: its link gives its
+    /// atendimentos the situation as it stands, and only a GRU or parcelamento event changes it.) Only charges whose situation differs from
     /// the one their atendimentos were last given (`rm_charges.situation`, recorded here for the
     /// caller's update) are looked at, and their atendimentos are found by primary key from the
     /// documents the charge keeps (migration 106: no index on `charge_id`). Every lookup is an index
@@ -276,10 +276,9 @@ struct Projection {
     static let staleChargeSituations = PostgresStatement("""
         WITH s AS MATERIALIZED (
             SELECT ids.id AS charge_id, x.situation, x.registro_ans, x.documents
-            FROM (SELECT unnest($1::text[])
-                  UNION SELECT k.charge_id FROM unnest($2::text[]) AS u(gru)
+            FROM (SELECT k.charge_id FROM unnest($1::text[]) AS u(gru)
                         CROSS JOIN LATERAL (SELECT charge_id FROM rm_charges WHERE gru_number = u.gru OFFSET 0) k
-                  UNION SELECT k.charge_id FROM unnest($3::text[]) AS u(parcelamento)
+                  UNION SELECT k.charge_id FROM unnest($2::text[]) AS u(parcelamento)
                         CROSS JOIN LATERAL (SELECT c.charge_id FROM rm_grus q JOIN rm_charges c ON c.gru_number = q.gru_number
                                             WHERE q.parcelamento_id = u.parcelamento OFFSET 0) k) AS ids(id)
             CROSS JOIN LATERAL (SELECT \(ReadModelQueries.chargeSituation) AS situation, c.registro_ans, c.documents,
@@ -307,9 +306,9 @@ struct Projection {
         """)
 
     /// Refreshes the situations now, or at the end of the batch when `deferred` is set.
-    func refresh(charges: [String] = [], gru: String? = nil, parcelamento: String? = nil) throws {
+    func refresh(gru: String? = nil, parcelamento: String? = nil) throws {
         let refreshes = deferred ?? SituationRefreshes()
-        refreshes.add(charges: charges, gru: gru, parcelamento: parcelamento)
+        refreshes.add(gru: gru, parcelamento: parcelamento)
         if deferred == nil { try refreshes.run(on: connection) }
     }
     static let upsertCADIN = PostgresStatement("""
@@ -325,11 +324,10 @@ struct Projection {
 
 /// The situation refreshes of a batch of events, run once at its end.
 final class SituationRefreshes {
-    private var charges: [String] = [], grus: [String] = [], parcelamentos: [String] = []
+    private var grus: [String] = [], parcelamentos: [String] = []
     private var seen = Set<String>()
 
-    func add(charges ids: [String], gru: String?, parcelamento: String?) {
-        for id in ids where seen.insert("c" + id).inserted { charges.append(id) }
+    func add(gru: String?, parcelamento: String?) {
         if let gru, seen.insert("g" + gru).inserted { grus.append(gru) }
         if let parcelamento, seen.insert("p" + parcelamento).inserted { parcelamentos.append(parcelamento) }
     }
@@ -339,7 +337,7 @@ final class SituationRefreshes {
     func run(on connection: PostgresConnection) throws {
         guard !seen.isEmpty else { return }
         var stale = TextColumns(4)
-        for row in try connection.query(Projection.staleChargeSituations, [charges, grus, parcelamentos]) {
+        for row in try connection.query(Projection.staleChargeSituations, [grus, parcelamentos]) {
             stale.append(try row.decode(String.self, at: 0), try row.decode(String.self, at: 1), try row.decode(String.self, at: 2),
                          try row.decode(String.self, at: 3))
         }

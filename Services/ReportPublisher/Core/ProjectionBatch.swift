@@ -162,12 +162,11 @@ extension Projection {
                            e.issuedOn.description, Self.documentList(e))
         }
         _ = try connection.execute(Self.insertCharges, charges.parameters)
-        try refresh(charges: events.map(\.chargeID))
     }
 
-    /// `linkAtendimentos` of each charge, with the situation of the charge as it stands: run last in
-    /// a segment (after its GRUs and their changes), so the refresh at the end of the batch finds
-    /// the rows already right instead of writing each atendimento a second time.
+    /// Links each charge's atendimentos to it with the charge's situation as it stands, and records
+    /// that situation on the charge: run last in a segment (after its GRUs and their changes), so a
+    /// charge needs no refresh of its own; a later GRU or parcelamento event refreshes it.
     func linkAtendimentos(of events: [ChargeIssued]) throws {
         var links = TextColumns(5)
         for e in events {
