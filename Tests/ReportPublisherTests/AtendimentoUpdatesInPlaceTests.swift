@@ -6,9 +6,10 @@ import Runtime
 import TestSupport
 import Testing
 
-/// Migration 106: after its batch, every write of an atendimento's row (its chargeable event, its
-/// charge, its GRU's situation) is a HOT update, touching no index; a charge still finds its
-/// atendimentos (through the documents it keeps) when its GRU's situation changes.
+/// Migrations 106 and 107: after its batch, an atendimento's row is written once more, by its
+/// chargeable event (a HOT update, touching no index), which also links it to its charge; the
+/// charge's own event and its GRU's changes write no atendimento, and the situation still follows
+/// the GRU (kept on the charge).
 @Suite("Atendimento updates in place", .serialized)
 struct AtendimentoUpdatesInPlaceTests {
     static let registro = "352222"
@@ -39,14 +40,14 @@ struct AtendimentoUpdatesInPlaceTests {
     static func situations(_ fixture: Fixture) async throws -> [String: Int] {
         try await fixture.pool.withConnection { c in
             var counts: [String: Int] = [:]
-            for row in try c.query("SELECT \(ReadModelQueries.situation()), count(*)::int FROM rm_atendimentos GROUP BY 1") {
+            for row in try c.query("SELECT \(ReadModelQueries.situation(of: "a")), count(*)::int FROM rm_atendimentos a GROUP BY 1") {
                 counts[try row.decode(String.self, at: 0)] = try row.decode(Int.self, at: 1)
             }
             return counts
         }
     }
 
-    @Test("the chargeable, charge and GRU-state writes of atendimentos are HOT updates, and the situation follows the GRU")
+    @Test("the chargeable event's write is a HOT update; the charge and GRU events write no atendimento; the situation follows")
     func updatesStayOnTheirPage() async throws {
         let r = try RegistroANS(Self.registro), abi = try ABINumber(92), month = try YearMonth(parsing: "2025-06")
         let docs = try Self.documents.map { try SUSDocumentNumber($0) }
@@ -58,12 +59,14 @@ struct AtendimentoUpdatesInPlaceTests {
             atendimentos: docs.map { ChargeableAtendimento(document: $0, competencia: month, outcome: .notImpugned,
                                                            originalAmount: Events.money("100,00"), finalAmount: Events.money("100,00")) },
             originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"), chargeableOn: Events.date("2026-02-10")))
+        // The id the debt calculator gives the charge of this chargeable event.
+        let chargeID = "92-\(Self.registro)-\(Self.documents[0])-2025-06"
         let charge = try Events.envelope(ChargeIssued(
-            chargeID: "c-92-1", abi: abi, registroANS: r,
+            chargeID: chargeID, abi: abi, registroANS: r,
             atendimentos: docs.map { ChargedAtendimento(document: $0, competencia: month, amount: Events.money("100,00")) },
             total: Events.money("4000,00"), gruNumber: gru, accumulatedSmallCharges: .zero, issuedOn: Events.date("2026-02-10")))
         let issued = try Events.gruIssued(gru, registro: Self.registro, abi: 92, principal: "4000,00", issuedOn: "2026-02-10",
-                                          dueDate: "2026-02-24", chargeIDs: ["c-92-1"])
+                                          dueDate: "2026-02-24", chargeIDs: [chargeID])
         let paid = try Events.stateChanged(gru, registro: Self.registro, from: .emitida, to: .paga, on: "2026-02-20",
                                            principal: "4000,00", open: "0,00", paid: "4000,00", accrualDate: "2026-02-24",
                                            reason: "pagamento")
@@ -74,12 +77,21 @@ struct AtendimentoUpdatesInPlaceTests {
             #expect(a == Updates(all: count, hot: count), "\(a)")
             #expect(try await Self.situations(fixture) == ["cobravel": Self.documents.count])
             let b = try await Self.applyCountingUpdates([charge, issued], fixture)
-            #expect(b == Updates(all: count, hot: count), "\(b)")
+            #expect(b == Updates(all: 0, hot: 0), "\(b)")
             #expect(try await Self.situations(fixture) == ["cobrado": Self.documents.count])
-            // The GRU's new situation is written to each of its atendimentos, found by its documents.
+            // The GRU's new situation is recorded on its charge alone.
             let c = try await Self.applyCountingUpdates([paid], fixture)
-            #expect(c == Updates(all: count, hot: count), "\(c)")
+            #expect(c == Updates(all: 0, hot: 0), "\(c)")
             #expect(try await Self.situations(fixture) == ["pago": Self.documents.count])
+            let differences = try await fixture.pool.withConnection { c in try ListCountTests.differences(on: c) }
+            #expect(differences == [], "\(differences)")
+            // Without its charge, an atendimento linked to it is cobrável again, and counted so.
+            let afterDelete = try await fixture.pool.withConnection { c in
+                _ = try c.execute("DELETE FROM rm_charges")
+                return try ListCountTests.differences(on: c)
+            }
+            #expect(afterDelete == [], "\(afterDelete)")
+            #expect(try await Self.situations(fixture) == ["cobravel": Self.documents.count])
         }
     }
 }

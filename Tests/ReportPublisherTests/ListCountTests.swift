@@ -16,9 +16,9 @@ struct ListCountTests {
             SELECT coalesce(k.registro_ans, r.registro_ans) || ' ' || coalesce(k.abi, r.abi) || ' ' || coalesce(k.kind, r.kind)
                 || ' ' || coalesce(k.situation, r.situation) || ': kept ' || coalesce(k.count, 0) || ', rows ' || coalesce(r.count, 0)
             FROM (SELECT * FROM rm_atendimento_counts WHERE count <> 0) k
-            FULL JOIN (SELECT registro_ans, abi, coalesce(kind, '') AS kind, \(ReadModelQueries.situation()) AS situation,
+            FULL JOIN (SELECT registro_ans, abi, coalesce(kind, '') AS kind, \(ReadModelQueries.situation(of: "a")) AS situation,
                               count(*) AS count
-                       FROM rm_atendimentos GROUP BY 1, 2, 3, 4) r
+                       FROM rm_atendimentos a GROUP BY 1, 2, 3, 4) r
                 USING (registro_ans, abi, kind, situation)
             WHERE k.count IS DISTINCT FROM r.count
             """).map { try $0.decode(String.self, at: 0) }
@@ -93,8 +93,8 @@ struct ListCountTests {
                 var nonZero = 0
                 for filter in filters {
                     let direct = try c.query("""
-                        SELECT count(*) FROM rm_atendimentos WHERE registro_ans = $1 AND ($2::integer IS NULL OR abi = $2)
-                            AND ($3::text IS NULL OR kind = $3) AND ($4::text IS NULL OR \(ReadModelQueries.situation()) = $4)
+                        SELECT count(*) FROM rm_atendimentos a WHERE registro_ans = $1 AND ($2::integer IS NULL OR abi = $2)
+                            AND ($3::text IS NULL OR kind = $3) AND ($4::text IS NULL OR \(ReadModelQueries.situation(of: "a")) = $4)
                             AND ($5::text IS NULL OR document = $5)
                         """, [registro, filter.abi, filter.kind, filter.situation?.rawValue, filter.document])[0].decode(Int.self, at: 0)
                     let page = try ReadModelQueries.atendimentos(of: registro, filter: filter, limit: 1000, offset: 0, on: c)
@@ -197,9 +197,9 @@ struct ListCountTests {
                 for filter in filters {
                     // The whole list, read here without the portal's query (the list's order).
                     let all = try c.query("""
-                        SELECT document, abi FROM rm_atendimentos WHERE registro_ans = $1
+                        SELECT document, abi FROM rm_atendimentos a WHERE registro_ans = $1
                             AND ($2::integer IS NULL OR abi = $2) AND ($3::text IS NULL OR kind = $3)
-                            AND ($4::text IS NULL OR \(ReadModelQueries.situation()) = $4)
+                            AND ($4::text IS NULL OR \(ReadModelQueries.situation(of: "a")) = $4)
                         ORDER BY abi DESC, document, competencia
                         """, [registro, filter.abi, filter.kind, filter.situation?.rawValue]).map {
                         "\(try $0.decode(String.self, at: 0)) \(try $0.decode(Int.self, at: 1))"

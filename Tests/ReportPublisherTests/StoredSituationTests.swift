@@ -6,8 +6,9 @@ import Runtime
 import TestSupport
 import Testing
 
-/// The situation the projection stores (`charge_situation`, read through `ReadModelQueries.situation`)
-/// must always equal the one derived at read time from the charge, the GRU and the parcelamento.
+/// The situation the projection keeps (a charged atendimento's is its charge's, `rm_charges.situation`,
+/// read through `ReadModelQueries.situation(of:)`) must always equal the one derived at read time from
+/// the charge, the GRU and the parcelamento.
 @Suite("Stored atendimento situation", .serialized)
 struct StoredSituationTests {
     /// The situation as the portal derived it before it was stored: the reference.
@@ -15,6 +16,7 @@ struct StoredSituationTests {
         SELECT a.document || '/' || a.competencia,
             CASE
                 WHEN a.charge_id IS NULL THEN a.process_state
+                WHEN c.charge_id IS NULL THEN 'cobravel'
                 WHEN g.state IS NULL THEN 'cobrado_acumulado'
                 WHEN g.state IN ('paga', 'paga_com_atraso') THEN 'pago'
                 WHEN g.state = 'parcelada' AND p.state = 'quitado' THEN 'pago'
@@ -29,7 +31,9 @@ struct StoredSituationTests {
         LEFT JOIN rm_parcelamentos p ON p.parcelamento_id = g.parcelamento_id
         ORDER BY 1
         """
-    static let stored = "SELECT document || '/' || competencia, \(ReadModelQueries.situation()) FROM rm_atendimentos ORDER BY 1"
+    static let stored = """
+        SELECT a.document || '/' || a.competencia, \(ReadModelQueries.situation(of: "a")) FROM rm_atendimentos a ORDER BY 1
+        """
 
     static func situations(_ sql: String, _ pool: PostgresPool) async throws -> [String] {
         try await pool.withConnection { c in
@@ -124,8 +128,8 @@ struct StoredSituationTests {
                     of: ReadModelKafkaTests.registro, filter: AtendimentoFilter(situation: .pago), limit: 10, offset: 0, on: c)
                 #expect(paid.total == 1)
                 #expect(paid.rows.map(\.document) == [ReadModelKafkaTests.documents[0]])
-                // A stale stored value shows: the page reads the column, not the GRU.
-                _ = try c.execute("UPDATE rm_atendimentos SET charge_situation = 'cobrado' WHERE charge_id IS NOT NULL")
+                // A stale kept value shows: the page reads the charge's situation, not the GRU.
+                _ = try c.execute("UPDATE rm_charges SET situation = 'cobrado'")
                 let after = try ReadModelQueries.atendimentos(
                     of: ReadModelKafkaTests.registro, filter: AtendimentoFilter(situation: .pago), limit: 10, offset: 0, on: c)
                 #expect(after.total == 0)

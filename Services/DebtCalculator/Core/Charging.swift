@@ -8,16 +8,6 @@ import Runtime
 /// operadora until the held total passes the threshold, and then one GRU covers all held charges
 /// (RN 533/2022).
 extension DebtLedger {
-    /// The charge id: stable under redelivery and replay. Every atendimento (document and competência:
-    /// an APAC's competências are released separately, DOMAIN §1) is released for charging exactly
-    /// once, in one event, so the event's first atendimento in (document, competência) order
-    /// identifies it. Events without competências (written before the field) keep their old ids.
-    static func chargeID(of event: AtendimentosChargeable) -> String {
-        // Documents have 13 digits, so the text order is (document, competência) order.
-        let first = event.atendimentos.map { $0.document.value + ($0.competencia.map { "-\($0)" } ?? "") }.min() ?? "vazio"
-        return "\(event.abi.value)-\(event.registroANS.value)-\(first)"
-    }
-
     /// What an `AtendimentosChargeable` charges, before any database work.
     struct ChargeInput {
         let event: AtendimentosChargeable
@@ -41,15 +31,14 @@ extension DebtLedger {
 
     /// The charge of `event`; nil when it charges nothing (annulled atendimentos, deferida, amount 0).
     func chargeInput(_ event: AtendimentosChargeable) -> ChargeInput? {
-        let charged = event.atendimentos.filter { !$0.isAnnulled && $0.finalAmount > .zero }
-            .map { ChargedAtendimento(document: $0.document, competencia: $0.competencia, amount: $0.finalAmount) }
+        let charged = event.charged
         let total = Money.sum(charged.map(\.amount))
         guard total > .zero else { return nil }
         // DOMAIN §4: the GRU's payment date rolled to a business day; acréscimos accrue from the
         // original due date while RulesPolicy.accrueFromOriginalDueDate is on.
         let dueDate = calendar.nextBusinessDay(onOrAfter: event.paymentDueDate)
         let accrual = calendar.accrualDueDate(originalDueDate: event.originalDueDate, gruDueDate: dueDate)
-        return ChargeInput(event: event, charged: charged, total: total, chargeID: Self.chargeID(of: event),
+        return ChargeInput(event: event, charged: charged, total: total, chargeID: event.chargeID,
                            dueDate: dueDate, accrual: accrual)
     }
 

@@ -63,13 +63,15 @@ struct Projection {
     }
 
     /// One statement for the whole event (text arrays cast in SQL), with the effect of
-    /// `setDecision` per atendimento in order.
+    /// `setDecision` per atendimento in order; the atendimentos charged are linked to the charge the
+    /// debt calculator issues for them (``Models/AtendimentosChargeable/chargeID``), so its
+    /// `ChargeIssued` finds them linked.
     func apply(_ e: AtendimentosChargeable) throws {
-        let a = e.atendimentos
+        let a = e.atendimentos, charge = e.chargeID
         _ = try connection.execute(Self.setChargeable, [
             e.registroANS.value, e.abi.value, e.chargeableOn.postgres, a.map(\.document.value),
             a.map { $0.isAnnulled ? "anulado" : "cobravel" }, a.map { String($0.finalAmount.centavos) },
-            a.map { $0.competencia?.description ?? "" }])
+            a.map { $0.competencia?.description ?? "" }, a.map { $0.isCharged ? charge : "" }])
     }
 
     func apply(_ e: ChargeIssued) throws {
@@ -210,17 +212,20 @@ struct Projection {
         """)
     /// A document and competência repeated in one event keeps its last decision, as one `setDecision`
     /// each would; an atendimento without competência ('' in the array: events before the field) takes
-    /// the document's existing row, as `competencia(_:)` does.
+    /// the document's existing row, as `competencia(_:)` does. `$8`: the charge of each ('' for none;
+    /// a charge once linked stays).
     static let setChargeable = PostgresStatement("""
-        INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, final_amount, updated_on, competencia)
+        INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, final_amount, updated_on, competencia, charge_id)
         SELECT DISTINCT ON (a.document, k.competencia) $1::text, a.document, $2::integer, a.state,
-            a.final_amount::bigint, $3::date, k.competencia
-        FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS a(document, state, final_amount, competencia, n)
+            a.final_amount::bigint, $3::date, k.competencia, NULLIF(a.charge, '')
+        FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+            WITH ORDINALITY AS a(document, state, final_amount, competencia, charge, n)
         CROSS JOIN LATERAL (SELECT COALESCE(NULLIF(a.competencia, ''), (SELECT r.competencia FROM rm_atendimentos r
             WHERE r.registro_ans = $1 AND r.document = a.document ORDER BY r.competencia LIMIT 1), '') AS competencia) k
         ORDER BY a.document, k.competencia, a.n DESC
         ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET process_state = EXCLUDED.process_state,
-            final_amount = EXCLUDED.final_amount, updated_on = EXCLUDED.updated_on
+            final_amount = EXCLUDED.final_amount, updated_on = EXCLUDED.updated_on,
+            charge_id = COALESCE(rm_atendimentos.charge_id, EXCLUDED.charge_id)
         """)
     /// The distinct documents of a charge's atendimentos, comma-separated (`rm_charges.documents`,
     /// through `string_to_array`; a document is digits only), in the event's order.
@@ -263,52 +268,37 @@ struct Projection {
             installment_count = $6, installment_base = $7, paid_installments = $8, missed_installments = $9,
             unpaid_balance = $10
         """)
-    /// The atendimentos whose `charge_situation` (``ReadModelQueries/chargeSituation``) is not their
-    /// charge's, among those of the charges of the GRUs `$1` and of the GRUs of the parcelamentos
-    /// `$2`: key and situation of each. (A charge's own event needs no refresh: its link gives its
-    /// atendimentos the situation as it stands, and only a GRU or parcelamento event changes it.) Only charges whose situation differs from
-    /// the one their atendimentos were last given (`rm_charges.situation`, recorded here for the
-    /// caller's update) are looked at, and their atendimentos are found by primary key from the
-    /// documents the charge keeps (migration 106: no index on `charge_id`). Every lookup is an index
-    /// scan per key (`LATERAL ... OFFSET 0` keeps them so): the tables of a read model being built
-    /// grow faster than their statistics, and a join planned on those picked sequential scans of the
-    /// atendimentos (report-benchmark: 5-20 ms per batch).
-    static let staleChargeSituations = PostgresStatement("""
-        WITH s AS MATERIALIZED (
-            SELECT ids.id AS charge_id, x.situation, x.registro_ans, x.documents
-            FROM (SELECT k.charge_id FROM unnest($1::text[]) AS u(gru)
-                        CROSS JOIN LATERAL (SELECT charge_id FROM rm_charges WHERE gru_number = u.gru OFFSET 0) k
-                  UNION SELECT k.charge_id FROM unnest($2::text[]) AS u(parcelamento)
-                        CROSS JOIN LATERAL (SELECT c.charge_id FROM rm_grus q JOIN rm_charges c ON c.gru_number = q.gru_number
-                                            WHERE q.parcelamento_id = u.parcelamento OFFSET 0) k) AS ids(id)
-            CROSS JOIN LATERAL (SELECT \(ReadModelQueries.chargeSituation) AS situation, c.registro_ans, c.documents,
-                                    c.situation AS recorded
-                                FROM rm_charges c
-                                LEFT JOIN rm_grus g ON g.gru_number = c.gru_number
-                                LEFT JOIN rm_parcelamentos p ON p.parcelamento_id = g.parcelamento_id
-                                WHERE c.charge_id = ids.id OFFSET 0) x
+    /// Works out the situation (``ReadModelQueries/chargeSituation``) of the charges `$3`, of the
+    /// charges of the GRUs `$1` and of those of the GRUs of the parcelamentos `$2`, and records it
+    /// on each charge whose recorded one differs (`rm_charges.situation`: its atendimentos take it
+    /// from there, and the charges' triggers move their list counts). Every lookup is an index scan
+    /// per key (`LATERAL ... OFFSET 0` keeps them so): the tables of a read model being built grow
+    /// faster than their statistics, and a join planned on those picked sequential scans
+    /// (report-benchmark: 5-20 ms per batch).
+    static let refreshChargeSituations = PostgresStatement("""
+        WITH ids AS (
+            SELECT k.charge_id FROM unnest($1::text[]) AS u(gru)
+                CROSS JOIN LATERAL (SELECT charge_id FROM rm_charges WHERE gru_number = u.gru OFFSET 0) k
+            UNION SELECT k.charge_id FROM unnest($2::text[]) AS u(parcelamento)
+                CROSS JOIN LATERAL (SELECT c.charge_id FROM rm_grus q JOIN rm_charges c ON c.gru_number = q.gru_number
+                                    WHERE q.parcelamento_id = u.parcelamento OFFSET 0) k
+            UNION SELECT unnest($3::text[])
+        ), s AS MATERIALIZED (
+            SELECT ids.charge_id, x.situation
+            FROM ids CROSS JOIN LATERAL (SELECT \(ReadModelQueries.chargeSituation) AS situation, c.situation AS recorded
+                                         FROM rm_charges c
+                                         LEFT JOIN rm_grus g ON g.gru_number = c.gru_number
+                                         LEFT JOIN rm_parcelamentos p ON p.parcelamento_id = g.parcelamento_id
+                                         WHERE c.charge_id = ids.charge_id OFFSET 0) x
             WHERE x.situation IS DISTINCT FROM x.recorded
-        ), recorded AS (
-            UPDATE rm_charges c SET situation = s.situation FROM s WHERE c.charge_id = s.charge_id
         )
-        SELECT a.registro_ans, a.document, a.competencia, s.situation
-        FROM s CROSS JOIN LATERAL unnest(s.documents) AS d(document)
-        CROSS JOIN LATERAL (SELECT registro_ans, document, competencia FROM rm_atendimentos
-                            WHERE registro_ans = s.registro_ans AND document = d.document AND charge_id = s.charge_id
-                                AND charge_situation IS DISTINCT FROM s.situation OFFSET 0) a
-        """)
-    /// Sets the situations ``staleChargeSituations`` found, by primary key (rows right by now are not written).
-    static let setChargeSituations = PostgresStatement("""
-        UPDATE rm_atendimentos a SET charge_situation = u.situation
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(registro, document, competencia, situation)
-        WHERE a.registro_ans = u.registro AND a.document = u.document AND a.competencia = u.competencia
-            AND a.charge_situation IS DISTINCT FROM u.situation
+        UPDATE rm_charges c SET situation = s.situation FROM s WHERE c.charge_id = s.charge_id
         """)
 
     /// Refreshes the situations now, or at the end of the batch when `deferred` is set.
-    func refresh(gru: String? = nil, parcelamento: String? = nil) throws {
+    func refresh(gru: String? = nil, parcelamento: String? = nil, charge: String? = nil) throws {
         let refreshes = deferred ?? SituationRefreshes()
-        refreshes.add(gru: gru, parcelamento: parcelamento)
+        refreshes.add(gru: gru, parcelamento: parcelamento, charge: charge)
         if deferred == nil { try refreshes.run(on: connection) }
     }
     static let upsertCADIN = PostgresStatement("""
@@ -324,23 +314,18 @@ struct Projection {
 
 /// The situation refreshes of a batch of events, run once at its end.
 final class SituationRefreshes {
-    private var grus: [String] = [], parcelamentos: [String] = []
+    private var grus: [String] = [], parcelamentos: [String] = [], charges: [String] = []
     private var seen = Set<String>()
 
-    func add(gru: String?, parcelamento: String?) {
+    func add(gru: String?, parcelamento: String?, charge: String? = nil) {
         if let gru, seen.insert("g" + gru).inserted { grus.append(gru) }
         if let parcelamento, seen.insert("p" + parcelamento).inserted { parcelamentos.append(parcelamento) }
+        if let charge, seen.insert("c" + charge).inserted { charges.append(charge) }
     }
 
-    /// One statement finds the stale rows (usually none: a batch links its atendimentos with their
-    /// situation), a second one, only if there are, writes them.
+    /// One statement: the charges concerned whose situation changed are written (usually a few).
     func run(on connection: PostgresConnection) throws {
         guard !seen.isEmpty else { return }
-        var stale = TextColumns(4)
-        for row in try connection.query(Projection.staleChargeSituations, [grus, parcelamentos]) {
-            stale.append(try row.decode(String.self, at: 0), try row.decode(String.self, at: 1), try row.decode(String.self, at: 2),
-                         try row.decode(String.self, at: 3))
-        }
-        if !stale.isEmpty { _ = try connection.execute(Projection.setChargeSituations, stale.parameters) }
+        _ = try connection.execute(Projection.refreshChargeSituations, [grus, parcelamentos, charges])
     }
 }

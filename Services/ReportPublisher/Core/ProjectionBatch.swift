@@ -103,7 +103,6 @@ struct ProjectionSegment {
         try projection.apply(states)
         try projection.apply(payments)
         try projection.apply(cadin)
-        // Nothing after the charges in a segment touches an atendimento (no later rank has an "a" key).
         try projection.linkAtendimentos(of: charges)
     }
 }
@@ -142,11 +141,13 @@ extension Projection {
     }
 
     func apply(_ events: [AtendimentosChargeable]) throws {
-        var rows = TextColumns(7)
+        var rows = TextColumns(8)
         for e in events {
+            let charge = e.chargeID
             for a in e.atendimentos {
                 rows.append(e.registroANS.value, String(e.abi.value), e.chargeableOn.description, a.document.value,
-                            a.isAnnulled ? "anulado" : "cobravel", String(a.finalAmount.centavos), a.competencia?.description ?? "")
+                            a.isAnnulled ? "anulado" : "cobravel", String(a.finalAmount.centavos), a.competencia?.description ?? "",
+                            a.isCharged ? charge : "")
             }
         }
         guard !rows.isEmpty else { return }
@@ -164,12 +165,19 @@ extension Projection {
         _ = try connection.execute(Self.insertCharges, charges.parameters)
     }
 
-    /// Links each charge's atendimentos to it with the charge's situation as it stands, and records
-    /// that situation on the charge: run last in a segment (after its GRUs and their changes), so a
-    /// charge needs no refresh of its own; a later GRU or parcelamento event refreshes it.
+    /// Links each charge's atendimentos to it, where its chargeable event has not (one lookup per
+    /// charge: that event links all of them in one statement, so its first atendimento tells), and
+    /// has the charge's situation worked out (``SituationRefreshes``).
     func linkAtendimentos(of events: [ChargeIssued]) throws {
-        var links = TextColumns(5)
+        var firsts = TextColumns(3)
         for e in events {
+            try refresh(charge: e.chargeID)
+            if let first = e.atendimentos.first { firsts.append(e.registroANS.value, first.document.value, e.chargeID) }
+        }
+        guard !firsts.isEmpty else { return }
+        let unlinked = Set(try connection.query(Self.unlinkedCharges, firsts.parameters).map { try $0.decode(String.self, at: 0) })
+        var links = TextColumns(5)
+        for e in events where unlinked.contains(e.chargeID) {
             for a in e.atendimentos {
                 links.append(e.registroANS.value, a.document.value, String(e.abi.value), e.chargeID, a.competencia?.description ?? "")
             }
@@ -244,16 +252,17 @@ extension Projection {
     /// `setChargeable` over several events (their documents are distinct, so keeping the last of a
     /// document and competência is per event, as there).
     static let setChargeableBatch = PostgresStatement("""
-        INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, final_amount, updated_on, competencia)
+        INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, final_amount, updated_on, competencia, charge_id)
         SELECT DISTINCT ON (a.registro, a.document, k.competencia) a.registro, a.document, a.abi::integer, a.state,
-            a.final_amount::bigint, a.chargeable_on::date, k.competencia
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-            WITH ORDINALITY AS a(registro, abi, chargeable_on, document, state, final_amount, competencia, n)
+            a.final_amount::bigint, a.chargeable_on::date, k.competencia, NULLIF(a.charge, '')
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+            WITH ORDINALITY AS a(registro, abi, chargeable_on, document, state, final_amount, competencia, charge, n)
         CROSS JOIN LATERAL (SELECT COALESCE(NULLIF(a.competencia, ''), (SELECT r.competencia FROM rm_atendimentos r
             WHERE r.registro_ans = a.registro AND r.document = a.document ORDER BY r.competencia LIMIT 1), '') AS competencia) k
         ORDER BY a.registro, a.document, k.competencia, a.n DESC
         ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET process_state = EXCLUDED.process_state,
-            final_amount = EXCLUDED.final_amount, updated_on = EXCLUDED.updated_on
+            final_amount = EXCLUDED.final_amount, updated_on = EXCLUDED.updated_on,
+            charge_id = COALESCE(rm_atendimentos.charge_id, EXCLUDED.charge_id)
         """)
     static let insertCharges = PostgresStatement("""
         INSERT INTO rm_charges (charge_id, registro_ans, abi, total, gru_number, issued_on, documents)
@@ -262,26 +271,18 @@ extension Projection {
             AS c(id, registro, abi, total, gru, issued_on, documents)
         ON CONFLICT (charge_id) DO UPDATE SET gru_number = COALESCE(EXCLUDED.gru_number, rm_charges.gru_number)
         """)
-    /// The situation is worked out once per charge (`sit`) and recorded on the charge as the one its
-    /// atendimentos carry (`rm_charges.situation`, read by ``Projection/staleChargeSituations``).
+    /// The charges (`$3`) whose first atendimento (`$1` registro, `$2` document) does not name them.
+    static let unlinkedCharges = PostgresStatement("""
+        SELECT u.charge FROM unnest($1::text[], $2::text[], $3::text[]) AS u(registro, document, charge)
+        WHERE NOT EXISTS (SELECT 1 FROM rm_atendimentos a
+                          WHERE a.registro_ans = u.registro AND a.document = u.document AND a.charge_id = u.charge)
+        """)
     static let linkAtendimentosBatch = PostgresStatement("""
-        WITH sit AS MATERIALIZED (
-            SELECT ids.charge, (SELECT \(ReadModelQueries.chargeSituation) FROM rm_charges c
-                                LEFT JOIN rm_grus g ON g.gru_number = c.gru_number
-                                LEFT JOIN rm_parcelamentos p ON p.parcelamento_id = g.parcelamento_id
-                                WHERE c.charge_id = ids.charge) AS situation
-            FROM (SELECT DISTINCT unnest($4::text[])) AS ids(charge)
-        ), recorded AS (
-            UPDATE rm_charges c SET situation = sit.situation FROM sit
-            WHERE c.charge_id = sit.charge AND c.situation IS DISTINCT FROM sit.situation
-        )
-        INSERT INTO rm_atendimentos (registro_ans, document, abi, charge_id, competencia, charge_situation)
+        INSERT INTO rm_atendimentos (registro_ans, document, abi, charge_id, competencia)
         SELECT t.registro, t.d, t.abi::integer, t.charge, COALESCE(NULLIF(t.c, ''), (SELECT competencia FROM rm_atendimentos
-            WHERE registro_ans = t.registro AND document = t.d ORDER BY competencia LIMIT 1), ''), sit.situation
+            WHERE registro_ans = t.registro AND document = t.d ORDER BY competencia LIMIT 1), '')
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(registro, d, abi, charge, c)
-        JOIN sit ON sit.charge = t.charge
-        ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET charge_id = EXCLUDED.charge_id,
-            charge_situation = EXCLUDED.charge_situation
+        ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET charge_id = EXCLUDED.charge_id
         """)
     static let insertGRUs = PostgresStatement("""
         INSERT INTO rm_grus (gru_number, registro_ans, purpose, abis, principal, multa, juros, amount, issued_on, due_date,

@@ -285,7 +285,7 @@ public enum ReadModelQueries {
         private(set) var parameters: [any PostgresEncodable]
 
         /// `situation` is the situation's expression on the table `a` (a column of `rm_atendimento_counts`).
-        init(registro: String, filter: AtendimentoFilter, situation: String = ReadModelQueries.situation("a.")) {
+        init(registro: String, filter: AtendimentoFilter, situation: String = ReadModelQueries.situation(of: "a")) {
             parameters = [registro]
             add("a.abi = ", filter.abi)
             add("a.kind = ", filter.kind)
@@ -364,7 +364,7 @@ public enum ReadModelQueries {
         WHERE n.registro_ans = $1 ORDER BY n.abi DESC
         """)
     /// The situation of a charged atendimento from its GRU (`g`) and the GRU's parcelamento (`p`),
-    /// as the projection stores it in `rm_atendimentos.charge_situation`.
+    /// as the projection keeps it in `rm_charges.situation`.
     static let chargeSituation = """
         CASE
             WHEN g.state IS NULL THEN 'cobrado_acumulado'
@@ -376,16 +376,24 @@ public enum ReadModelQueries {
             ELSE 'cobrado'
         END
         """
-    /// The situation: the process state until charged, then the stored GRU situation (a charge not
-    /// yet applied counts as held, like a charge without GRU). The list counts of migration 105 are
-    /// kept on this expression: keep them identical.
-    static func situation(_ table: String = "") -> String {
-        "CASE WHEN \(table)charge_id IS NULL THEN \(table)process_state "
-            + "ELSE COALESCE(\(table)charge_situation, 'cobrado_acumulado') END"
+    /// The situation of the atendimento row `a` (a table alias): its process state until charged,
+    /// then its charge's situation, kept on the charge alone (`rm_charges.situation`, migration 107:
+    /// a GRU's change writes its charges, not their atendimentos). Until the read model has the
+    /// charge (its event follows the chargeable one), the atendimento shows as cobrável
+    /// (``situationWithoutCharge``). The list counts are kept on this expression (migration 107):
+    /// keep them identical.
+    static func situation(of a: String) -> String {
+        situation(of: a, chargeSituation: "(SELECT s.situation FROM rm_charges s WHERE s.charge_id = \(a).charge_id)")
     }
+    /// ``situation(of:)`` with the charge's situation already at hand (`chargeSituation`, from a join).
+    static func situation(of a: String, chargeSituation: String) -> String {
+        "CASE WHEN \(a).charge_id IS NULL THEN \(a).process_state ELSE COALESCE(\(chargeSituation), '\(situationWithoutCharge)') END"
+    }
+    /// The situation of an atendimento linked to a charge the read model does not have yet.
+    static let situationWithoutCharge = AtendimentoSituation.cobravel.rawValue
     /// The columns of a listed atendimento (`AtendimentoView`), from `a` (atendimentos) and `c` (its charge).
     static let situated = """
         SELECT a.document, a.abi, a.kind, NULLIF(a.competencia, '') AS competencia, a.care_start, a.procedure_code, a.amount, a.final_amount,
-            \(situation("a.")) AS situation, c.gru_number, a.note
+            \(situation(of: "a", chargeSituation: "c.situation")) AS situation, c.gru_number, a.note
         """
 }

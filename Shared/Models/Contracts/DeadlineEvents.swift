@@ -22,6 +22,8 @@ public struct ChargeableAtendimento: Codable, Sendable, Hashable {
     /// The amount to charge (0 when annulled).
     public var finalAmount: Money
     public var isAnnulled: Bool { outcome == .deferida }
+    /// Charged by the event's charge (``AtendimentosChargeable/charged``): not annulled, amount not 0.
+    public var isCharged: Bool { !isAnnulled && finalAmount > .zero }
 
     public init(document: SUSDocumentNumber, competencia: YearMonth?, outcome: Outcome, originalAmount: Money,
                 finalAmount: Money) {

@@ -320,3 +320,24 @@ public struct SelicRatesPublished: DomainEvent, Hashable {
         self.rates = rates
     }
 }
+
+/// The charge an ``AtendimentosChargeable`` makes (DOMAIN §4), as the debt calculator issues it and
+/// the report publisher links the atendimentos to it when they become chargeable, before the
+/// ``ChargeIssued`` arrives: one definition for both.
+extension AtendimentosChargeable {
+    /// The atendimentos charged: those not annulled with a non-zero final amount, in event order.
+    /// None means the event charges nothing (all annulled, deferida, or amount 0).
+    public var charged: [ChargedAtendimento] {
+        atendimentos.filter(\.isCharged).map { ChargedAtendimento(document: $0.document, competencia: $0.competencia, amount: $0.finalAmount) }
+    }
+
+    /// The charge id: stable under redelivery and replay. Every atendimento (document and competência:
+    /// an APAC's competências are released separately, DOMAIN §1) is released for charging exactly
+    /// once, in one event, so the event's first atendimento in (document, competência) order
+    /// identifies it. Events without competências (written before the field) keep their old ids.
+    public var chargeID: String {
+        // Documents have 13 digits, so the text order is (document, competência) order.
+        let first = atendimentos.map { $0.document.value + ($0.competencia.map { "-\($0)" } ?? "") }.min() ?? "vazio"
+        return "\(abi.value)-\(registroANS.value)-\(first)"
+    }
+}
