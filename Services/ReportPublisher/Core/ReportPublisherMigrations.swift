@@ -333,25 +333,8 @@ public enum ReportPublisherMigrations {
                     ON CONFLICT (registro_ans, abi, kind, situation) DO UPDATE SET count = t.count + excluded.count
                 """
         }
-        var sql = counted([("rm_atendimentos", "1")]) + ";\n"
-        for (event, sources, referencing) in [
-            ("INSERT", [("counted_new", "1")], "NEW TABLE AS counted_new"),
-            ("UPDATE", [("counted_new", "1"), ("counted_old", "-1")], "OLD TABLE AS counted_old NEW TABLE AS counted_new"),
-            ("DELETE", [("counted_old", "-1")], "OLD TABLE AS counted_old"),
-        ] {
-            let function = "rm_atendimento_counts_\(event.lowercased())"
-            sql += """
-                CREATE FUNCTION \(function)() RETURNS trigger LANGUAGE plpgsql \(indexLookups) AS $$
-                BEGIN
-                    \(counted(sources));
-                    RETURN NULL;
-                END $$;
-                CREATE TRIGGER \(function) AFTER \(event) ON rm_atendimentos REFERENCING \(referencing)
-                    FOR EACH STATEMENT EXECUTE FUNCTION \(function)();
-
-                """
-        }
-        return sql
+        return counted([("rm_atendimentos", "1")]) + ";\n"
+            + statementTriggers(on: "rm_atendimentos", named: "rm_atendimento_counts", settings: " \(indexLookups)", body: counted)
     }
 
     /// Triggers on `rm_charges` keeping `rm_atendimento_counts` when a charge's situation changes (or
@@ -361,37 +344,23 @@ public enum ReportPublisherMigrations {
     /// a join of two transition tables planned once per session, while they were small, cost 24 ms
     /// per statement in report-benchmark (3.6 ms on a settled table).
     static var chargeSituationTriggers: String {
-        var sql = ""
-        // (table, situation, delta): a charge that appears was missing before (NULL), and one that goes
-        // is missing after.
-        for (event, sources, referencing) in [
-            ("INSERT", [("counted_new", "situation", "1"), ("counted_new", "NULL", "-1")], "NEW TABLE AS counted_new"),
-            ("UPDATE", [("counted_new", "situation", "1"), ("counted_old", "situation", "-1")],
-             "OLD TABLE AS counted_old NEW TABLE AS counted_new"),
-            ("DELETE", [("counted_old", "NULL", "1"), ("counted_old", "situation", "-1")], "OLD TABLE AS counted_old"),
-        ] {
-            let function = "rm_charge_situation_counts_\(event.lowercased())"
-            let changes = sources.map { "SELECT charge_id, registro_ans, \($0.1)::text AS situation, \($0.2) AS delta FROM \($0.0)" }
+        statementTriggers(on: "rm_charges", named: "rm_charge_situation_counts", settings: " \(indexLookups)") { sources in
+            // A charge that appears (only new rows) was missing before; one that goes, is missing after.
+            let rows = sources.map { ($0.0, "situation", $0.1) }
+                + (sources.count == 1 ? [(sources[0].0, "NULL", sources[0].1 == "1" ? "-1" : "1")] : [])
+            let changes = rows.map { "SELECT charge_id, registro_ans, \($0.1)::text AS situation, \($0.2) AS delta FROM \($0.0)" }
                 .joined(separator: " UNION ALL ")
-            sql += """
-                CREATE FUNCTION \(function)() RETURNS trigger LANGUAGE plpgsql \(indexLookups) AS $$
-                BEGIN
-                    INSERT INTO rm_atendimento_counts AS t (registro_ans, abi, kind, situation, count)
+            return """
+                INSERT INTO rm_atendimento_counts AS t (registro_ans, abi, kind, situation, count)
                         SELECT ch.registro_ans, k.abi, k.kind, COALESCE(ch.situation, '\(ReadModelQueries.situationWithoutCharge)'),
                             sum(ch.delta * k.count)
                         FROM (\(changes)) AS ch
                         CROSS JOIN LATERAL (SELECT abi, kind, count FROM rm_charge_atendimento_counts
                                             WHERE charge_id = ch.charge_id OFFSET 0) k
                         GROUP BY 1, 2, 3, 4 HAVING sum(ch.delta * k.count) <> 0
-                        ON CONFLICT (registro_ans, abi, kind, situation) DO UPDATE SET count = t.count + excluded.count;
-                    RETURN NULL;
-                END $$;
-                CREATE TRIGGER \(function) AFTER \(event) ON rm_charges REFERENCING \(referencing)
-                    FOR EACH STATEMENT EXECUTE FUNCTION \(function)();
-
+                        ON CONFLICT (registro_ans, abi, kind, situation) DO UPDATE SET count = t.count + excluded.count
                 """
         }
-        return sql
     }
 
     /// Keeps `counts` (`keyColumns` + `count`) equal to the rows of `table` grouped by `key` (the
@@ -411,17 +380,25 @@ public enum ReportPublisherMigrations {
                 ON CONFLICT (\(columns)) DO UPDATE SET count = t.count + excluded.count
             """
         }
-        var sql = upsert([(table, "1")]) + ";\n"
+        return upsert([(table, "1")]) + ";\n" + statementTriggers(on: table, named: counts, body: upsert)
+    }
+
+    /// Statement-level AFTER INSERT, UPDATE and DELETE triggers on `table`, their functions named
+    /// `<name>_insert` and so on (`settings`: a `SET` clause, with its leading space), each running
+    /// `body` of its transition tables as (table, delta) sources: new rows +1, old rows -1.
+    static func statementTriggers(on table: String, named name: String, settings: String = "",
+                                  body: ([(String, String)]) -> String) -> String {
+        var sql = ""
         for (event, sources, referencing) in [
             ("INSERT", [("counted_new", "1")], "NEW TABLE AS counted_new"),
             ("UPDATE", [("counted_new", "1"), ("counted_old", "-1")], "OLD TABLE AS counted_old NEW TABLE AS counted_new"),
             ("DELETE", [("counted_old", "-1")], "OLD TABLE AS counted_old"),
         ] {
-            let function = "\(counts)_\(event.lowercased())"
+            let function = "\(name)_\(event.lowercased())"
             sql += """
-                CREATE FUNCTION \(function)() RETURNS trigger LANGUAGE plpgsql AS $$
+                CREATE FUNCTION \(function)() RETURNS trigger LANGUAGE plpgsql\(settings) AS $$
                 BEGIN
-                    \(upsert(sources));
+                    \(body(sources));
                     RETURN NULL;
                 END $$;
                 CREATE TRIGGER \(function) AFTER \(event) ON \(table) REFERENCING \(referencing)
