@@ -62,16 +62,11 @@ struct Projection {
             e.competencia?.description])
     }
 
-    /// One statement for the whole event (text arrays cast in SQL), with the effect of
-    /// `setDecision` per atendimento in order; the atendimentos charged are linked to the charge the
-    /// debt calculator issues for them (``Models/AtendimentosChargeable/chargeID``), so its
-    /// `ChargeIssued` finds them linked.
+    /// The batch form on this one event (``apply(_:)-([AtendimentosChargeable])``): the atendimentos
+    /// charged are linked to the charge the debt calculator issues for them, so its `ChargeIssued`
+    /// finds them linked.
     func apply(_ e: AtendimentosChargeable) throws {
-        let a = e.atendimentos, charge = e.chargeID
-        _ = try connection.execute(Self.setChargeable, [
-            e.registroANS.value, e.abi.value, e.chargeableOn.postgres, a.map(\.document.value),
-            a.map { $0.isAnnulled ? "anulado" : "cobravel" }, a.map { String($0.finalAmount.centavos) },
-            a.map { $0.competencia?.description ?? "" }, a.map { $0.isCharged ? charge : "" }])
+        try apply([e])
     }
 
     func apply(_ e: ChargeIssued) throws {
@@ -209,23 +204,6 @@ struct Projection {
         INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, final_amount, updated_on, competencia)
         VALUES ($1, $2, $3, $4, $5, $6, \(competencia("$7::text")))
         ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET process_state = $4, final_amount = $5, updated_on = $6
-        """)
-    /// A document and competência repeated in one event keeps its last decision, as one `setDecision`
-    /// each would; an atendimento without competência ('' in the array: events before the field) takes
-    /// the document's existing row, as `competencia(_:)` does. `$8`: the charge of each ('' for none;
-    /// a charge once linked stays).
-    static let setChargeable = PostgresStatement("""
-        INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, final_amount, updated_on, competencia, charge_id)
-        SELECT DISTINCT ON (a.document, k.competencia) $1::text, a.document, $2::integer, a.state,
-            a.final_amount::bigint, $3::date, k.competencia, NULLIF(a.charge, '')
-        FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-            WITH ORDINALITY AS a(document, state, final_amount, competencia, charge, n)
-        CROSS JOIN LATERAL (SELECT COALESCE(NULLIF(a.competencia, ''), (SELECT r.competencia FROM rm_atendimentos r
-            WHERE r.registro_ans = $1 AND r.document = a.document ORDER BY r.competencia LIMIT 1), '') AS competencia) k
-        ORDER BY a.document, k.competencia, a.n DESC
-        ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET process_state = EXCLUDED.process_state,
-            final_amount = EXCLUDED.final_amount, updated_on = EXCLUDED.updated_on,
-            charge_id = COALESCE(rm_atendimentos.charge_id, EXCLUDED.charge_id)
         """)
     /// The distinct documents of a charge's atendimentos, comma-separated (`rm_charges.documents`,
     /// through `string_to_array`; a document is digits only), in the event's order.

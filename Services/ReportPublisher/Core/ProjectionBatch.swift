@@ -249,8 +249,11 @@ extension Projection {
         ON CONFLICT (registro_ans, document, competencia) DO UPDATE SET kind = EXCLUDED.kind,
             care_start = EXCLUDED.care_start, procedure_code = EXCLUDED.procedure_code, amount = EXCLUDED.amount
         """)
-    /// `setChargeable` over several events (their documents are distinct, so keeping the last of a
-    /// document and competência is per event, as there).
+    /// The chargeable state of several events' atendimentos, with the effect of `setDecision` per
+    /// atendimento in order (their documents are distinct, so keeping the last of a document and
+    /// competência is per event); an atendimento without competência ('' in the array: events before
+    /// the field) takes the document's existing row, as `competencia(_:)` does. Charged ones are linked
+    /// to their charge ('' for none; a charge once linked stays).
     static let setChargeableBatch = PostgresStatement("""
         INSERT INTO rm_atendimentos (registro_ans, document, abi, process_state, final_amount, updated_on, competencia, charge_id)
         SELECT DISTINCT ON (a.registro, a.document, k.competencia) a.registro, a.document, a.abi::integer, a.state,
