@@ -189,7 +189,7 @@ let package = Package(
         .testTarget(name: "IntakeTests", dependencies: ["IntakeCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(name: "DeadlinesTests", dependencies: ["DeadlinesCore", "IntakeCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),
         .testTarget(name: "DeployTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "LoadReplayTests", dependencies: ["LoadReplay", "Models"]),
+        .testTarget(name: "LoadReplayTests", dependencies: ["LoadReplay", "Models", "Postgres", "Runtime", "TestSupport"]),
         .testTarget(name: "FNSTransferTests", dependencies: ["FNSTransferCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport", hummingbird]),
         .testTarget(name: "ReportPublisherTests", dependencies: ["ReportPublisherCore", "Runtime", "Models", "Postgres", "Kafka", "PDF", "TestSupport", swiftLog, serviceLifecycle, hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "DebtCalculatorTests", dependencies: ["DebtCalculatorCore", "Runtime", "Models", "Postgres", "Kafka", "TestSupport"]),

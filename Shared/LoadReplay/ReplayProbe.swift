@@ -79,21 +79,31 @@ public struct ReplayProbe: Sendable {
     }
 
     /// Published events each consuming service (by schema) has not applied yet, counted exactly:
-    /// every sent outbox row of its topics without a row in its inbox.
+    /// every sent outbox row of its topics without a row in its inbox (``unconsumed(by:of:from:on:)``).
     public func backlog(on connection: PostgresConnection) throws -> [String: Int] {
         let existing = try existingSchemas(on: connection)
-        let present = Self.schemas.filter(existing.contains)
+        let producers = Self.schemas.filter(existing.contains)
+        let topicsByConsumer = Dictionary(grouping: Self.subscriptions, by: \.schema).mapValues { $0.map(\.topic) }
         var backlog: [String: Int] = [:]
-        for (schema, topic) in Self.subscriptions where existing.contains(schema) {
-            for producer in present {
-                backlog[schema, default: 0] += try connection.query("""
-                    SELECT count(*)::int FROM \(producer).outbox p
-                    WHERE p.topic = '\(topic)' AND p.sent_at IS NOT NULL
-                      AND NOT EXISTS (SELECT 1 FROM \(schema).inbox c WHERE c.event_id = p.event_id)
-                    """)[0].decode(Int.self, at: 0)
-            }
+        for (schema, topics) in topicsByConsumer where existing.contains(schema) {
+            backlog[schema] = try Self.unconsumed(by: schema, of: topics, from: producers, on: connection)
         }
         return backlog
+    }
+
+    /// Sent events of `topics` in the outboxes of the `producers` (schemas) that have no row in the
+    /// inbox of `consumer` (a schema). One query per consumer, reading its inbox once for all its
+    /// topics and producers: counted per topic and producer (11 × 5 queries per exact check), the
+    /// anti-joins took 18 s of the database's 132 s in a 100,000-atendimento replay (BENCHMARKS.md).
+    public static func unconsumed(by consumer: String, of topics: [String], from producers: [String],
+                                  on connection: PostgresConnection) throws -> Int {
+        guard !producers.isEmpty, !topics.isEmpty else { return 0 }
+        let sent = producers.map { "SELECT event_id FROM \($0).outbox WHERE topic = ANY($1) AND sent_at IS NOT NULL" }
+            .joined(separator: " UNION ALL ")
+        return try connection.query("""
+            SELECT count(*)::int FROM (\(sent)) p
+            WHERE NOT EXISTS (SELECT 1 FROM \(consumer).inbox c WHERE c.event_id = p.event_id)
+            """, [topics])[0].decode(Int.self, at: 0)
     }
 
     private func existingSchemas(on connection: PostgresConnection) throws -> Set<String> {
