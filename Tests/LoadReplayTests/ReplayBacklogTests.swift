@@ -25,7 +25,7 @@ import TestSupport
                         // Producer B: two sent on t2.
                         for index in [6, 7] { try Self.publish(ids[index], topic: "t2", sent: true, in: producerB, on: c) }
                         // The consumer applied one event of each producer, and one no outbox holds
-                        // (published straight to its topic, as the load generator's payments are).
+                        // (published straight to its topic by an upstream system, e.g. a payment).
                         for index in [0, 6, 8] { try Self.consume(ids[index], in: consumer, on: c) }
 
                         let producers = [producerA, producerB]
