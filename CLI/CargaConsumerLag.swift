@@ -16,9 +16,8 @@ final class ReplayConsumerLag {
 
     init(kafka: KafkaConfig) throws {
         admin = try KafkaAdmin(config: kafka)
-        let topicsBySchema = Dictionary(grouping: ReplayProbe.subscriptions, by: \.schema).mapValues { $0.map(\.topic) }
         observers = try ServiceDescriptor.all.compactMap { service in
-            guard let topics = topicsBySchema[service.schema] else { return nil }
+            guard let topics = ReplayProbe.topicsByConsumer[service.schema] else { return nil }
             return (service.schema, try KafkaGroupObserver(config: kafka, groupID: service.name), topics)
         }
     }

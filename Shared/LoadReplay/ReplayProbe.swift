@@ -17,6 +17,9 @@ public struct ReplayProbe: Sendable {
         ("fns_transfer", "ressus.debts"), ("fns_transfer", "ressus.notifications"), ("fns_transfer", "ressus.deadlines"),
     ]
 
+    /// ``subscriptions`` by consuming service (schema): the topics each one takes.
+    public static let topicsByConsumer = Dictionary(grouping: subscriptions, by: \.schema).mapValues { $0.map(\.topic) }
+
     public init() {}
 
     /// Counts of one instant: atendimentos per stage and the backlog.
@@ -63,7 +66,7 @@ public struct ReplayProbe: Sendable {
                 dead += try count(schema, "SELECT count(*)::int FROM \(schema).inbox WHERE outcome = 'dead_lettered'")
             }
         }
-        let backlog = scanningInboxes ? try self.backlog(on: connection) : [:]
+        let backlog = scanningInboxes ? try self.backlog(on: connection, existing: existing) : [:]
         guard countingStages else {
             return Snapshot(received: stages?.received ?? 0, notified: stages?.notified ?? 0, released: stages?.released ?? 0,
                             grusIssued: stages?.grusIssued ?? 0, grusVisible: stages?.grusVisible ?? 0, unsent: unsent,
@@ -80,12 +83,11 @@ public struct ReplayProbe: Sendable {
 
     /// Published events each consuming service (by schema) has not applied yet, counted exactly:
     /// every sent outbox row of its topics without a row in its inbox (``unconsumed(by:of:from:on:)``).
-    public func backlog(on connection: PostgresConnection) throws -> [String: Int] {
-        let existing = try existingSchemas(on: connection)
+    /// `existing`: the services' schemas that exist, as the caller read them.
+    func backlog(on connection: PostgresConnection, existing: Set<String>) throws -> [String: Int] {
         let producers = Self.schemas.filter(existing.contains)
-        let topicsByConsumer = Dictionary(grouping: Self.subscriptions, by: \.schema).mapValues { $0.map(\.topic) }
         var backlog: [String: Int] = [:]
-        for (schema, topics) in topicsByConsumer where existing.contains(schema) {
+        for (schema, topics) in Self.topicsByConsumer where existing.contains(schema) {
             backlog[schema] = try Self.unconsumed(by: schema, of: topics, from: producers, on: connection)
         }
         return backlog
