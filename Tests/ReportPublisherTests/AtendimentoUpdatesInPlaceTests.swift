@@ -6,8 +6,9 @@ import Runtime
 import TestSupport
 import Testing
 
-/// Migrations 106 and 107: after its batch, an atendimento's row is written once more, by its
-/// chargeable event (a HOT update, touching no index), which also links it to its charge; the
+/// Migrations 106-108: after its batch, an atendimento's row is not written again when a first
+/// round releases it (the round is one row, migration 108); an atendimento released otherwise is
+/// written once more (a HOT update, touching no index), which also links it to its charge; the
 /// charge's own event and its GRU's changes write no atendimento, and the situation still follows
 /// the GRU (kept on the charge).
 @Suite("Atendimento updates in place", .serialized)
@@ -47,7 +48,7 @@ struct AtendimentoUpdatesInPlaceTests {
         }
     }
 
-    @Test("the chargeable event's write is a HOT update; the charge and GRU events write no atendimento; the situation follows")
+    @Test("a first round writes no atendimento; nor do the charge and GRU events; the situation follows")
     func updatesStayOnTheirPage() async throws {
         let r = try RegistroANS(Self.registro), abi = try ABINumber(92), month = try YearMonth(parsing: "2025-06")
         let docs = try Self.documents.map { try SUSDocumentNumber($0) }
@@ -70,11 +71,10 @@ struct AtendimentoUpdatesInPlaceTests {
         let paid = try Events.stateChanged(gru, registro: Self.registro, from: .emitida, to: .paga, on: "2026-02-20",
                                            principal: "4000,00", open: "0,00", paid: "4000,00", accrualDate: "2026-02-24",
                                            reason: "pagamento")
-        let count = Int64(Self.documents.count)
         try await Fixture.with { fixture in
             try await fixture.apply([try Events.operadora(registro: Self.registro, root: "14ABC345", name: "Saúde HOT Ltda."), notified])
             let a = try await Self.applyCountingUpdates([chargeable], fixture)
-            #expect(a == Updates(all: count, hot: count), "\(a)")
+            #expect(a == Updates(all: 0, hot: 0), "\(a)")
             #expect(try await Self.situations(fixture) == ["cobravel": Self.documents.count])
             let b = try await Self.applyCountingUpdates([charge, issued], fixture)
             #expect(b == Updates(all: 0, hot: 0), "\(b)")
@@ -92,6 +92,30 @@ struct AtendimentoUpdatesInPlaceTests {
             }
             #expect(afterDelete == [], "\(afterDelete)")
             #expect(try await Self.situations(fixture) == ["cobravel": Self.documents.count])
+        }
+    }
+    @Test("a round whose range holds a notificado atendimento it did not release writes each of its own instead")
+    func roundWithAStrangerFallsBack() async throws {
+        let r = try RegistroANS(Self.registro), abi = try ABINumber(93), month = try YearMonth(parsing: "2025-06")
+        let docs = try Self.documents.prefix(5).map { try SUSDocumentNumber($0) }
+        let notified = try Events.envelope(NotificationAtendimentos(
+            abi: abi, registroANS: r, batch: 1, atendimentos: Self.documents.prefix(5).map { Events.atendimento($0, amount: "100,00") }))
+        // The middle one is not released (say its impugnação never reached the read model): it must stay notificado.
+        let released = docs.enumerated().filter { $0.offset != 2 }.map(\.element)
+        let chargeable = try Events.envelope(AtendimentosChargeable(
+            abi: abi, registroANS: r,
+            atendimentos: released.map { ChargeableAtendimento(document: $0, competencia: month, outcome: .notImpugned,
+                                                               originalAmount: Events.money("100,00"), finalAmount: Events.money("100,00")) },
+            originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"), chargeableOn: Events.date("2026-02-10")))
+        try await Fixture.with { fixture in
+            try await fixture.apply([try Events.operadora(registro: Self.registro, root: "14ABC345", name: "Saúde HOT Ltda."), notified])
+            let a = try await Self.applyCountingUpdates([chargeable], fixture)
+            #expect(a == Updates(all: Int64(released.count), hot: Int64(released.count)), "\(a)")
+            #expect(try await Self.situations(fixture) == ["cobravel": released.count, "notificado": 1])
+            let rounds = try await fixture.pool.withConnection { try $0.query("SELECT count(*) FROM rm_charge_rounds")[0].decode(Int.self, at: 0) }
+            #expect(rounds == 0)
+            let differences = try await fixture.pool.withConnection { c in try ListCountTests.differences(on: c) }
+            #expect(differences == [], "\(differences)")
         }
     }
 }

@@ -124,7 +124,7 @@ struct ListCountTests {
                 let allAtendimentos = try ReadModelQueries.atendimentos(of: registro, filter: AtendimentoFilter(), limit: 1000,
                                                                         offset: 0, on: c)
                 #expect(allGRUs.rows.count == allGRUs.total && allGRUs.total == 8)
-                #expect(allAtendimentos.rows.count == 3)
+                #expect(allAtendimentos.rows.count == ReadModelKafkaTests.documents.count)
                 for size in 1...4 {
                     for offset in stride(from: 0, through: 9, by: size) {
                         let grus = try ReadModelQueries.gruPage(of: registro, limit: size, offset: offset, on: c)

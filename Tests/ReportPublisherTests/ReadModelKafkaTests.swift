@@ -19,21 +19,26 @@ let quietLogger: Logger = {
 @Suite("Read model from the topics", .serialized)
 struct ReadModelKafkaTests {
     static let registro = "341234"
-    static let documents = ["3500000000011", "3500000000022", "3500000000033"]
+    static let documents = ["3500000000011", "3500000000022", "3500000000033", "3500000000044"]
+    /// The charge of the first round (documents 0 and 3, not impugned), as the debt calculator names it.
+    static let roundCharge = "90-\(registro)-\(documents[0])-2025-06"
 
     /// The whole life of one notification: process, charge, GRU, payments; one event per topic kind.
+    /// As the deadlines service releases them: first every atendimento not impugned (0 and 3: a
+    /// first round whose range holds the impugned 1 and 2), then each decided one on its own.
     static func scenario() throws -> [(topic: String, envelope: EventEnvelope)] {
         let r = try RegistroANS(registro), abi = try ABINumber(90)
         let docs = try documents.map { try SUSDocumentNumber($0) }
         let gru = Events.gruNumber(501)
         let month = try YearMonth(parsing: "2025-06")
-        let atendimentos = [Events.atendimento(documents[0], amount: "1000,00"),
+        let atendimentos = [Events.atendimento(documents[0], amount: "600,00"),
                             Events.atendimento(documents[1], amount: "2000,00", kind: .apac),
-                            Events.atendimento(documents[2], amount: "3000,00")]
+                            Events.atendimento(documents[2], amount: "3000,00"),
+                            Events.atendimento(documents[3], amount: "400,00")]
         let operadoras: [EventEnvelope] = [try Events.operadora(registro: registro, root: "12ABC345", name: "Saúde Exemplo Ltda.")]
         let notifications: [EventEnvelope] = [
             try Events.envelope(NotificationIssued(abi: abi, registroANS: r, availableOn: Events.date("2026-01-05"),
-                                                   atendimentoCount: 3, totalToReimburse: Events.money("6000,00"), batchCount: 1)),
+                                                   atendimentoCount: 4, totalToReimburse: Events.money("6000,00"), batchCount: 1)),
             try Events.envelope(NotificationAtendimentos(abi: abi, registroANS: r, batch: 1, atendimentos: atendimentos)),
         ]
         let deadlines: [EventEnvelope] = [
@@ -50,20 +55,27 @@ struct ReadModelKafkaTests {
             try Events.envelope(RecursoFiled(abi: abi, registroANS: r, document: docs[2], competencia: month, filedOn: Events.date("2026-03-01"))),
             try Events.envelope(AtendimentosChargeable(
                 abi: abi, registroANS: r,
-                atendimentos: [ChargeableAtendimento(document: docs[0], competencia: month, outcome: .notImpugned, originalAmount: Events.money("1000,00"),
-                                                     finalAmount: Events.money("1000,00")),
-                               ChargeableAtendimento(document: docs[1], competencia: month, outcome: .deferida, originalAmount: Events.money("2000,00"),
-                                                     finalAmount: .zero)],
+                atendimentos: [ChargeableAtendimento(document: docs[0], competencia: month, outcome: .notImpugned, originalAmount: Events.money("600,00"),
+                                                     finalAmount: Events.money("600,00")),
+                               ChargeableAtendimento(document: docs[3], competencia: month, outcome: .notImpugned, originalAmount: Events.money("400,00"),
+                                                     finalAmount: Events.money("400,00"))],
                 originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"),
                 chargeableOn: Events.date("2026-02-10"))),
+            try Events.envelope(AtendimentosChargeable(
+                abi: abi, registroANS: r,
+                atendimentos: [ChargeableAtendimento(document: docs[1], competencia: month, outcome: .deferida, originalAmount: Events.money("2000,00"),
+                                                     finalAmount: .zero)],
+                originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-03-10"),
+                chargeableOn: Events.date("2026-02-24"))),
         ]
         let debts: [EventEnvelope] = [
-            try Events.envelope(ChargeIssued(chargeID: "c-90-1", abi: abi, registroANS: r,
-                                             atendimentos: [ChargedAtendimento(document: docs[0], competencia: month, amount: Events.money("1000,00"))],
+            try Events.envelope(ChargeIssued(chargeID: roundCharge, abi: abi, registroANS: r,
+                                             atendimentos: [ChargedAtendimento(document: docs[0], competencia: month, amount: Events.money("600,00")),
+                                                            ChargedAtendimento(document: docs[3], competencia: month, amount: Events.money("400,00"))],
                                              total: Events.money("1000,00"), gruNumber: gru, accumulatedSmallCharges: .zero,
                                              issuedOn: Events.date("2026-02-10"))),
             try Events.gruIssued(gru, registro: registro, principal: "1000,00", issuedOn: "2026-02-10", dueDate: "2026-02-24",
-                                 chargeIDs: ["c-90-1"]),
+                                 chargeIDs: [roundCharge]),
             try Events.envelope(PaymentRecorded(paymentID: "p1", gruNumber: gru.value, registroANS: r, amount: Events.money("600,00"),
                                                 paidOn: Events.date("2026-02-20"), classification: .partial,
                                                 dueOnPaymentDate: Events.money("1000,00"), credit: .zero)),
@@ -143,7 +155,8 @@ struct ReadModelKafkaTests {
             #expect(built.contains("  2026-02-10 emitida 100000 emitida para a cobrança"))
             #expect(built.contains("  2026-02-20 emitida 40000 pagamento parcial"))
             #expect(built.contains("  2026-05-12 paga_com_atraso 0 pagamento do saldo"))
-            #expect(built.contains("atendimento \(Self.documents[0]) AIH pago final=100000 gru=\(gru)"))
+            #expect(built.contains("atendimento \(Self.documents[0]) AIH pago final=60000 gru=\(gru)"))
+            #expect(built.contains("atendimento \(Self.documents[3]) AIH pago final=40000 gru=\(gru)"))
             #expect(built.contains("atendimento \(Self.documents[1]) APAC anulado final=0 gru=-"))
             #expect(built.contains("atendimento \(Self.documents[2]) AIH em_recurso final=300000 gru=-"))
             #expect(built.contains("notification 90 ciencia=2026-01-10 expressa"))

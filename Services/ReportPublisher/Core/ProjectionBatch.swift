@@ -107,6 +107,30 @@ struct ProjectionSegment {
     }
 }
 
+/// The range of a first-round chargeable event, recorded instead of its atendimentos
+/// (`rm_charge_rounds`, migration 108): every atendimento released not impugned, at its original
+/// amount, charged, with its competência. The deadlines service releases a notification's
+/// still-notificado atendimentos in (document, competência) order in consecutive events, so the
+/// event's first and last keys bound exactly the notificado rows it released.
+struct ChargeRound {
+    let first: (document: String, competencia: String)
+    let last: (document: String, competencia: String)
+
+    /// Nil for an event that is not a first round (a decision's, an annulled or corrected amount,
+    /// an amount 0, an event without competências).
+    init?(_ e: AtendimentosChargeable) {
+        var keys: [(document: String, competencia: String)] = []
+        keys.reserveCapacity(e.atendimentos.count)
+        for a in e.atendimentos {
+            guard a.outcome == .notImpugned, a.finalAmount == a.originalAmount, a.isCharged, let competencia = a.competencia
+            else { return nil }
+            keys.append((a.document.value, competencia.description))
+        }
+        guard let first = keys.min(by: { $0 < $1 }), let last = keys.max(by: { $0 < $1 }) else { return nil }
+        (self.first, self.last) = (first, last)
+    }
+}
+
 /// Text columns of a multi-row statement (`unnest` of `text[]` parameters), NULL where nil.
 struct TextColumns {
     private var columns: [[String?]]
@@ -140,9 +164,20 @@ extension Projection {
         if !rows.isEmpty { _ = try connection.execute(Self.insertAtendimentosBatch, rows.parameters) }
     }
 
+    /// A first-round event (``ChargeRound``) is recorded as its round, one row (``insertRounds``);
+    /// the others, and a round whose range holds more notificado rows than it released, write
+    /// each atendimento.
     func apply(_ events: [AtendimentosChargeable]) throws {
-        var rows = TextColumns(8)
+        var rounds = TextColumns(9)
         for e in events {
+            guard let round = ChargeRound(e) else { continue }
+            rounds.append(e.chargeID, e.registroANS.value, String(e.abi.value), round.first.document, round.first.competencia,
+                          round.last.document, round.last.competencia, e.chargeableOn.description, String(e.atendimentos.count))
+        }
+        let recorded = rounds.isEmpty ? []
+            : Set(try connection.query(Self.insertRounds, rounds.parameters).map { try $0.decode(String.self, at: 0) })
+        var rows = TextColumns(8)
+        for e in events where !recorded.contains(e.chargeID) {
             let charge = e.chargeID
             for a in e.atendimentos {
                 rows.append(e.registroANS.value, String(e.abi.value), e.chargeableOn.description, a.document.value,
@@ -153,6 +188,27 @@ extension Projection {
         guard !rows.isEmpty else { return }
         _ = try connection.execute(Self.setChargeableBatch, rows.parameters)
     }
+
+    /// Records the rounds (`$1` charge … `$8` chargeable date, `$9` how many atendimentos the event
+    /// released) whose range holds no more notificado, unlinked rows than that (a sign the read
+    /// model's process states disagree with the deadlines service's: those events write each
+    /// atendimento instead); returns the charges recorded. A round already recorded (a replayed
+    /// event) is not returned, so its event writes its atendimentos again, to the same effect.
+    static let insertRounds = PostgresStatement("""
+        INSERT INTO rm_charge_rounds (charge_id, registro_ans, abi, first_document, first_competencia, last_document,
+                                      last_competencia, chargeable_on)
+        SELECT e.charge, e.registro, e.abi::integer, e.first_document, e.first_competencia, e.last_document, e.last_competencia,
+            e.chargeable_on::date
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+            AS e(charge, registro, abi, first_document, first_competencia, last_document, last_competencia, chargeable_on, released)
+        WHERE (SELECT count(*) FROM rm_atendimentos a
+               WHERE a.registro_ans = e.registro AND a.abi = e.abi::integer
+                   AND (a.document, a.competencia) >= (e.first_document, e.first_competencia)
+                   AND (a.document, a.competencia) <= (e.last_document, e.last_competencia)
+                   AND a.process_state = 'notificado' AND a.charge_id IS NULL) <= e.released::integer
+        ON CONFLICT (charge_id) DO NOTHING
+        RETURNING charge_id
+        """)
 
     /// The charges' rows; their atendimentos are linked by ``linkAtendimentos(of:)``.
     func apply(_ events: [ChargeIssued]) throws {
@@ -274,10 +330,12 @@ extension Projection {
             AS c(id, registro, abi, total, gru, issued_on, documents)
         ON CONFLICT (charge_id) DO UPDATE SET gru_number = COALESCE(EXCLUDED.gru_number, rm_charges.gru_number)
         """)
-    /// The charges (`$3`) whose first atendimento (`$1` registro, `$2` document) does not name them.
+    /// The charges (`$3`) neither recorded as a chargeable round nor named by their first
+    /// atendimento (`$1` registro, `$2` document).
     static let unlinkedCharges = PostgresStatement("""
         SELECT u.charge FROM unnest($1::text[], $2::text[], $3::text[]) AS u(registro, document, charge)
-        WHERE NOT EXISTS (SELECT 1 FROM rm_atendimentos a
+        WHERE NOT EXISTS (SELECT 1 FROM rm_charge_rounds r WHERE r.charge_id = u.charge)
+            AND NOT EXISTS (SELECT 1 FROM rm_atendimentos a
                           WHERE a.registro_ans = u.registro AND a.document = u.document AND a.charge_id = u.charge)
         """)
     static let linkAtendimentosBatch = PostgresStatement("""

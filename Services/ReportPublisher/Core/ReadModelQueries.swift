@@ -189,7 +189,8 @@ public enum ReadModelQueries {
         let n = matching.parameters.count
         let page = try c.query(PostgresStatement("""
             \(situated) FROM (SELECT * FROM rm_atendimentos a WHERE \(matching.sql) ORDER BY \(order) LIMIT $\(n + 1) OFFSET $\(n + 2)) a
-            LEFT JOIN rm_charges c ON c.charge_id = a.charge_id
+            CROSS JOIN LATERAL (SELECT \(charge(of: "a")) AS id OFFSET 0) e
+            LEFT JOIN rm_charges c ON c.charge_id = e.id
             ORDER BY \(order)
             """), matching.parameters + [window.limit, rowsToSkip])
         let rows = try (window.reversed ? page.reversed() : Array(page)).map { row in
@@ -376,24 +377,61 @@ public enum ReadModelQueries {
             ELSE 'cobrado'
         END
         """
-    /// The situation of the atendimento row `a` (a table alias): its process state until charged,
-    /// then its charge's situation, kept on the charge alone (`rm_charges.situation`, migration 107:
-    /// a GRU's change writes its charges, not their atendimentos). Until the read model has the
-    /// charge (its event follows the chargeable one), the atendimento shows as cobrável
-    /// (``situationWithoutCharge``). The list counts are kept on this expression (migration 107):
-    /// keep them identical.
+    /// The charge of the atendimento row `a` (a table alias): the one it is linked to (`charge_id`),
+    /// or, while it is still notificado, the one of the chargeable round whose range holds it
+    /// (``roundCharge(of:)``); NULL when not charged.
+    static func charge(of a: String) -> String {
+        "COALESCE(\(a).charge_id, CASE WHEN \(a).process_state = 'notificado' THEN (\(roundCharge(of: a))) END)"
+    }
+
+    /// The charge of the first-round chargeable event (`rm_charge_rounds`, migration 108) whose
+    /// range of (document, competência) in the row's notification holds the row `a`: one index
+    /// probe (the rounds of a notification do not overlap). Only meaningful for a row still
+    /// notificado: the deadlines service releases, in its first round, every atendimento of the
+    /// notification still notificado, in (document, competência) order and in consecutive events,
+    /// so a notificado row within an event's range is one it released (``Projection/insertRounds``
+    /// checks the count).
+    static func roundCharge(of a: String) -> String {
+        """
+        SELECT r.charge_id FROM (SELECT charge_id, last_document, last_competencia FROM rm_charge_rounds
+            WHERE registro_ans = \(a).registro_ans AND abi = \(a).abi
+                AND (first_document, first_competencia) <= (\(a).document, \(a).competencia)
+            ORDER BY first_document DESC, first_competencia DESC LIMIT 1) r
+        WHERE (r.last_document, r.last_competencia) >= (\(a).document, \(a).competencia)
+        """
+    }
+
+    /// The situation of the atendimento row `a` (a table alias): its process state until charged
+    /// (``charge(of:)``), then its charge's situation, kept on the charge alone
+    /// (`rm_charges.situation`, migration 107: a GRU's change writes its charges, not their
+    /// atendimentos). Until the read model has the charge (its event follows the chargeable one),
+    /// the atendimento shows as cobrável (``situationWithoutCharge``). The list counts are kept on
+    /// this expression (migration 108): keep them identical. (`OFFSET 0` keeps the charge a value
+    /// worked out once: inlined, each use of it ran the round's lookup again.)
     static func situation(of a: String) -> String {
+        "(SELECT \(situation(of: a, charge: "k.id", chargeSituation: "(SELECT s.situation FROM rm_charges s WHERE s.charge_id = k.id)")) "
+            + "FROM (SELECT \(charge(of: a)) AS id OFFSET 0) k)"
+    }
+    /// The situation of a row `a` whose `charge_id` is its charge, whatever linked it (a row of the
+    /// counts triggers, grouped by charge).
+    static func situation(ofCharged a: String) -> String {
         situation(of: a, chargeSituation: "(SELECT s.situation FROM rm_charges s WHERE s.charge_id = \(a).charge_id)")
     }
-    /// ``situation(of:)`` with the charge's situation already at hand (`chargeSituation`, from a join).
-    static func situation(of a: String, chargeSituation: String) -> String {
-        "CASE WHEN \(a).charge_id IS NULL THEN \(a).process_state ELSE COALESCE(\(chargeSituation), '\(situationWithoutCharge)') END"
+    /// The situation of the row `a` charged by `charge` (an expression, NULL when not charged), with
+    /// the charge's situation already at hand (`chargeSituation`, from a join).
+    static func situation(of a: String, charge: String? = nil, chargeSituation: String) -> String {
+        "CASE WHEN \(charge ?? "\(a).charge_id") IS NULL THEN \(a).process_state "
+            + "ELSE COALESCE(\(chargeSituation), '\(situationWithoutCharge)') END"
     }
     /// The situation of an atendimento linked to a charge the read model does not have yet.
     static let situationWithoutCharge = AtendimentoSituation.cobravel.rawValue
-    /// The columns of a listed atendimento (`AtendimentoView`), from `a` (atendimentos) and `c` (its charge).
+    /// The columns of a listed atendimento (`AtendimentoView`), from `a` (atendimentos), `e.id` (its
+    /// charge, ``charge(of:)``) and `c` (that charge's row). A charged atendimento still notificado
+    /// (charged by its first round, or linked by its charge before the round arrived) has no final
+    /// amount of its own: its amount stands (a round holds only unchanged amounts).
     static let situated = """
-        SELECT a.document, a.abi, a.kind, NULLIF(a.competencia, '') AS competencia, a.care_start, a.procedure_code, a.amount, a.final_amount,
-            \(situation(of: "a", chargeSituation: "c.situation")) AS situation, c.gru_number, a.note
+        SELECT a.document, a.abi, a.kind, NULLIF(a.competencia, '') AS competencia, a.care_start, a.procedure_code, a.amount,
+            COALESCE(a.final_amount, CASE WHEN a.process_state = 'notificado' AND e.id IS NOT NULL THEN a.amount END) AS final_amount,
+            \(situation(of: "a", charge: "e.id", chargeSituation: "c.situation")) AS situation, c.gru_number, a.note
         """
 }

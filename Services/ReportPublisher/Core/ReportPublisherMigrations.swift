@@ -13,7 +13,7 @@ public enum ReportPublisherMigrations {
     public static let readModelTables = [
         "rm_applied_events", "rm_operadoras", "rm_notifications", "rm_atendimentos", "rm_charges", "rm_grus",
         "rm_gru_history", "rm_payments", "rm_parcelamentos", "rm_cadin", "rm_selic_rates",
-        "rm_atendimento_counts", "rm_gru_counts", "rm_charge_atendimento_counts",
+        "rm_atendimento_counts", "rm_gru_counts", "rm_charge_atendimento_counts", "rm_charge_rounds",
     ]
 
     public static let all: [PostgresMigration] = [
@@ -290,8 +290,36 @@ public enum ReportPublisherMigrations {
                 count     bigint NOT NULL,
                 PRIMARY KEY (charge_id, abi, kind)
             );
-            \(atendimentoCountTriggers)
+            \(atendimentoCountTriggers())
             \(chargeSituationTriggers)
+            """),
+        // A first-round chargeable event (every atendimento not impugned, at its amount: most of
+        // them) is kept as one row, its charge and its range of (document, competência) in the
+        // notification (`rm_charge_rounds`), instead of writing each atendimento it releases: a
+        // notificado atendimento within a round's range is charged by it
+        // (``ReadModelQueries/charge(of:)``). Any write of a row costs 5-7 µs here, and this was the
+        // second write of every atendimento (report-benchmark `--por-evento 50`, BENCHMARKS.md).
+        // The atendimentos' count triggers take the round's charge; a new round moves the counts of
+        // the rows it covers (already there) from notificado to its charge's situation. Rounds are
+        // only inserted (a rebuild truncates them).
+        PostgresMigration(version: 108, name: "report publisher chargeable rounds", sql: """
+            CREATE TABLE rm_charge_rounds (
+                charge_id         text PRIMARY KEY,
+                registro_ans      text NOT NULL,
+                abi               integer NOT NULL,
+                first_document    text NOT NULL,
+                first_competencia text NOT NULL,
+                last_document     text NOT NULL,
+                last_competencia  text NOT NULL,
+                chargeable_on     date NOT NULL
+            );
+            CREATE INDEX rm_charge_rounds_by_range ON rm_charge_rounds (registro_ans, abi, first_document, first_competencia);
+            DROP TRIGGER rm_atendimento_counts_insert ON rm_atendimentos;
+            DROP TRIGGER rm_atendimento_counts_update ON rm_atendimentos;
+            DROP TRIGGER rm_atendimento_counts_delete ON rm_atendimentos;
+            DROP FUNCTION rm_atendimento_counts_insert(), rm_atendimento_counts_update(), rm_atendimento_counts_delete();
+            \(atendimentoCountTriggers(charge: { "\(ReadModelQueries.charge(of: $0)) AS charge_id" }, loadExisting: false))
+            \(roundCountTrigger)
             """),
     ]
 
@@ -313,9 +341,13 @@ public enum ReportPublisherMigrations {
     /// charge, ABI and kind) equal to its rows, as ``countTrigger`` does; counts of the rows already
     /// there are loaded at once. The changed rows are first summed per charge and process state, so
     /// a charge's situation is looked up once per statement, not once per atendimento.
-    static var atendimentoCountTriggers: String {
+    ///
+    /// `charge` gives a row's charge from its table's name: migration 107 took `charge_id`,
+    /// migration 108 ``ReadModelQueries/charge(of:)`` (also the chargeable round's); `loadExisting`
+    /// loads the counts of the rows already there first.
+    static func atendimentoCountTriggers(charge: (String) -> String = { _ in "charge_id" }, loadExisting: Bool = true) -> String {
         func counted(_ sources: [(String, String)]) -> String {
-            let rows = sources.map { "SELECT registro_ans, abi, coalesce(kind, '') AS kind, process_state, charge_id, \($0.1) AS delta "
+            let rows = sources.map { "SELECT registro_ans, abi, coalesce(kind, '') AS kind, process_state, \(charge($0.0)), \($0.1) AS delta "
                 + "FROM \($0.0)" }.joined(separator: " UNION ALL ")
             return """
                 WITH c AS MATERIALIZED (
@@ -328,12 +360,12 @@ public enum ReportPublisherMigrations {
                         ON CONFLICT (charge_id, abi, kind) DO UPDATE SET count = t.count + excluded.count
                 )
                 INSERT INTO rm_atendimento_counts AS t (registro_ans, abi, kind, situation, count)
-                    SELECT registro_ans, abi, kind, \(ReadModelQueries.situation(of: "c")), sum(delta) FROM c
+                    SELECT registro_ans, abi, kind, \(ReadModelQueries.situation(ofCharged: "c")), sum(delta) FROM c
                     GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0
                     ON CONFLICT (registro_ans, abi, kind, situation) DO UPDATE SET count = t.count + excluded.count
                 """
         }
-        return counted([("rm_atendimentos", "1")]) + ";\n"
+        return (loadExisting ? counted([("rm_atendimentos", "1")]) + ";\n" : "")
             + statementTriggers(on: "rm_atendimentos", named: "rm_atendimento_counts", settings: " \(indexLookups)", body: counted)
     }
 
@@ -362,6 +394,44 @@ public enum ReportPublisherMigrations {
                 """
         }
     }
+
+    /// The statement-level trigger on `rm_charge_rounds` inserts: the rows a new round covers
+    /// (notificado, not linked, within its range; already there: later ones are counted by the
+    /// atendimentos' triggers) move from notificado to its charge's situation, and are counted
+    /// under the charge (`rm_charge_atendimento_counts`) for the charges' triggers.
+    static let roundCountTrigger = """
+        CREATE FUNCTION rm_charge_round_counts_insert() RETURNS trigger LANGUAGE plpgsql \(indexLookups) AS $$
+        BEGIN
+            WITH m AS MATERIALIZED (
+                SELECT n.charge_id, n.registro_ans, n.abi, a.kind, count(*) AS count
+                FROM counted_new n
+                CROSS JOIN LATERAL (SELECT coalesce(a.kind, '') AS kind FROM rm_atendimentos a
+                                    WHERE a.registro_ans = n.registro_ans AND a.abi = n.abi
+                                        AND (a.document, a.competencia) >= (n.first_document, n.first_competencia)
+                                        AND (a.document, a.competencia) <= (n.last_document, n.last_competencia)
+                                        AND a.process_state = 'notificado' AND a.charge_id IS NULL OFFSET 0) a
+                GROUP BY 1, 2, 3, 4
+            ), per_charge AS (
+                INSERT INTO rm_charge_atendimento_counts AS t (charge_id, abi, kind, count)
+                    SELECT charge_id, abi, kind, count FROM m
+                    ON CONFLICT (charge_id, abi, kind) DO UPDATE SET count = t.count + excluded.count
+            )
+            INSERT INTO rm_atendimento_counts AS t (registro_ans, abi, kind, situation, count)
+                SELECT registro_ans, abi, kind, situation, sum(delta) FROM (
+                    SELECT registro_ans, abi, kind, 'notificado' AS situation, -count AS delta FROM m
+                    UNION ALL
+                    SELECT m.registro_ans, m.abi, m.kind,
+                        COALESCE((SELECT s.situation FROM rm_charges s WHERE s.charge_id = m.charge_id),
+                                 '\(ReadModelQueries.situationWithoutCharge)'), m.count
+                    FROM m
+                ) x
+                GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0
+                ON CONFLICT (registro_ans, abi, kind, situation) DO UPDATE SET count = t.count + excluded.count;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER rm_charge_round_counts_insert AFTER INSERT ON rm_charge_rounds REFERENCING NEW TABLE AS counted_new
+            FOR EACH STATEMENT EXECUTE FUNCTION rm_charge_round_counts_insert();
+        """
 
     /// Keeps `counts` (`keyColumns` + `count`) equal to the rows of `table` grouped by `key` (the
     /// expressions giving `keyColumns`): a statement-level trigger per event, each adding its new

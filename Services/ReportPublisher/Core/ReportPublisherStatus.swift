@@ -8,8 +8,9 @@ public enum ReportPublisherStatus {
     /// What `ressus status` shows for the report publisher, one line per query.
     public static let queries: [StatusQuery] = [
         StatusQuery("operadoras no modelo de leitura", "SELECT 'registradas', count(*) FROM rm_operadoras"),
-        StatusQuery("atendimentos no modelo de leitura", "SELECT process_state, count(*) FROM rm_atendimentos "
-            + "GROUP BY process_state ORDER BY process_state"),
+        // Per situation, from the list counts (a row charged by its chargeable round keeps its process state).
+        StatusQuery("atendimentos no modelo de leitura", "SELECT situation, sum(count)::bigint FROM rm_atendimento_counts "
+            + "GROUP BY situation HAVING sum(count) <> 0 ORDER BY situation"),
         StatusQuery("GRUs no modelo de leitura", "SELECT state, count(*) FROM rm_grus GROUP BY state ORDER BY state"),
         StatusQuery("contas do portal", "SELECT 'cadastradas', count(*) FROM portal_accounts"),
         StatusQuery("ciências pelo portal", "SELECT 'enviadas', count(*) FROM portal_ciencia_requests"),
