@@ -13,6 +13,9 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     /// The schema every connection uses as its `search_path` (one per service), or nil to keep the
     /// server's default.
     public var schema: String?
+    /// Server settings applied to every connection at connect time (`-c name=value`), e.g.
+    /// `["jit": "off"]`.
+    public var settings: [String: String] = [:]
 
     /// Keywords and values, as libpq would take them.
     public init(parameters: [String: String], applicationName: String? = nil, schema: String? = nil) {
@@ -60,7 +63,8 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         merged["client_encoding"] = "UTF8"
         if merged["connect_timeout"] == nil { merged["connect_timeout"] = "5" }
         if let applicationName { merged["application_name"] = applicationName }
-        let sessionOptions = "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=iso_8601"
+        let sessionOptions = (["-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=iso_8601"]
+            + settings.sorted { $0.key < $1.key }.map { "-c \($0.key)=\($0.value)" }).joined(separator: " ")
         merged["options"] = [merged["options"], sessionOptions].compactMap { $0 }.joined(separator: " ")
         return merged.sorted { $0.key < $1.key }
     }

@@ -7,16 +7,24 @@ public struct ServiceDescriptor: Sendable, Hashable {
     public let name: String
     /// The PostgreSQL schema this service owns; no other service reads it.
     public let schema: String
+    /// Server settings for every connection of the service (`-c name=value` at connect time).
+    public let databaseSettings: [String: String]
 
-    public init(name: String, schema: String) {
+    public init(name: String, schema: String, databaseSettings: [String: String] = [:]) {
         self.name = name
         self.schema = schema
+        self.databaseSettings = databaseSettings
     }
 
     public static let intake = ServiceDescriptor(name: "intake", schema: "intake")
     public static let deadlines = ServiceDescriptor(name: "deadlines", schema: "deadlines")
     public static let debtCalculator = ServiceDescriptor(name: "debt-calculator", schema: "debt_calculator")
-    public static let reportPublisher = ServiceDescriptor(name: "report-publisher", schema: "report_publisher")
+    /// JIT off: the portal's statements are index lookups of a page, whose estimated costs (a
+    /// situation looked up per row) pass `jit_above_cost`; compiling took tens of milliseconds per
+    /// statement and was most of report-benchmark's portal p99 (the consumer already turned it off
+    /// per transaction, `Projection.withoutJIT`).
+    public static let reportPublisher = ServiceDescriptor(name: "report-publisher", schema: "report_publisher",
+                                                          databaseSettings: ["jit": "off"])
     public static let fnsTransfer = ServiceDescriptor(name: "fns-transfer", schema: "fns_transfer")
 
     /// The five services, in the order of the billing cycle.

@@ -62,9 +62,10 @@ public enum ServiceHost {
             properties: configuration.kafkaProperties)
         let admin: KafkaAdmin
         do {
-            let postgres = try PostgresConfiguration(
+            var postgres = try PostgresConfiguration(
                 connectionString: configuration.databaseURL,
                 applicationName: "ressus-\(descriptor.name)", schema: descriptor.schema)
+            postgres.settings = descriptor.databaseSettings
             database = PostgresPool(
                 configuration: postgres, options: .init(size: configuration.databasePoolSize), logger: logger)
             admin = try KafkaAdmin(config: kafka, logger: logger)

@@ -54,6 +54,21 @@ import Testing
         }
     }
 
+    @Test("settings apply to every connection, next to the options the URL gives")
+    func settingsApplyToEveryConnection() async throws {
+        var configuration = try PostgresConfiguration(connectionString: try TestDatabase.url())
+        configuration.parameters["options"] = "-c work_mem=7MB"
+        configuration.settings = ["jit": "off", "statement_timeout": "12345"]
+        let pool = PostgresPool(configuration: configuration, options: .init(size: 1))
+        let values = try await pool.withConnection { connection in
+            let row = try connection.query(
+                "SELECT current_setting('jit'), current_setting('statement_timeout'), current_setting('work_mem'), current_setting('TimeZone')")[0]
+            return try (0..<4).map { try row.decode(String.self, at: $0) }
+        }
+        await pool.close()
+        #expect(values == ["off", "12345ms", "7MB", "UTC"])
+    }
+
     /// A real login through a URL whose user, password and database hold every awkward character,
     /// against a private cluster that checks passwords (scram-sha-256).
     @Test func connectsWithSpecialCharactersInUserPasswordAndDatabase() async throws {

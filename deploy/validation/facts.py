@@ -51,7 +51,7 @@ class SourceFacts:
         configuration = "\n".join(p.read_text() for p in sorted(runtime.glob("ServiceConfiguration*.swift")))
         services = tuple(
             Service(name, schema) for name, schema in
-            _one(r'ServiceDescriptor\(name: "([a-z-]+)", schema: "([a-z_]+)"\)', configuration, "ServiceConfiguration.swift"))
+            _one(r'ServiceDescriptor\(name: "([a-z-]+)", schema: "([a-z_]+)"[,)]', configuration, "ServiceConfiguration.swift"))
         plain = set(_one(r'(?:value|required|integer)\(\s*"(RESSUS_[A-Z0-9_]+)"', configuration, "ServiceConfiguration*.swift"))
         suffixes = tuple(sorted(set(_one(r'environmentPrefix \+ "([A-Z0-9_]+)"', configuration, "ServiceConfiguration*.swift"))))
         variables = plain | {s.prefix + suffix for s in services for suffix in suffixes}
