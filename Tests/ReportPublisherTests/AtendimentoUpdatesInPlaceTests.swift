@@ -23,6 +23,13 @@ struct AtendimentoUpdatesInPlaceTests {
 
     /// Applies `events` with `handleBatch` in one transaction; the updates of `rm_atendimentos` it made.
     static func applyCountingUpdates(_ events: [EventEnvelope], _ fixture: Fixture) async throws -> Updates {
+        try await countingUpdates(fixture) { c in
+            try ReadModelHandler().handleBatch(events, context: HandlerContext(connection: c, outbox: OutboxWriter(connection: c), now: Date()))
+        }
+    }
+
+    /// Runs `work` in one transaction; the updates of `rm_atendimentos` it made.
+    static func countingUpdates(_ fixture: Fixture, _ work: @escaping @Sendable (PostgresConnection) throws -> Void) async throws -> Updates {
         try await fixture.pool.withTransaction { c in
             // The counts a backend has not reported yet include its earlier transactions': the difference.
             func counted() throws -> Updates {
@@ -32,7 +39,7 @@ struct AtendimentoUpdatesInPlaceTests {
                 return Updates(all: try row.decode(Int64.self, at: 0), hot: try row.decode(Int64.self, at: 1))
             }
             let before = try counted()
-            try ReadModelHandler().handleBatch(events, context: HandlerContext(connection: c, outbox: OutboxWriter(connection: c), now: Date()))
+            try work(c)
             let after = try counted()
             return Updates(all: after.all - before.all, hot: after.hot - before.hot)
         }
@@ -76,6 +83,18 @@ struct AtendimentoUpdatesInPlaceTests {
             let a = try await Self.applyCountingUpdates([chargeable], fixture)
             #expect(a == Updates(all: 0, hot: 0), "\(a)")
             #expect(try await Self.situations(fixture) == ["cobravel": Self.documents.count])
+            // Its compaction is scheduled; run, it writes each row once (a HOT update), and the
+            // situations and counts stay; run again, it writes nothing.
+            let scheduled = try await fixture.pool.withConnection { c in
+                try c.query("SELECT payload->'charges'->>0 FROM scheduled_work WHERE kind = $1", [RoundCompaction.kind])
+                    .map { try $0.decode(String.self, at: 0) }
+            }
+            #expect(scheduled == [chargeID])
+            let compacted = try await Self.countingUpdates(fixture) { try RoundCompaction.compact(charges: [chargeID], on: $0) }
+            #expect(compacted == Updates(all: Int64(Self.documents.count), hot: Int64(Self.documents.count)), "\(compacted)")
+            #expect(try await Self.countingUpdates(fixture) { try RoundCompaction.compact(on: $0) } == Updates(all: 0, hot: 0))
+            #expect(try await Self.situations(fixture) == ["cobravel": Self.documents.count])
+            #expect(try await fixture.pool.withConnection { c in try ListCountTests.differences(on: c) } == [])
             let b = try await Self.applyCountingUpdates([charge, issued], fixture)
             #expect(b == Updates(all: 0, hot: 0), "\(b)")
             #expect(try await Self.situations(fixture) == ["cobrado": Self.documents.count])

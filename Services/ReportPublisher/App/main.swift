@@ -9,6 +9,7 @@ import ServiceHTTP
 exit(await ServiceHost.run(
     .reportPublisher, migrations: ReportPublisherMigrations.all, topics: ReadModelHandler.topics,
     handler: ReadModelHandler(),
+    scheduled: [RoundCompaction.handler],
     routes: { router, context in
         Portal.install(on: router, environment: PortalEnvironment(
             database: context.database, businessClock: context.clock, policy: PortalPolicy.from(context.configuration),

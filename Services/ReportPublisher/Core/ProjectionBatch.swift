@@ -164,9 +164,9 @@ extension Projection {
         if !rows.isEmpty { _ = try connection.execute(Self.insertAtendimentosBatch, rows.parameters) }
     }
 
-    /// A first-round event (``ChargeRound``) is recorded as its round, one row (``insertRounds``);
-    /// the others, and a round whose range holds more notificado rows than it released, write
-    /// each atendimento.
+    /// A first-round event (``ChargeRound``) is recorded as its round, one row (``insertRounds``),
+    /// and its rows written later (``RoundCompaction``); the others, and a round whose range holds
+    /// more notificado rows than it released, write each atendimento.
     func apply(_ events: [AtendimentosChargeable]) throws {
         var rounds = TextColumns(9)
         for e in events {
@@ -174,8 +174,9 @@ extension Projection {
             rounds.append(e.chargeID, e.registroANS.value, String(e.abi.value), round.first.document, round.first.competencia,
                           round.last.document, round.last.competencia, e.chargeableOn.description, String(e.atendimentos.count))
         }
-        let recorded = rounds.isEmpty ? []
-            : Set(try connection.query(Self.insertRounds, rounds.parameters).map { try $0.decode(String.self, at: 0) })
+        let recordedInOrder = rounds.isEmpty ? [] : try connection.query(Self.insertRounds, rounds.parameters).map { try $0.decode(String.self, at: 0) }
+        try RoundCompaction.schedule(recordedInOrder, on: connection)
+        let recorded = Set(recordedInOrder)
         var rows = TextColumns(8)
         for e in events where !recorded.contains(e.chargeID) {
             let charge = e.chargeID

@@ -189,8 +189,7 @@ public enum ReadModelQueries {
         let n = matching.parameters.count
         let page = try c.query(PostgresStatement("""
             \(situated) FROM (SELECT * FROM rm_atendimentos a WHERE \(matching.sql) ORDER BY \(order) LIMIT $\(n + 1) OFFSET $\(n + 2)) a
-            CROSS JOIN LATERAL (SELECT \(charge(of: "a")) AS id OFFSET 0) e
-            LEFT JOIN rm_charges c ON c.charge_id = e.id
+            LEFT JOIN rm_charges c ON c.charge_id = \(charge(of: "a"))
             ORDER BY \(order)
             """), matching.parameters + [window.limit, rowsToSkip])
         let rows = try (window.reversed ? page.reversed() : Array(page)).map { row in
@@ -381,7 +380,7 @@ public enum ReadModelQueries {
     /// or, while it is still notificado, the one of the chargeable round whose range holds it
     /// (``roundCharge(of:)``); NULL when not charged.
     static func charge(of a: String) -> String {
-        "COALESCE(\(a).charge_id, CASE WHEN \(a).process_state = 'notificado' THEN (\(roundCharge(of: a))) END)"
+        "CASE WHEN \(a).charge_id IS NOT NULL THEN \(a).charge_id WHEN \(a).process_state = 'notificado' THEN (\(roundCharge(of: a))) END"
     }
 
     /// The charge of the first-round chargeable event (`rm_charge_rounds`, migration 108) whose
@@ -406,11 +405,14 @@ public enum ReadModelQueries {
     /// (`rm_charges.situation`, migration 107: a GRU's change writes its charges, not their
     /// atendimentos). Until the read model has the charge (its event follows the chargeable one),
     /// the atendimento shows as cobrável (``situationWithoutCharge``). The list counts are kept on
-    /// this expression (migration 108): keep them identical. (`OFFSET 0` keeps the charge a value
-    /// worked out once: inlined, each use of it ran the round's lookup again.)
+    /// this expression (migration 108): keep them identical. A linked row (every row once its round
+    /// is written onto it, ``RoundCompaction``) costs one lookup, of its charge; only a row still
+    /// notificado looks its round up (`OFFSET 0` keeps that a value worked out once: inlined, each
+    /// use of it ran the lookup again).
     static func situation(of a: String) -> String {
-        "(SELECT \(situation(of: a, charge: "k.id", chargeSituation: "(SELECT s.situation FROM rm_charges s WHERE s.charge_id = k.id)")) "
-            + "FROM (SELECT \(charge(of: a)) AS id OFFSET 0) k)"
+        "CASE WHEN \(a).charge_id IS NOT NULL OR \(a).process_state <> 'notificado' THEN \(situation(ofCharged: a)) "
+            + "ELSE (SELECT \(situation(of: a, charge: "k.id", chargeSituation: "(SELECT s.situation FROM rm_charges s WHERE s.charge_id = k.id)")) "
+            + "FROM (SELECT (\(roundCharge(of: a))) AS id OFFSET 0) k) END"
     }
     /// The situation of a row `a` whose `charge_id` is its charge, whatever linked it (a row of the
     /// counts triggers, grouped by charge).
@@ -425,13 +427,14 @@ public enum ReadModelQueries {
     }
     /// The situation of an atendimento linked to a charge the read model does not have yet.
     static let situationWithoutCharge = AtendimentoSituation.cobravel.rawValue
-    /// The columns of a listed atendimento (`AtendimentoView`), from `a` (atendimentos), `e.id` (its
-    /// charge, ``charge(of:)``) and `c` (that charge's row). A charged atendimento still notificado
+    /// The columns of a listed atendimento (`AtendimentoView`), from `a` (atendimentos) and `c` (its
+    /// charge's row, ``charge(of:)``). A charged atendimento still notificado
     /// (charged by its first round, or linked by its charge before the round arrived) has no final
     /// amount of its own: its amount stands (a round holds only unchanged amounts).
     static let situated = """
         SELECT a.document, a.abi, a.kind, NULLIF(a.competencia, '') AS competencia, a.care_start, a.procedure_code, a.amount,
-            COALESCE(a.final_amount, CASE WHEN a.process_state = 'notificado' AND e.id IS NOT NULL THEN a.amount END) AS final_amount,
-            \(situation(of: "a", charge: "e.id", chargeSituation: "c.situation")) AS situation, c.gru_number, a.note
+            COALESCE(a.final_amount, CASE WHEN a.process_state = 'notificado' AND \(charge(of: "a")) IS NOT NULL THEN a.amount END)
+                AS final_amount,
+            \(situation(of: "a", charge: charge(of: "a"), chargeSituation: "c.situation")) AS situation, c.gru_number, a.note
         """
 }
