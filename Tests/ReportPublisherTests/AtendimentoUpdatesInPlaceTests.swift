@@ -137,4 +137,33 @@ struct AtendimentoUpdatesInPlaceTests {
             #expect(differences == [], "\(differences)")
         }
     }
+    @Test("a row a process step created before its batch is left to its round by the compaction, and shows its amount once the batch arrives")
+    func compactionLeavesRowsWithoutTheirBatch() async throws {
+        let r = try RegistroANS(Self.registro), abi = try ABINumber(94), month = try YearMonth(parsing: "2025-06")
+        let documents = Array(Self.documents.prefix(3))
+        let docs = try documents.map { try SUSDocumentNumber($0) }
+        let refused = try Events.envelope(FilingRefused(
+            abi: abi, registroANS: r, document: docs[1], competencia: month, instance: .impugnacao,
+            filedOn: Events.date("2026-02-12"), reason: "fora do prazo"))
+        let chargeable = try Events.envelope(AtendimentosChargeable(
+            abi: abi, registroANS: r,
+            atendimentos: docs.map { ChargeableAtendimento(document: $0, competencia: month, outcome: .notImpugned,
+                                                           originalAmount: Events.money("100,00"), finalAmount: Events.money("100,00")) },
+            originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"), chargeableOn: Events.date("2026-02-10")))
+        let notified = try Events.envelope(NotificationAtendimentos(
+            abi: abi, registroANS: r, batch: 1, atendimentos: documents.map { Events.atendimento($0, amount: "100,00") }))
+        try await Fixture.with { fixture in
+            try await fixture.apply([try Events.operadora(registro: Self.registro, root: "14ABC345", name: "Saúde HOT Ltda."),
+                                     refused, chargeable])
+            #expect(try await fixture.pool.withTransaction { try RoundCompaction.compact(on: $0) } == 0)
+            try await fixture.apply([notified])
+            let rows = try await fixture.pool.withConnection { c in
+                try ReadModelQueries.atendimentos(of: Self.registro, filter: AtendimentoFilter(abi: 94), limit: 10, offset: 0, on: c).rows
+            }
+            #expect(rows.map(\.situation) == [.cobravel, .cobravel, .cobravel])
+            #expect(rows.map(\.finalAmount) == Array(repeating: Events.money("100,00"), count: 3))
+            #expect(try await fixture.pool.withTransaction { try RoundCompaction.compact(on: $0) } == 3)
+            #expect(try await fixture.pool.withConnection { c in try ListCountTests.differences(on: c) } == [])
+        }
+    }
 }

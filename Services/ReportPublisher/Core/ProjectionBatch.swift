@@ -191,10 +191,11 @@ extension Projection {
     }
 
     /// Records the rounds (`$1` charge … `$8` chargeable date, `$9` how many atendimentos the event
-    /// released) whose range holds no more notificado, unlinked rows than that (a sign the read
-    /// model's process states disagree with the deadlines service's: those events write each
-    /// atendimento instead); returns the charges recorded. A round already recorded (a replayed
-    /// event) is not returned, so its event writes its atendimentos again, to the same effect.
+    /// released) whose range holds no more notificado, unlinked rows than that (more is a sign the
+    /// read model's process states disagree with the deadlines service's) and meets no recorded
+    /// round (ranges never overlap: a row has one round); the other events write each atendimento
+    /// instead. Returns the charges recorded. A round already recorded (an event replayed under
+    /// another id) overlaps itself, so its event writes its atendimentos again, to the same effect.
     static let insertRounds = PostgresStatement("""
         INSERT INTO rm_charge_rounds (charge_id, registro_ans, abi, first_document, first_competencia, last_document,
                                       last_competencia, chargeable_on)
@@ -202,11 +203,17 @@ extension Projection {
             e.chargeable_on::date
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
             AS e(charge, registro, abi, first_document, first_competencia, last_document, last_competencia, chargeable_on, released)
-        WHERE (SELECT count(*) FROM rm_atendimentos a
-               WHERE a.registro_ans = e.registro AND a.abi = e.abi::integer
-                   AND (a.document, a.competencia) >= (e.first_document, e.first_competencia)
-                   AND (a.document, a.competencia) <= (e.last_document, e.last_competencia)
-                   AND a.process_state = 'notificado' AND a.charge_id IS NULL) <= e.released::integer
+        CROSS JOIN LATERAL (SELECT count(*) AS notified FROM (
+            SELECT 1 FROM rm_atendimentos a
+            WHERE a.registro_ans = e.registro AND a.abi = e.abi::integer
+                AND (a.document, a.competencia) >= (e.first_document, e.first_competencia)
+                AND (a.document, a.competencia) <= (e.last_document, e.last_competencia)
+                AND a.process_state = 'notificado' AND a.charge_id IS NULL OFFSET 0) x) g
+        WHERE g.notified <= e.released::integer
+            AND NOT EXISTS (SELECT 1 FROM rm_charge_rounds q
+                            WHERE q.registro_ans = e.registro AND q.abi = e.abi::integer
+                                AND (q.first_document, q.first_competencia) <= (e.last_document, e.last_competencia)
+                                AND (q.last_document, q.last_competencia) >= (e.first_document, e.first_competencia))
         ON CONFLICT (charge_id) DO NOTHING
         RETURNING charge_id
         """)

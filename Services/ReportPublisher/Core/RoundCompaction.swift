@@ -52,7 +52,8 @@ public enum RoundCompaction {
     /// range scan of the list's index (a `LATERAL` per round, whatever the statistics: planned as a
     /// join on a read model not yet analyzed, every row was compared with every earlier round of its
     /// notification, 38 s for 598,000 rows in report-benchmark), then updated by their `ctid`. A row
-    /// a concurrent event updated in between is left for its round to cover (`ctid` changed).
+    /// a concurrent event updated in between is left for its round to cover (`ctid` changed), as is
+    /// a row whose batch has not arrived (no amount yet: a process step created it).
     static func update(_ rounds: String) -> String {
         """
         UPDATE rm_atendimentos a SET process_state = 'cobravel', final_amount = a.amount,
@@ -66,8 +67,9 @@ public enum RoundCompaction {
                                     WHERE t.registro_ans = r.registro_ans AND t.abi = r.abi
                                         AND (t.document, t.competencia) >= (r.first_document, r.first_competencia)
                                         AND (t.document, t.competencia) <= (r.last_document, r.last_competencia)
-                                        AND t.process_state = 'notificado' AND t.charge_id IS NULL OFFSET 0) t))
-            AND a.process_state = 'notificado' AND a.charge_id IS NULL
+                                        AND t.process_state = 'notificado' AND t.charge_id IS NULL
+                                        AND t.amount IS NOT NULL OFFSET 0) t))
+            AND a.process_state = 'notificado' AND a.charge_id IS NULL AND a.amount IS NOT NULL
         """
     }
     static let compactRounds = PostgresStatement(update(
