@@ -119,15 +119,19 @@ struct ChargeRound {
     /// Nil for an event that is not a first round (a decision's, an annulled or corrected amount,
     /// an amount 0, an event without competências).
     init?(_ e: AtendimentosChargeable) {
-        var keys: [(document: String, competencia: String)] = []
-        keys.reserveCapacity(e.atendimentos.count)
+        var bounds: (first: (document: String, competencia: String), last: (document: String, competencia: String))?
         for a in e.atendimentos {
             guard a.outcome == .notImpugned, a.finalAmount == a.originalAmount, a.isCharged, let competencia = a.competencia
             else { return nil }
-            keys.append((a.document.value, competencia.description))
+            let key = (document: a.document.value, competencia: competencia.description)
+            if let (first, last) = bounds {
+                bounds = (key < first ? key : first, key > last ? key : last)
+            } else {
+                bounds = (key, key)
+            }
         }
-        guard let first = keys.min(by: { $0 < $1 }), let last = keys.max(by: { $0 < $1 }) else { return nil }
-        (self.first, self.last) = (first, last)
+        guard let bounds else { return nil }
+        (first, last) = bounds
     }
 }
 
@@ -199,19 +203,17 @@ extension Projection {
     static let insertRounds = PostgresStatement("""
         INSERT INTO rm_charge_rounds (charge_id, registro_ans, abi, first_document, first_competencia, last_document,
                                       last_competencia, chargeable_on)
-        SELECT e.charge, e.registro, e.abi::integer, e.first_document, e.first_competencia, e.last_document, e.last_competencia,
-            e.chargeable_on::date
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-            AS e(charge, registro, abi, first_document, first_competencia, last_document, last_competencia, chargeable_on, released)
+        SELECT e.charge_id, e.registro_ans, e.abi, e.first_document, e.first_competencia, e.last_document, e.last_competencia,
+            e.chargeable_on
+        FROM unnest($1::text[], $2::text[], $3::text[]::integer[], $4::text[], $5::text[], $6::text[], $7::text[],
+                    $8::text[]::date[], $9::text[]::integer[])
+            AS e(charge_id, registro_ans, abi, first_document, first_competencia, last_document, last_competencia, chargeable_on,
+                 released)
         CROSS JOIN LATERAL (SELECT count(*) AS notified FROM (
-            SELECT 1 FROM rm_atendimentos a
-            WHERE a.registro_ans = e.registro AND a.abi = e.abi::integer
-                AND (a.document, a.competencia) >= (e.first_document, e.first_competencia)
-                AND (a.document, a.competencia) <= (e.last_document, e.last_competencia)
-                AND a.process_state = 'notificado' AND a.charge_id IS NULL OFFSET 0) x) g
-        WHERE g.notified <= e.released::integer
+            SELECT 1 FROM rm_atendimentos a WHERE \(ReadModelQueries.roundRows("a", of: "e")) OFFSET 0) x) g
+        WHERE g.notified <= e.released
             AND NOT EXISTS (SELECT 1 FROM rm_charge_rounds q
-                            WHERE q.registro_ans = e.registro AND q.abi = e.abi::integer
+                            WHERE q.registro_ans = e.registro_ans AND q.abi = e.abi
                                 AND (q.first_document, q.first_competencia) <= (e.last_document, e.last_competencia)
                                 AND (q.last_document, q.last_competencia) >= (e.first_document, e.first_competencia))
         ON CONFLICT (charge_id) DO NOTHING

@@ -189,7 +189,8 @@ public enum ReadModelQueries {
         let n = matching.parameters.count
         let page = try c.query(PostgresStatement("""
             \(situated) FROM (SELECT * FROM rm_atendimentos a WHERE \(matching.sql) ORDER BY \(order) LIMIT $\(n + 1) OFFSET $\(n + 2)) a
-            LEFT JOIN rm_charges c ON c.charge_id = \(charge(of: "a"))
+            CROSS JOIN LATERAL (SELECT \(charge(of: "a")) AS id OFFSET 0) k
+            LEFT JOIN rm_charges c ON c.charge_id = k.id
             ORDER BY \(order)
             """), matching.parameters + [window.limit, rowsToSkip])
         let rows = try (window.reversed ? page.reversed() : Array(page)).map { row in
@@ -390,14 +391,29 @@ public enum ReadModelQueries {
     /// notification still notificado, in (document, competência) order and in consecutive events,
     /// so a notificado row within an event's range is one it released (``Projection/insertRounds``
     /// checks the count).
-    static func roundCharge(of a: String) -> String {
+    /// `columns`: the round's columns to give (the charge alone in the read model's expressions).
+    static func roundCharge(of a: String, columns: [String] = ["charge_id"]) -> String {
         """
-        SELECT r.charge_id FROM (SELECT charge_id, last_document, last_competencia FROM rm_charge_rounds
+        SELECT \(columns.map { "r.\($0)" }.joined(separator: ", ")) FROM (SELECT \((columns + ["last_document", "last_competencia"]).joined(separator: ", ")) FROM rm_charge_rounds
             WHERE registro_ans = \(a).registro_ans AND abi = \(a).abi
                 AND (first_document, first_competencia) <= (\(a).document, \(a).competencia)
             ORDER BY first_document DESC, first_competencia DESC LIMIT 1) r
         WHERE (r.last_document, r.last_competencia) >= (\(a).document, \(a).competencia)
         """
+    }
+
+    /// The atendimento rows `a` (a table alias) the round `r` covers (an alias of a row with
+    /// `rm_charge_rounds`' columns): its notification's rows within its range of (document,
+    /// competência), still notificado and not linked. Laid out as migration 108's text has it (an
+    /// applied migration's text must not change).
+    static func roundRows(_ a: String, of r: String) -> String {
+        let indent = String(repeating: " ", count: 32)
+        return """
+            \(a).registro_ans = \(r).registro_ans AND \(a).abi = \(r).abi
+            \(indent)AND (\(a).document, \(a).competencia) >= (\(r).first_document, \(r).first_competencia)
+            \(indent)AND (\(a).document, \(a).competencia) <= (\(r).last_document, \(r).last_competencia)
+            \(indent)AND \(a).process_state = 'notificado' AND \(a).charge_id IS NULL
+            """
     }
 
     /// The situation of the atendimento row `a` (a table alias): its process state until charged
@@ -427,14 +443,13 @@ public enum ReadModelQueries {
     }
     /// The situation of an atendimento linked to a charge the read model does not have yet.
     static let situationWithoutCharge = AtendimentoSituation.cobravel.rawValue
-    /// The columns of a listed atendimento (`AtendimentoView`), from `a` (atendimentos) and `c` (its
-    /// charge's row, ``charge(of:)``). A charged atendimento still notificado
+    /// The columns of a listed atendimento (`AtendimentoView`), from `a` (atendimentos), `k.id` (its
+    /// charge, ``charge(of:)``, worked out once: `OFFSET 0`) and `c` (that charge's row). A charged atendimento still notificado
     /// (charged by its first round, or linked by its charge before the round arrived) has no final
     /// amount of its own: its amount stands (a round holds only unchanged amounts).
     static let situated = """
         SELECT a.document, a.abi, a.kind, NULLIF(a.competencia, '') AS competencia, a.care_start, a.procedure_code, a.amount,
-            COALESCE(a.final_amount, CASE WHEN a.process_state = 'notificado' AND \(charge(of: "a")) IS NOT NULL THEN a.amount END)
-                AS final_amount,
-            \(situation(of: "a", charge: charge(of: "a"), chargeSituation: "c.situation")) AS situation, c.gru_number, a.note
+            COALESCE(a.final_amount, CASE WHEN a.process_state = 'notificado' AND k.id IS NOT NULL THEN a.amount END) AS final_amount,
+            \(situation(of: "a", charge: "k.id", chargeSituation: "c.situation")) AS situation, c.gru_number, a.note
         """
 }

@@ -406,10 +406,7 @@ public enum ReportPublisherMigrations {
                 SELECT n.charge_id, n.registro_ans, n.abi, a.kind, count(*) AS count
                 FROM counted_new n
                 CROSS JOIN LATERAL (SELECT coalesce(a.kind, '') AS kind FROM rm_atendimentos a
-                                    WHERE a.registro_ans = n.registro_ans AND a.abi = n.abi
-                                        AND (a.document, a.competencia) >= (n.first_document, n.first_competencia)
-                                        AND (a.document, a.competencia) <= (n.last_document, n.last_competencia)
-                                        AND a.process_state = 'notificado' AND a.charge_id IS NULL OFFSET 0) a
+                                    WHERE \(ReadModelQueries.roundRows("a", of: "n")) OFFSET 0) a
                 GROUP BY 1, 2, 3, 4
             ), per_charge AS (
                 INSERT INTO rm_charge_atendimento_counts AS t (charge_id, abi, kind, count)

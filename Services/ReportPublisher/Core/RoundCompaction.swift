@@ -57,18 +57,11 @@ public enum RoundCompaction {
     static func update(_ rounds: String) -> String {
         """
         UPDATE rm_atendimentos a SET process_state = 'cobravel', final_amount = a.amount,
-            (charge_id, updated_on) = (SELECT r.charge_id, r.chargeable_on FROM rm_charge_rounds r
-                                       WHERE r.registro_ans = a.registro_ans AND r.abi = a.abi
-                                           AND (r.first_document, r.first_competencia) <= (a.document, a.competencia)
-                                       ORDER BY r.first_document DESC, r.first_competencia DESC LIMIT 1)
+            (charge_id, updated_on) = (\(ReadModelQueries.roundCharge(of: "a", columns: ["charge_id", "chargeable_on"])))
         WHERE a.ctid = ANY (ARRAY(
                 SELECT t.ctid FROM (\(rounds)) r
                 CROSS JOIN LATERAL (SELECT ctid FROM rm_atendimentos t
-                                    WHERE t.registro_ans = r.registro_ans AND t.abi = r.abi
-                                        AND (t.document, t.competencia) >= (r.first_document, r.first_competencia)
-                                        AND (t.document, t.competencia) <= (r.last_document, r.last_competencia)
-                                        AND t.process_state = 'notificado' AND t.charge_id IS NULL
-                                        AND t.amount IS NOT NULL OFFSET 0) t))
+                                    WHERE \(ReadModelQueries.roundRows("t", of: "r")) AND t.amount IS NOT NULL OFFSET 0) t))
             AND a.process_state = 'notificado' AND a.charge_id IS NULL AND a.amount IS NOT NULL
         """
     }
