@@ -112,8 +112,8 @@ final class Replay {
         self.results = results
         databaseURL = try command.banco.url()
         pool = try command.banco.pool(schema: "public")
-        deadlinesPool = try command.banco.pool(schema: ServiceDescriptor.deadlines.schema)
-        debtPool = try command.banco.pool(schema: ServiceDescriptor.debtCalculator.schema)
+        deadlinesPool = try command.banco.pool(schema: ServiceDescriptor.deadlines.schema, of: .deadlines)
+        debtPool = try command.banco.pool(schema: ServiceDescriptor.debtCalculator.schema, of: .debtCalculator)
         // Without a broker address the progress counts the backlog in the database, as before.
         consumerLag = (try? command.broker.kafka(clientID: "ressus-carga")).flatMap { try? ReplayConsumerLag(kafka: $0) }
         do {

@@ -15,11 +15,16 @@ struct DatabaseOption: ParsableArguments {
         try option(banco, environment: "RESSUS_DATABASE_URL", flag: "--banco")
     }
 
-    /// A one-connection pool on `schema`.
-    func pool(schema: String) throws -> PostgresPool {
+    /// A one-connection pool on `schema`, opened as `service` opens its connections (its server
+    /// settings) when the schema is a service's.
+    func pool(schema: String, of service: ServiceDescriptor? = nil) throws -> PostgresPool {
         let configuration: PostgresConfiguration
         do {
-            configuration = try PostgresConfiguration(connectionString: try url(), applicationName: "ressus-cli", schema: schema)
+            if let service {
+                configuration = try PostgresConfiguration(connectionString: try url(), applicationName: "ressus-cli", service: service, schema: schema)
+            } else {
+                configuration = try PostgresConfiguration(connectionString: try url(), applicationName: "ressus-cli", schema: schema)
+            }
         } catch let error as PostgresError {
             throw OperatorError(message: "URL do banco inválida: \(error.message)")
         }

@@ -22,7 +22,7 @@ struct DeadlinesRequestOptions: ParsableArguments {
     /// no answer in time → exit status 3 (the request stays recorded).
     func submit(_ request: OperatorRequest) async throws {
         try wait.validate()
-        let pool = try banco.pool(schema: esquema)
+        let pool = try banco.pool(schema: esquema, of: .deadlines)
         do {
             try await submit(request, pool: pool)
         } catch {

@@ -23,7 +23,7 @@ struct DebtRequestOptions: ParsableArguments {
 
     /// A pool on the debt schema, migrated (safe: advisory lock); closed after `body`.
     func withMigratedPool<T: Sendable>(_ body: (PostgresPool) async throws -> T) async throws -> T {
-        let pool = try banco.pool(schema: esquema)
+        let pool = try banco.pool(schema: esquema, of: .debtCalculator)
         do {
             do {
                 _ = try await PostgresMigrator(

@@ -189,7 +189,7 @@ struct FNSTarget: ParsableArguments {
 
     /// Runs `body` with a pool on the FNS schema (migrated first: safe, idempotent), closing it after.
     func withPool<T: Sendable>(_ body: (PostgresPool) async throws -> T) async throws -> T {
-        let pool = try banco.pool(schema: esquema)
+        let pool = try banco.pool(schema: esquema, of: .fnsTransfer)
         do {
             var logger = Logger(label: "ressus.cli")
             logger.logLevel = .warning

@@ -57,7 +57,7 @@ struct IntakeTarget: ParsableArguments {
 
     /// A pool on the intake schema, migrated (the runtime's tables and the intake's own).
     func migratedPool() async throws -> PostgresPool {
-        let pool = try banco.pool(schema: esquema)
+        let pool = try banco.pool(schema: esquema, of: .intake)
         do {
             var quiet = Logger(label: "ressus.cli.migrations")
             quiet.logLevel = .warning

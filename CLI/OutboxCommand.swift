@@ -26,7 +26,7 @@ struct OutboxCommand: AsyncParsableCommand {
         }
 
         func pool() throws -> PostgresPool {
-            try banco.pool(schema: try schema())
+            try banco.pool(schema: try schema(), of: try service(named: servico))
         }
     }
 

@@ -22,7 +22,7 @@ struct PortalCommand: AsyncParsableCommand {
 
         /// A pool on the schema, migrated (idempotent; the service applies the same migrations).
         func migratedPool() async throws -> PostgresPool {
-            let pool = try banco.pool(schema: esquema)
+            let pool = try banco.pool(schema: esquema, of: .reportPublisher)
             try await PostgresMigrator(schema: esquema, migrations: try RuntimeMigrations.with(service: ReportPublisherMigrations.all))
                 .migrate(using: pool)
             return pool

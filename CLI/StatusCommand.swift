@@ -87,7 +87,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     private func read(_ source: Source, schema: String) async throws -> Report {
-        let pool = try banco.pool(schema: schema)
+        let pool = try banco.pool(schema: schema, of: source.service)
         do {
             let report = try await pool.withConnection { connection in
                 let exists = try connection.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]).isEmpty == false

@@ -77,8 +77,8 @@ let id = UUID().uuidString.prefix(8).lowercased()
 let debtSchema = "report_bench_debt_\(id)", readModelSchema = "report_bench_rm_\(id)"
 /// A pool as the service `service` opens it (its connection settings), on `schema`.
 func pool(_ schema: String, of service: ServiceDescriptor, size: Int) throws -> PostgresPool {
-    var configuration = try PostgresConfiguration(connectionString: databaseURL, applicationName: "report-benchmark", schema: schema)
-    configuration.settings = service.databaseSettings
+    let configuration = try PostgresConfiguration(
+        connectionString: databaseURL, applicationName: "report-benchmark", service: service, schema: schema)
     return PostgresPool(configuration: configuration, options: .init(size: size), logger: logger)
 }
 let debt = try pool(debtSchema, of: .debtCalculator, size: 2), readModel = try pool(readModelSchema, of: .reportPublisher, size: 2)

@@ -19,10 +19,11 @@ public struct ServiceDescriptor: Sendable, Hashable {
     public static let intake = ServiceDescriptor(name: "intake", schema: "intake")
     public static let deadlines = ServiceDescriptor(name: "deadlines", schema: "deadlines")
     public static let debtCalculator = ServiceDescriptor(name: "debt-calculator", schema: "debt_calculator")
-    /// JIT off: the portal's statements are index lookups of a page, whose estimated costs (a
-    /// situation looked up per row) pass `jit_above_cost`; compiling took tens of milliseconds per
-    /// statement and was most of report-benchmark's portal p99 (the consumer already turned it off
-    /// per transaction, `Projection.withoutJIT`).
+    /// JIT off: its statements are index lookups, of a page (portal) or over a batch (read model),
+    /// whose estimated costs (a situation looked up per row; tables growing faster than their
+    /// statistics) pass `jit_above_cost`; compiling took longer than running: tens of milliseconds
+    /// per statement, most of report-benchmark's portal p99, and 15-20 ms per situation refresh.
+    /// Every pool on its schema takes it (`PostgresConfiguration(…service:…)`: service, CLI, benchmarks).
     public static let reportPublisher = ServiceDescriptor(name: "report-publisher", schema: "report_publisher",
                                                           databaseSettings: ["jit": "off"])
     public static let fnsTransfer = ServiceDescriptor(name: "fns-transfer", schema: "fns_transfer")

@@ -62,10 +62,8 @@ public enum ServiceHost {
             properties: configuration.kafkaProperties)
         let admin: KafkaAdmin
         do {
-            var postgres = try PostgresConfiguration(
-                connectionString: configuration.databaseURL,
-                applicationName: "ressus-\(descriptor.name)", schema: descriptor.schema)
-            postgres.settings = descriptor.databaseSettings
+            let postgres = try PostgresConfiguration(
+                connectionString: configuration.databaseURL, applicationName: "ressus-\(descriptor.name)", service: descriptor)
             database = PostgresPool(
                 configuration: postgres, options: .init(size: configuration.databasePoolSize), logger: logger)
             admin = try KafkaAdmin(config: kafka, logger: logger)

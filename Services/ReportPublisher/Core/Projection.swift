@@ -155,10 +155,6 @@ struct Projection {
             + "ORDER BY competencia LIMIT 1), '')"
     }
 
-    /// The read model's statements are index lookups over a batch, but while its tables grow faster
-    /// than their statistics the planner's estimates pass `jit_above_cost`, and compiling took longer
-    /// than running (report-benchmark: 15-20 ms per situation refresh). Until the transaction ends.
-    static let withoutJIT = PostgresStatement("SET LOCAL jit = off")
     static let markApplied = PostgresStatement(
         "INSERT INTO rm_applied_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_id")
     /// `markApplied` on several ids in one statement: returns those not applied before (once each).

@@ -33,11 +33,9 @@ public struct ReadModelHandler: EventHandler {
     /// occurrence, is skipped); consecutive events that commute are grouped into segments
     /// (``ProjectionSegment``), each applying its hot types (atendimentos, chargeable events,
     /// charges, GRUs, GRU states, payments, CADIN) with a few multi-row statements; the rare types
-    /// are applied one by one in their place; the situation refreshes run once at the end. JIT
-    /// compilation is off for the rest of the transaction (``Projection/withoutJIT``).
+    /// are applied one by one in their place; the situation refreshes run once at the end.
     public func handleBatch(_ events: [EventEnvelope], context: HandlerContext) throws {
         let connection = context.connection
-        _ = try connection.execute(Projection.withoutJIT)
         let refreshes = SituationRefreshes()
         let projection = Projection(connection: connection, deferred: refreshes)
         var segment = ProjectionSegment()

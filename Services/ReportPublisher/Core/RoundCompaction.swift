@@ -41,7 +41,6 @@ public enum RoundCompaction {
     /// running it again writes nothing.
     @discardableResult
     public static func compact(charges: [String]? = nil, on connection: PostgresConnection) throws -> Int {
-        _ = try connection.execute(Projection.withoutJIT)
         if let charges {
             return try connection.execute(compactRounds, [charges])
         }
