@@ -2,7 +2,7 @@
 //
 //   report-benchmark [--grus-maior G] [--operadoras M] [--grus-outras O] [--por-evento K]
 //                    [--sessoes S] [--duracao D] [--repeticoes R] [--manter 1] [--apenas-pdf 1]
-//                    [--por-pagina S] [--lote L]
+//                    [--por-pagina S] [--lote L] [--sem-compactar 1]
 //
 //   1. Seeds the read model by events: the debt calculator's handler charges the workload (one
 //      operadora with G GRUs, default 10,000, and M-1 others with O GRUs each, K atendimentos per
@@ -18,6 +18,7 @@
 //      with S connections for D seconds over the portal pages, rotating the session cookies:
 //      p50, p99 (target < 50 ms) and requests/s.
 //   `--por-pagina S` then runs wrk on each page alone for S seconds (where the time goes).
+//   `--sem-compactar 1` skips step 1b (the portal then reads the first rounds' rows through their rounds).
 //   `--manter 1` keeps the schemas afterwards (to EXPLAIN the portal's queries; drop them by hand)
 //   and the last PDF (its path is printed). `--apenas-pdf 1` skips step 3 (for profiling the PDF).
 //
@@ -41,7 +42,7 @@ LoggingSystem.bootstrap { label in
 }
 
 var options = ["--grus-maior": 10_000, "--operadoras": 50, "--grus-outras": 40, "--por-evento": 5,
-               "--sessoes": 50, "--duracao": 25, "--repeticoes": 7, "--manter": 0, "--apenas-pdf": 0, "--por-pagina": 0,
+               "--sessoes": 50, "--duracao": 25, "--repeticoes": 7, "--manter": 0, "--apenas-pdf": 0, "--por-pagina": 0, "--sem-compactar": 0,
                "--lote": InboxConsumerOptions().batchSize]
 var arguments = CommandLine.arguments.dropFirst()
 while let name = arguments.popFirst() {
@@ -124,12 +125,16 @@ do {
     // 1b. The first rounds written onto their atendimentos (`RoundCompaction`: the service's scheduler
     //     does it after the events, in its own transactions), so the portal below reads rows as they
     //     stand once it ran. Not part of the rate above; printed with it for the whole work.
-    let compactionStart = Date()
-    let compacted = try await readModel.withTransaction { try RoundCompaction.compact(on: $0) }
-    let compactionSeconds = Date().timeIntervalSince(compactionStart)
-    report(String(format: "  first rounds written onto their atendimentos afterwards (scheduled): %d rows in %.1f s; "
-                  + "read model with it / debt event rate: %.2f", compacted, compactionSeconds,
-                  Double(seeded.readModelEvents) / (seeded.readModelSeconds + compactionSeconds) / seeded.debtEventRate))
+    if options["--sem-compactar"] != 1 {
+        let compactionStart = Date()
+        let compacted = try await readModel.withTransaction { try RoundCompaction.compact(on: $0) }
+        let compactionSeconds = Date().timeIntervalSince(compactionStart)
+        report(String(format: "  first rounds written onto their atendimentos afterwards (scheduled): %d rows in %.1f s; "
+                      + "read model with it / debt event rate: %.2f", compacted, compactionSeconds,
+                      Double(seeded.readModelEvents) / (seeded.readModelSeconds + compactionSeconds) / seeded.debtEventRate))
+    } else {
+        report("  first rounds not written onto their atendimentos (--sem-compactar 1)")
+    }
 
     // 2. The PDF of the large operadora, in process (what the portal's POST does).
     let referenceDate = try CivilDate(parsing: "2026-07-31")

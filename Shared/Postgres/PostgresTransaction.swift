@@ -60,6 +60,12 @@ extension PostgresConnection {
         }
     }
 
+    /// Runs `body` so that its work commits or is undone as a whole: in a savepoint of the open
+    /// transaction, or in a transaction of its own when none is open.
+    public func atomically<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        transactionStatus == PQTRANS_IDLE ? try withTransaction(body) : try withSavepoint(body)
+    }
+
     func rollbackQuietly() {
         guard isConnected, transactionStatus != PQTRANS_IDLE else { return }
         do { try executeScript("ROLLBACK") } catch { close() }

@@ -166,4 +166,35 @@ struct AtendimentoUpdatesInPlaceTests {
             #expect(try await fixture.pool.withConnection { c in try ListCountTests.differences(on: c) } == [])
         }
     }
+
+    /// The compaction has the atendimentos' count trigger skip its own statement (migration 109);
+    /// the rest of the transaction is counted again.
+    @Test("the compaction's rows are not recounted, and the statements after it in its transaction are")
+    func countsResumeAfterTheCompaction() async throws {
+        let r = try RegistroANS(Self.registro), abi = try ABINumber(95), month = try YearMonth(parsing: "2025-06")
+        let docs = try Self.documents.map { try SUSDocumentNumber($0) }
+        let notified = try Events.envelope(NotificationAtendimentos(
+            abi: abi, registroANS: r, batch: 1, atendimentos: Self.documents.map { Events.atendimento($0, amount: "100,00") }))
+        // A first round over the first half; the second half stays notificado.
+        let chargeable = try Events.envelope(AtendimentosChargeable(
+            abi: abi, registroANS: r,
+            atendimentos: docs.prefix(20).map { ChargeableAtendimento(document: $0, competencia: month, outcome: .notImpugned,
+                                                                      originalAmount: Events.money("100,00"),
+                                                                      finalAmount: Events.money("100,00")) },
+            originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"), chargeableOn: Events.date("2026-02-10")))
+        try await Fixture.with { fixture in
+            try await fixture.apply([try Events.operadora(registro: Self.registro, root: "14ABC345", name: "Saúde HOT Ltda."),
+                                     notified, chargeable])
+            let (written, moved) = try await fixture.pool.withTransaction { c in
+                let written = try RoundCompaction.compact(on: c)
+                let moved = try c.execute("UPDATE rm_atendimentos SET process_state = 'impugnado' WHERE abi = 95 AND document = $1",
+                                          [Self.documents[30]])
+                return (written, moved)
+            }
+            #expect((written, moved) == (20, 1))
+            #expect(try await Self.situations(fixture) == ["cobravel": 20, "notificado": 19, "impugnado": 1])
+            let differences = try await fixture.pool.withConnection { c in try ListCountTests.differences(on: c) }
+            #expect(differences == [], "\(differences)")
+        }
+    }
 }

@@ -391,10 +391,9 @@ public enum ReadModelQueries {
     /// notification still notificado, in (document, competência) order and in consecutive events,
     /// so a notificado row within an event's range is one it released (``Projection/insertRounds``
     /// checks the count).
-    /// `columns`: the round's columns to give (the charge alone in the read model's expressions).
-    static func roundCharge(of a: String, columns: [String] = ["charge_id"]) -> String {
+    static func roundCharge(of a: String) -> String {
         """
-        SELECT \(columns.map { "r.\($0)" }.joined(separator: ", ")) FROM (SELECT \((columns + ["last_document", "last_competencia"]).joined(separator: ", ")) FROM rm_charge_rounds
+        SELECT r.charge_id FROM (SELECT charge_id, last_document, last_competencia FROM rm_charge_rounds
             WHERE registro_ans = \(a).registro_ans AND abi = \(a).abi
                 AND (first_document, first_competencia) <= (\(a).document, \(a).competencia)
             ORDER BY first_document DESC, first_competencia DESC LIMIT 1) r

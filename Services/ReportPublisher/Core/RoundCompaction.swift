@@ -11,7 +11,8 @@ import Runtime
 /// batch that records rounds schedules their compaction (``schedule(_:on:)``), which the service's
 /// scheduler fires in its own transaction, apart from the consumer: the rows then read as if the
 /// chargeable event had written them (cobrável, linked, final amount = amount).
-/// The counts do not move (a row's situation stays its charge's). The rounds stay: an atendimento
+/// The counts do not move (a row's situation stays its charge's), so the atendimentos' count
+/// trigger is told to skip the statement (``countsUnchanged``). The rounds stay: an atendimento
 /// arriving after its round still finds it there.
 public enum RoundCompaction {
     /// The scheduled item's kind.
@@ -41,27 +42,38 @@ public enum RoundCompaction {
     /// running it again writes nothing.
     @discardableResult
     public static func compact(charges: [String]? = nil, on connection: PostgresConnection) throws -> Int {
-        if let charges {
-            return try connection.execute(compactRounds, [charges])
+        try connection.atomically { connection in
+            _ = try connection.execute(skipCounts, ["on"])
+            let written = try charges.map { try connection.execute(compactRounds, [$0]) } ?? connection.execute(compactEveryRound)
+            _ = try connection.execute(skipCounts, ["off"])
+            return written
         }
-        return try connection.execute(compactEveryRound)
     }
+
+    /// The transaction-local setting that has the atendimentos' update count trigger skip a statement
+    /// (migration 109): on only around the compaction's own statement, whose rows keep their
+    /// situation. In a savepoint or transaction of its own, so a failure cannot leave it on.
+    static let countsUnchanged = "ressus.round_compaction"
+    static let skipCounts = PostgresStatement("SELECT set_config('\(countsUnchanged)', $1, true)")
 
     /// The rows of `rounds` (a query of `rm_charge_rounds` rows) are found round by round, by a
     /// range scan of the list's index (a `LATERAL` per round, whatever the statistics: planned as a
     /// join on a read model not yet analyzed, every row was compared with every earlier round of its
-    /// notification, 38 s for 598,000 rows in report-benchmark), then updated by their `ctid`. A row
-    /// a concurrent event updated in between is left for its round to cover (`ctid` changed), as is
-    /// a row whose batch has not arrived (no amount yet: a process step created it).
+    /// notification, 38 s for 598,000 rows in report-benchmark), each with its round's charge, then
+    /// updated by their `ctid` (an array's `unnest`: the planner expects few rows, so it probes each
+    /// `ctid` whatever the statistics). A row a concurrent event updated in between is left for its
+    /// round to cover (`ctid` changed), as is a row whose batch has not arrived (no amount yet: a
+    /// process step created it).
     static func update(_ rounds: String) -> String {
         """
-        UPDATE rm_atendimentos a SET process_state = 'cobravel', final_amount = a.amount,
-            (charge_id, updated_on) = (\(ReadModelQueries.roundCharge(of: "a", columns: ["charge_id", "chargeable_on"])))
-        WHERE a.ctid = ANY (ARRAY(
-                SELECT t.ctid FROM (\(rounds)) r
+        UPDATE rm_atendimentos a SET process_state = 'cobravel', final_amount = a.amount, charge_id = x.charge_id,
+            updated_on = x.chargeable_on
+        FROM unnest(ARRAY(
+                SELECT (t.ctid, r.charge_id, r.chargeable_on) FROM (\(rounds)) r
                 CROSS JOIN LATERAL (SELECT ctid FROM rm_atendimentos t
-                                    WHERE \(ReadModelQueries.roundRows("t", of: "r")) AND t.amount IS NOT NULL OFFSET 0) t))
-            AND a.process_state = 'notificado' AND a.charge_id IS NULL AND a.amount IS NOT NULL
+                                    WHERE \(ReadModelQueries.roundRows("t", of: "r")) AND t.amount IS NOT NULL OFFSET 0) t
+            )) AS x(ctid tid, charge_id text, chargeable_on date)
+        WHERE a.ctid = x.ctid AND a.process_state = 'notificado' AND a.charge_id IS NULL AND a.amount IS NOT NULL
         """
     }
     static let compactRounds = PostgresStatement(update(
