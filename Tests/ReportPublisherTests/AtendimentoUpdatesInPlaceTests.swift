@@ -197,4 +197,39 @@ struct AtendimentoUpdatesInPlaceTests {
             #expect(differences == [], "\(differences)")
         }
     }
+
+    /// Recorded rounds never overlap (a row has one round): an event whose range meets a recorded
+    /// round is not recorded, and writes each of its atendimentos instead.
+    @Test("a round overlapping a recorded one writes each of its atendimentos instead")
+    func overlappingRoundWritesItsRows() async throws {
+        let r = try RegistroANS(Self.registro), abi = try ABINumber(96), month = try YearMonth(parsing: "2025-06")
+        let docs = try Self.documents.map { try SUSDocumentNumber($0) }
+        let notified = try Events.envelope(NotificationAtendimentos(
+            abi: abi, registroANS: r, batch: 1, atendimentos: Self.documents.map { Events.atendimento($0, amount: "100,00") }))
+        func round(_ range: Range<Int>, chargeableOn: String) throws -> EventEnvelope {
+            try Events.envelope(AtendimentosChargeable(
+                abi: abi, registroANS: r,
+                atendimentos: docs[range].map { ChargeableAtendimento(document: $0, competencia: month, outcome: .notImpugned,
+                                                                      originalAmount: Events.money("100,00"),
+                                                                      finalAmount: Events.money("100,00")) },
+                originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"),
+                chargeableOn: Events.date(chargeableOn)))
+        }
+        try await Fixture.with { fixture in
+            try await fixture.apply([try Events.operadora(registro: Self.registro, root: "14ABC345", name: "Saúde HOT Ltda."), notified,
+                                     try round(0..<20, chargeableOn: "2026-02-10")])
+            // Its range holds 10 notificado rows, fewer than it released, but it meets the first round.
+            try await fixture.apply([try round(10..<30, chargeableOn: "2026-02-11")])
+            let (rounds, linked) = try await fixture.pool.withConnection { c in
+                (try c.query("SELECT first_document FROM rm_charge_rounds WHERE abi = 96").map { try $0.decode(String.self, at: 0) },
+                 try c.query("SELECT count(*)::int FROM rm_atendimentos WHERE abi = 96 AND charge_id = $1",
+                             ["96-\(Self.registro)-\(Self.documents[10])-2025-06"])[0].decode(Int.self, at: 0))
+            }
+            // Written one by one: all its rows take its charge (the first round's are not written yet).
+            #expect(rounds == [Self.documents[0]])
+            #expect(linked == 20)
+            let differences = try await fixture.pool.withConnection { c in try ListCountTests.differences(on: c) }
+            #expect(differences == [], "\(differences)")
+        }
+    }
 }

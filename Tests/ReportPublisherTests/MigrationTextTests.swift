@@ -19,6 +19,7 @@ import TestSupport
         107: "11249bcd784d9d937cc1c72d760e4518f8ddf68771b3ba0804cc0b267c3fd9bd",
         108: "24bdadca67dc75cbaf4d3cdaa4bff74c80f6be560f62843f87992027fe70f81e",
         109: "9c430731d9a0bf6fb6f7b3aa241f26a69c827cab12ba098c13f7d21e2efc2890",
+        110: "d58baf8f6ce09a394c9e70cbe819927aba72e1d8e90c325896a6a1d79b122af2",
     ]
 
     @Test func appliedMigrationsKeepTheirText() async throws {

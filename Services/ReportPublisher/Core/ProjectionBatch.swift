@@ -197,27 +197,44 @@ extension Projection {
     /// Records the rounds (`$1` charge … `$8` chargeable date, `$9` how many atendimentos the event
     /// released) whose range holds no more notificado, unlinked rows than that (more is a sign the
     /// read model's process states disagree with the deadlines service's) and meets no recorded
-    /// round (ranges never overlap: a row has one round); the other events write each atendimento
-    /// instead. Returns the charges recorded. A round already recorded (an event replayed under
-    /// another id) overlaps itself, so its event writes its atendimentos again, to the same effect.
+    /// round (ranges never overlap: a row has one round, ``ReadModelQueries/roundOverlapping(_:)``);
+    /// the other events write each atendimento instead. Returns the charges recorded. A round
+    /// already recorded (an event replayed under another id) overlaps itself, so its event writes
+    /// its atendimentos again, to the same effect.
+    ///
+    /// Each range is scanned once (`covered`): its rows are counted for the guard and, for the
+    /// rounds recorded, moved in the list counts from notificado to the charge's situation
+    /// (``ReportPublisherMigrations/roundSituationCounts``; migration 110). Rows arriving later are
+    /// counted by the atendimentos' own triggers.
     static let insertRounds = PostgresStatement("""
-        INSERT INTO rm_charge_rounds (charge_id, registro_ans, abi, first_document, first_competencia, last_document,
-                                      last_competencia, chargeable_on)
-        SELECT e.charge_id, e.registro_ans, e.abi, e.first_document, e.first_competencia, e.last_document, e.last_competencia,
-            e.chargeable_on
-        FROM unnest($1::text[], $2::text[], $3::text[]::integer[], $4::text[], $5::text[], $6::text[], $7::text[],
-                    $8::text[]::date[], $9::text[]::integer[])
-            AS e(charge_id, registro_ans, abi, first_document, first_competencia, last_document, last_competencia, chargeable_on,
-                 released)
-        CROSS JOIN LATERAL (SELECT count(*) AS notified FROM (
-            SELECT 1 FROM rm_atendimentos a WHERE \(ReadModelQueries.roundRows("a", of: "e")) OFFSET 0) x) g
-        WHERE g.notified <= e.released
-            AND NOT EXISTS (SELECT 1 FROM rm_charge_rounds q
-                            WHERE q.registro_ans = e.registro_ans AND q.abi = e.abi
-                                AND (q.first_document, q.first_competencia) <= (e.last_document, e.last_competencia)
-                                AND (q.last_document, q.last_competencia) >= (e.first_document, e.first_competencia))
-        ON CONFLICT (charge_id) DO NOTHING
-        RETURNING charge_id
+        WITH e AS (
+            SELECT DISTINCT ON (charge_id) * FROM unnest($1::text[], $2::text[], $3::text[]::integer[], $4::text[], $5::text[],
+                                                         $6::text[], $7::text[], $8::text[]::date[], $9::text[]::integer[])
+                AS e(charge_id, registro_ans, abi, first_document, first_competencia, last_document, last_competencia, chargeable_on,
+                     released)
+        ), covered AS MATERIALIZED (
+            SELECT e.charge_id, e.registro_ans, e.abi, a.kind, count(*) AS count
+            FROM e CROSS JOIN LATERAL (SELECT coalesce(kind, '') AS kind FROM rm_atendimentos a
+                                       WHERE \(ReadModelQueries.roundRows("a", of: "e")) OFFSET 0) a
+            GROUP BY 1, 2, 3, 4
+        ), recorded AS (
+            INSERT INTO rm_charge_rounds (charge_id, registro_ans, abi, first_document, first_competencia, last_document,
+                                          last_competencia, chargeable_on)
+            SELECT e.charge_id, e.registro_ans, e.abi, e.first_document, e.first_competencia, e.last_document, e.last_competencia,
+                e.chargeable_on
+            FROM e LEFT JOIN (SELECT charge_id, sum(count) AS notified FROM covered GROUP BY 1) g USING (charge_id)
+            WHERE coalesce(g.notified, 0) <= e.released
+                AND NOT EXISTS (SELECT 1 FROM (\(ReadModelQueries.roundOverlapping("e"))) p)
+            ON CONFLICT (charge_id) DO NOTHING
+            RETURNING charge_id
+        ), m AS MATERIALIZED (
+            SELECT c.* FROM covered c JOIN recorded r USING (charge_id)
+        ), per_charge AS (
+            \(ReportPublisherMigrations.roundChargeCounts)
+        ), situations AS (
+            \(ReportPublisherMigrations.roundSituationCounts)
+        )
+        SELECT charge_id FROM recorded
         """)
 
     /// The charges' rows; their atendimentos are linked by ``linkAtendimentos(of:)``.

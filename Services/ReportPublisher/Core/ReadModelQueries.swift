@@ -392,12 +392,27 @@ public enum ReadModelQueries {
     /// so a notificado row within an event's range is one it released (``Projection/insertRounds``
     /// checks the count).
     static func roundCharge(of a: String) -> String {
+        let key = "(\(a).document, \(a).competencia)"
+        return lastRound(in: a, startingBy: key, endingFrom: key)
+    }
+
+    /// The charge of a recorded round overlapping the range `e` (a row with `rm_charge_rounds`'
+    /// columns), if any: only the one starting last by the range's end can (recorded rounds do not
+    /// overlap), so one index probe, not a scan of the notification's earlier rounds.
+    static func roundOverlapping(_ e: String) -> String {
+        lastRound(in: e, startingBy: "(\(e).last_document, \(e).last_competencia)",
+                  endingFrom: "(\(e).first_document, \(e).first_competencia)")
+    }
+
+    /// The charge of the round of `a`'s notification starting last at or before the key `start`,
+    /// if it ends at or after the key `end`.
+    private static func lastRound(in a: String, startingBy start: String, endingFrom end: String) -> String {
         """
         SELECT r.charge_id FROM (SELECT charge_id, last_document, last_competencia FROM rm_charge_rounds
             WHERE registro_ans = \(a).registro_ans AND abi = \(a).abi
-                AND (first_document, first_competencia) <= (\(a).document, \(a).competencia)
+                AND (first_document, first_competencia) <= \(start)
             ORDER BY first_document DESC, first_competencia DESC LIMIT 1) r
-        WHERE (r.last_document, r.last_competencia) >= (\(a).document, \(a).competencia)
+        WHERE (r.last_document, r.last_competencia) >= \(end)
         """
     }
 
