@@ -15,12 +15,12 @@ struct DatabaseOption: ParsableArguments {
         try option(banco, environment: "RESSUS_DATABASE_URL", flag: "--banco")
     }
 
-    /// A one-connection pool on `schema`, opened as `service` opens its connections (its server
-    /// settings) when the schema is a service's.
+    /// A one-connection pool on `schema`, opened as `service` (by default, the service whose own
+    /// schema it is) opens its connections: with its server settings.
     func pool(schema: String, of service: ServiceDescriptor? = nil) throws -> PostgresPool {
         let configuration: PostgresConfiguration
         do {
-            if let service {
+            if let service = service ?? ServiceDescriptor.named(schema) {
                 configuration = try PostgresConfiguration(connectionString: try url(), applicationName: "ressus-cli", service: service, schema: schema)
             } else {
                 configuration = try PostgresConfiguration(connectionString: try url(), applicationName: "ressus-cli", schema: schema)

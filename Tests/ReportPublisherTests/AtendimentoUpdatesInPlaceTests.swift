@@ -168,8 +168,9 @@ struct AtendimentoUpdatesInPlaceTests {
     }
 
     /// The compaction has the atendimentos' count trigger skip its own statement (migration 109);
-    /// the rest of the transaction is counted again.
-    @Test("the compaction's rows are not recounted, and the statements after it in its transaction are")
+    /// the rest of the transaction is counted again (the skip itself changes no count: it only
+    /// saves the trigger's work).
+    @Test("the statements after the compaction in its transaction are counted")
     func countsResumeAfterTheCompaction() async throws {
         let r = try RegistroANS(Self.registro), abi = try ABINumber(95), month = try YearMonth(parsing: "2025-06")
         let docs = try Self.documents.map { try SUSDocumentNumber($0) }
@@ -218,7 +219,8 @@ struct AtendimentoUpdatesInPlaceTests {
         try await Fixture.with { fixture in
             try await fixture.apply([try Events.operadora(registro: Self.registro, root: "14ABC345", name: "Saúde HOT Ltda."), notified,
                                      try round(0..<20, chargeableOn: "2026-02-10")])
-            // Its range holds 10 notificado rows, fewer than it released, but it meets the first round.
+            // Its range holds 20 notificado rows (the first round's are not written yet), no more than it
+            // released, but it meets the first round.
             try await fixture.apply([try round(10..<30, chargeableOn: "2026-02-11")])
             let (rounds, linked) = try await fixture.pool.withConnection { c in
                 (try c.query("SELECT first_document FROM rm_charge_rounds WHERE abi = 96").map { try $0.decode(String.self, at: 0) },
@@ -228,6 +230,42 @@ struct AtendimentoUpdatesInPlaceTests {
             // Written one by one: all its rows take its charge (the first round's are not written yet).
             #expect(rounds == [Self.documents[0]])
             #expect(linked == 20)
+            let differences = try await fixture.pool.withConnection { c in try ListCountTests.differences(on: c) }
+            #expect(differences == [], "\(differences)")
+        }
+    }
+
+    /// Two rounds of one batch whose ranges interleave (here arriving before their atendimentos, so
+    /// no row tells them apart) are both written one by one.
+    @Test("rounds of one batch that overlap each other write each of their atendimentos instead")
+    func roundsOverlappingInABatchWriteTheirRows() async throws {
+        let r = try RegistroANS(Self.registro), abi = try ABINumber(97), month = try YearMonth(parsing: "2025-06")
+        let docs = try Self.documents.map { try SUSDocumentNumber($0) }
+        func round(_ indices: StrideTo<Int>) throws -> EventEnvelope {
+            try Events.envelope(AtendimentosChargeable(
+                abi: abi, registroANS: r,
+                atendimentos: indices.map { ChargeableAtendimento(document: docs[$0], competencia: month, outcome: .notImpugned,
+                                                                  originalAmount: Events.money("100,00"),
+                                                                  finalAmount: Events.money("100,00")) },
+                originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"),
+                chargeableOn: Events.date("2026-02-10")))
+        }
+        let notified = try Events.envelope(NotificationAtendimentos(
+            abi: abi, registroANS: r, batch: 1, atendimentos: Self.documents.prefix(20).map { Events.atendimento($0, amount: "100,00") }))
+        try await Fixture.with { fixture in
+            try await fixture.apply([try Events.operadora(registro: Self.registro, root: "14ABC345", name: "Saúde HOT Ltda.")])
+            _ = try await Self.applyCountingUpdates([try round(stride(from: 0, to: 20, by: 2)), try round(stride(from: 1, to: 20, by: 2))],
+                                                    fixture)
+            try await fixture.apply([notified])
+            let rounds = try await fixture.pool.withConnection { try $0.query("SELECT count(*)::int FROM rm_charge_rounds WHERE abi = 97")[0]
+                .decode(Int.self, at: 0) }
+            #expect(rounds == 0)
+            let charges = try await fixture.pool.withConnection { c in
+                try c.query("SELECT document, charge_id FROM rm_atendimentos WHERE abi = 97 ORDER BY document")
+                    .map { "\(try $0.decode(String.self, at: 0)) \(try $0.decode(String?.self, at: 1) ?? "-")" }
+            }
+            let expected = (0..<20).map { "\(Self.documents[$0]) 97-\(Self.registro)-\(Self.documents[$0 % 2])-2025-06" }
+            #expect(charges == expected)
             let differences = try await fixture.pool.withConnection { c in try ListCountTests.differences(on: c) }
             #expect(differences == [], "\(differences)")
         }

@@ -6,8 +6,10 @@ import Runtime
 import TestSupport
 import Testing
 
-/// The portal's list totals come from counts kept by triggers (migration 105); they must always
-/// equal the rows they count, whatever statement changed them: per event, per batch, a rebuild.
+/// The portal's list totals come from counts kept by triggers (migration 105) and by the statement
+/// recording chargeable rounds (migration 110); they must always equal the rows they count
+/// (per situation, and per charge for the charges' triggers), whatever statement changed them: per
+/// event, per batch, a rebuild.
 @Suite("Portal list counts", .serialized)
 struct ListCountTests {
     /// Every difference between the kept counts and a count of the rows (empty when they agree).
@@ -28,7 +30,18 @@ struct ListCountTests {
             FULL JOIN (SELECT registro_ans, count(*) AS count FROM rm_grus GROUP BY 1) r USING (registro_ans)
             WHERE k.count IS DISTINCT FROM r.count
             """).map { "GRUs " + (try $0.decode(String.self, at: 0)) }
-        return atendimentos + grus
+        let perCharge = try c.query("""
+            SELECT coalesce(k.charge_id, r.charge_id) || ' ' || coalesce(k.abi, r.abi) || ' ' || coalesce(k.kind, r.kind)
+                || ': kept ' || coalesce(k.count, 0) || ', rows ' || coalesce(r.count, 0)
+            FROM (SELECT * FROM rm_charge_atendimento_counts WHERE count <> 0) k
+            FULL JOIN (SELECT charge_id, abi, kind, count(*) AS count
+                       FROM (SELECT \(ReadModelQueries.charge(of: "a")) AS charge_id, abi, coalesce(kind, '') AS kind
+                             FROM rm_atendimentos a) a
+                       WHERE charge_id IS NOT NULL GROUP BY 1, 2, 3) r
+                USING (charge_id, abi, kind)
+            WHERE k.count IS DISTINCT FROM r.count
+            """).map { "charge " + (try $0.decode(String.self, at: 0)) }
+        return atendimentos + grus + perCharge
     }
 
     /// The whole cycle of the read-model scenario, plus the later GRU states, in three topic orders.

@@ -133,6 +133,25 @@ struct ChargeRound {
         guard let bounds else { return nil }
         (first, last) = bounds
     }
+
+    /// The first-round events of a batch with their rounds, leaving out those whose range meets
+    /// another's in the same notification (they write each atendimento): the statement recording
+    /// them sees only the rounds recorded before it. Checked between neighbours in the order of
+    /// ranges: two ranges kept never meet, since the first's neighbour between them would meet it.
+    static func apart(_ events: [AtendimentosChargeable]) -> [(AtendimentosChargeable, ChargeRound)] {
+        let rounds = events.compactMap { e in ChargeRound(e).map { (e, $0) } }
+        let ordered = rounds.indices.sorted {
+            let (a, b) = (rounds[$0], rounds[$1])
+            return (a.0.registroANS.value, a.0.abi.value, a.1.first.document, a.1.first.competencia)
+                < (b.0.registroANS.value, b.0.abi.value, b.1.first.document, b.1.first.competencia)
+        }
+        var meets = Set<Int>()
+        for (earlier, later) in zip(ordered, ordered.dropFirst()) {
+            let (a, b) = (rounds[earlier], rounds[later])
+            if a.0.registroANS == b.0.registroANS, a.0.abi == b.0.abi, b.1.first <= a.1.last { meets.formUnion([earlier, later]) }
+        }
+        return rounds.indices.filter { !meets.contains($0) }.map { rounds[$0] }
+    }
 }
 
 /// Text columns of a multi-row statement (`unnest` of `text[]` parameters), NULL where nil.
@@ -173,14 +192,18 @@ extension Projection {
     /// more notificado rows than it released, write each atendimento.
     func apply(_ events: [AtendimentosChargeable]) throws {
         var rounds = TextColumns(9)
-        for e in events {
-            guard let round = ChargeRound(e) else { continue }
+        for (e, round) in ChargeRound.apart(events) {
             rounds.append(e.chargeID, e.registroANS.value, String(e.abi.value), round.first.document, round.first.competencia,
                           round.last.document, round.last.competencia, e.chargeableOn.description, String(e.atendimentos.count))
         }
-        let recordedInOrder = rounds.isEmpty ? [] : try connection.query(Self.insertRounds, rounds.parameters).map { try $0.decode(String.self, at: 0) }
-        try RoundCompaction.schedule(recordedInOrder, on: connection)
-        let recorded = Set(recordedInOrder)
+        var recordedRounds: [String] = []
+        if !rounds.isEmpty {
+            _ = try connection.execute(Self.indexLookupsOnly)
+            recordedRounds = try connection.query(Self.insertRounds, rounds.parameters).map { try $0.decode(String.self, at: 0) }
+            _ = try connection.execute(Self.indexLookupsAsConfigured)
+        }
+        try RoundCompaction.schedule(recordedRounds, on: connection)
+        let recorded = Set(recordedRounds)
         var rows = TextColumns(8)
         for e in events where !recorded.contains(e.chargeID) {
             let charge = e.chargeID
@@ -194,18 +217,26 @@ extension Projection {
         _ = try connection.execute(Self.setChargeableBatch, rows.parameters)
     }
 
+    /// Sequential scans off until ``indexLookupsAsConfigured``: a prepared statement's plan made
+    /// while the read model's tables were small would otherwise keep scanning them as they grow (its
+    /// lookups are all by key; ``ReportPublisherMigrations/indexLookups`` for the triggers).
+    static let indexLookupsOnly = PostgresStatement("SET LOCAL enable_seqscan = off")
+    static let indexLookupsAsConfigured = PostgresStatement("SET LOCAL enable_seqscan = DEFAULT")
+
     /// Records the rounds (`$1` charge … `$8` chargeable date, `$9` how many atendimentos the event
     /// released) whose range holds no more notificado, unlinked rows than that (more is a sign the
     /// read model's process states disagree with the deadlines service's) and meets no recorded
-    /// round (ranges never overlap: a row has one round, ``ReadModelQueries/roundOverlapping(_:)``);
-    /// the other events write each atendimento instead. Returns the charges recorded. A round
+    /// round (ranges never overlap: a row has one round, ``ReadModelQueries/roundOverlapping(_:)``;
+    /// ``ChargeRound/apart(_:)`` keeps those of one batch apart); the other events write each
+    /// atendimento instead. Returns the charges recorded. A round
     /// already recorded (an event replayed under another id) overlaps itself, so its event writes
     /// its atendimentos again, to the same effect.
     ///
     /// Each range is scanned once (`covered`): its rows are counted for the guard and, for the
     /// rounds recorded, moved in the list counts from notificado to the charge's situation
     /// (``ReportPublisherMigrations/roundSituationCounts``; migration 110). Rows arriving later are
-    /// counted by the atendimentos' own triggers.
+    /// counted by the atendimentos' own triggers. It runs with sequential scans off
+    /// (``indexLookupsOnly``), as the trigger it replaces did.
     static let insertRounds = PostgresStatement("""
         WITH e AS (
             SELECT DISTINCT ON (charge_id) * FROM unnest($1::text[], $2::text[], $3::text[]::integer[], $4::text[], $5::text[],

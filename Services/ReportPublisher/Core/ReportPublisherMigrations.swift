@@ -447,7 +447,8 @@ public enum ReportPublisherMigrations {
                 ON CONFLICT (registro_ans, abi, kind, situation) DO UPDATE SET count = t.count + excluded.count
         """
 
-    /// The statement-level trigger on `rm_charge_rounds` inserts: the rows a new round covers
+    /// Migration 108's statement-level trigger on `rm_charge_rounds` inserts (dropped by migration
+    /// 110: ``Projection/insertRounds`` moves the counts itself; kept as 108's text): the rows a new round covers
     /// (notificado, not linked, within its range; already there: later ones are counted by the
     /// atendimentos' triggers) move from notificado to its charge's situation, and are counted
     /// under the charge (`rm_charge_atendimento_counts`) for the charges' triggers.

@@ -43,12 +43,22 @@ public enum RoundCompaction {
     @discardableResult
     public static func compact(charges: [String]? = nil, on connection: PostgresConnection) throws -> Int {
         try connection.atomically { connection in
+            let charges = try charges ?? connection.query(everyRound).map { try $0.decode(String.self, at: 0) }
             _ = try connection.execute(skipCounts, ["on"])
-            let written = try charges.map { try connection.execute(compactRounds, [$0]) } ?? connection.execute(compactEveryRound)
+            var written = 0
+            for start in stride(from: 0, to: charges.count, by: roundsPerStatement) {
+                written += try connection.execute(compactRounds, [Array(charges[start..<min(start + roundsPerStatement, charges.count)])])
+            }
             _ = try connection.execute(skipCounts, ["off"])
             return written
         }
     }
+
+    /// Rounds written per statement: each statement gathers its rows' (`ctid`, charge, date) in one
+    /// array, so every round at once (a rebuild) would grow it without bound (about 250,000 rows and
+    /// 20 MB per 5,000 rounds of 50 atendimentos).
+    static let roundsPerStatement = 5_000
+    static let everyRound = PostgresStatement("SELECT charge_id FROM rm_charge_rounds ORDER BY charge_id")
 
     /// The transaction-local setting that has the atendimentos' update count trigger skip a statement
     /// (migration 109): on only around the compaction's own statement, whose rows keep their
@@ -78,5 +88,4 @@ public enum RoundCompaction {
     }
     static let compactRounds = PostgresStatement(update(
         "SELECT q.* FROM unnest($1::text[]) AS u(charge) CROSS JOIN LATERAL (SELECT * FROM rm_charge_rounds WHERE charge_id = u.charge) q"))
-    static let compactEveryRound = PostgresStatement(update("SELECT * FROM rm_charge_rounds"))
 }

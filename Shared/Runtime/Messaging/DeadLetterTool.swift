@@ -46,8 +46,11 @@ extension DeadLetters {
         return logger
     }
 
+    /// A pool on `schema`, with its service's settings when it is a service's own schema.
     private static func pool(_ url: String, schema: String, logger: Logger) throws -> PostgresPool {
-        PostgresPool(configuration: try PostgresConfiguration(connectionString: url, applicationName: "ressus-dlt", schema: schema),
-                     options: .init(size: 1), logger: logger)
+        let configuration = try ServiceDescriptor.named(schema).map {
+            try PostgresConfiguration(connectionString: url, applicationName: "ressus-dlt", service: $0, schema: schema)
+        } ?? PostgresConfiguration(connectionString: url, applicationName: "ressus-dlt", schema: schema)
+        return PostgresPool(configuration: configuration, options: .init(size: 1), logger: logger)
     }
 }
