@@ -16,6 +16,36 @@ struct AtendimentoUpdatesInPlaceTests {
     static let registro = "352222"
     static let documents = (1...40).map { String(format: "3700000%05d0", $0) }
 
+    /// The operadora's registration.
+    static func operadora() throws -> EventEnvelope {
+        try Events.operadora(registro: registro, root: "14ABC345", name: "Saúde HOT Ltda.")
+    }
+
+    /// The notification, in ABI `abi`, of the first `count` documents.
+    static func notification(abi: Int, _ count: Int = documents.count) throws -> EventEnvelope {
+        try Events.envelope(NotificationAtendimentos(
+            abi: try ABINumber(abi), registroANS: try RegistroANS(registro), batch: 1,
+            atendimentos: documents.prefix(count).map { Events.atendimento($0, amount: "100,00") }))
+    }
+
+    /// The list counts equal a count of the rows.
+    static func expectCountsAgree(_ fixture: Fixture) async throws {
+        let differences = try await fixture.pool.withConnection { c in try ListCountTests.differences(on: c) }
+        #expect(differences == [], "\(differences)")
+    }
+
+    /// A first-round chargeable event releasing `documents` at `indices` in ABI `abi` (not impugned,
+    /// R$ 100,00 each, competência 2025-06).
+    static func firstRound(abi: Int, _ indices: some Sequence<Int>, chargeableOn: String = "2026-02-10") throws -> EventEnvelope {
+        let month = try YearMonth(parsing: "2025-06")
+        return try Events.envelope(AtendimentosChargeable(
+            abi: try ABINumber(abi), registroANS: try RegistroANS(registro),
+            atendimentos: try indices.map { ChargeableAtendimento(document: try SUSDocumentNumber(documents[$0]), competencia: month,
+                                                                  outcome: .notImpugned, originalAmount: Events.money("100,00"),
+                                                                  finalAmount: Events.money("100,00")) },
+            originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"), chargeableOn: Events.date(chargeableOn)))
+    }
+
     struct Updates: Equatable {
         var all: Int64
         var hot: Int64
@@ -62,11 +92,7 @@ struct AtendimentoUpdatesInPlaceTests {
         let gru = Events.gruNumber(701)
         let notified = try Events.envelope(NotificationAtendimentos(
             abi: abi, registroANS: r, batch: 1, atendimentos: Self.documents.map { Events.atendimento($0, amount: "100,00") }))
-        let chargeable = try Events.envelope(AtendimentosChargeable(
-            abi: abi, registroANS: r,
-            atendimentos: docs.map { ChargeableAtendimento(document: $0, competencia: month, outcome: .notImpugned,
-                                                           originalAmount: Events.money("100,00"), finalAmount: Events.money("100,00")) },
-            originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"), chargeableOn: Events.date("2026-02-10")))
+        let chargeable = try Self.firstRound(abi: 92, Self.documents.indices)
         // The id the debt calculator gives the charge of this chargeable event.
         let chargeID = "92-\(Self.registro)-\(Self.documents[0])-2025-06"
         let charge = try Events.envelope(ChargeIssued(
@@ -79,7 +105,7 @@ struct AtendimentoUpdatesInPlaceTests {
                                            principal: "4000,00", open: "0,00", paid: "4000,00", accrualDate: "2026-02-24",
                                            reason: "pagamento")
         try await Fixture.with { fixture in
-            try await fixture.apply([try Events.operadora(registro: Self.registro, root: "14ABC345", name: "Saúde HOT Ltda."), notified])
+            try await fixture.apply([try Self.operadora(), notified])
             let a = try await Self.applyCountingUpdates([chargeable], fixture)
             #expect(a == Updates(all: 0, hot: 0), "\(a)")
             #expect(try await Self.situations(fixture) == ["cobravel": Self.documents.count])
@@ -102,8 +128,7 @@ struct AtendimentoUpdatesInPlaceTests {
             let c = try await Self.applyCountingUpdates([paid], fixture)
             #expect(c == Updates(all: 0, hot: 0), "\(c)")
             #expect(try await Self.situations(fixture) == ["pago": Self.documents.count])
-            let differences = try await fixture.pool.withConnection { c in try ListCountTests.differences(on: c) }
-            #expect(differences == [], "\(differences)")
+            try await Self.expectCountsAgree(fixture)
             // Without its charge, an atendimento linked to it is cobrável again, and counted so.
             let afterDelete = try await fixture.pool.withConnection { c in
                 _ = try c.execute("DELETE FROM rm_charges")
@@ -115,26 +140,20 @@ struct AtendimentoUpdatesInPlaceTests {
     }
     @Test("a round whose range holds a notificado atendimento it did not release writes each of its own instead")
     func roundWithAStrangerFallsBack() async throws {
-        let r = try RegistroANS(Self.registro), abi = try ABINumber(93), month = try YearMonth(parsing: "2025-06")
-        let docs = try Self.documents.prefix(5).map { try SUSDocumentNumber($0) }
+        let r = try RegistroANS(Self.registro), abi = try ABINumber(93)
         let notified = try Events.envelope(NotificationAtendimentos(
             abi: abi, registroANS: r, batch: 1, atendimentos: Self.documents.prefix(5).map { Events.atendimento($0, amount: "100,00") }))
         // The middle one is not released (say its impugnação never reached the read model): it must stay notificado.
-        let released = docs.enumerated().filter { $0.offset != 2 }.map(\.element)
-        let chargeable = try Events.envelope(AtendimentosChargeable(
-            abi: abi, registroANS: r,
-            atendimentos: released.map { ChargeableAtendimento(document: $0, competencia: month, outcome: .notImpugned,
-                                                               originalAmount: Events.money("100,00"), finalAmount: Events.money("100,00")) },
-            originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"), chargeableOn: Events.date("2026-02-10")))
+        let released = [0, 1, 3, 4]
+        let chargeable = try Self.firstRound(abi: 93, released)
         try await Fixture.with { fixture in
-            try await fixture.apply([try Events.operadora(registro: Self.registro, root: "14ABC345", name: "Saúde HOT Ltda."), notified])
+            try await fixture.apply([try Self.operadora(), notified])
             let a = try await Self.applyCountingUpdates([chargeable], fixture)
             #expect(a == Updates(all: Int64(released.count), hot: Int64(released.count)), "\(a)")
             #expect(try await Self.situations(fixture) == ["cobravel": released.count, "notificado": 1])
             let rounds = try await fixture.pool.withConnection { try $0.query("SELECT count(*) FROM rm_charge_rounds")[0].decode(Int.self, at: 0) }
             #expect(rounds == 0)
-            let differences = try await fixture.pool.withConnection { c in try ListCountTests.differences(on: c) }
-            #expect(differences == [], "\(differences)")
+            try await Self.expectCountsAgree(fixture)
         }
     }
     @Test("a row a process step created before its batch is left to its round by the compaction, and shows its amount once the batch arrives")
@@ -145,15 +164,11 @@ struct AtendimentoUpdatesInPlaceTests {
         let refused = try Events.envelope(FilingRefused(
             abi: abi, registroANS: r, document: docs[1], competencia: month, instance: .impugnacao,
             filedOn: Events.date("2026-02-12"), reason: "fora do prazo"))
-        let chargeable = try Events.envelope(AtendimentosChargeable(
-            abi: abi, registroANS: r,
-            atendimentos: docs.map { ChargeableAtendimento(document: $0, competencia: month, outcome: .notImpugned,
-                                                           originalAmount: Events.money("100,00"), finalAmount: Events.money("100,00")) },
-            originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"), chargeableOn: Events.date("2026-02-10")))
+        let chargeable = try Self.firstRound(abi: 94, documents.indices)
         let notified = try Events.envelope(NotificationAtendimentos(
             abi: abi, registroANS: r, batch: 1, atendimentos: documents.map { Events.atendimento($0, amount: "100,00") }))
         try await Fixture.with { fixture in
-            try await fixture.apply([try Events.operadora(registro: Self.registro, root: "14ABC345", name: "Saúde HOT Ltda."),
+            try await fixture.apply([try Self.operadora(),
                                      refused, chargeable])
             #expect(try await fixture.pool.withTransaction { try RoundCompaction.compact(on: $0) } == 0)
             try await fixture.apply([notified])
@@ -172,19 +187,11 @@ struct AtendimentoUpdatesInPlaceTests {
     /// saves the trigger's work).
     @Test("the statements after the compaction in its transaction are counted")
     func countsResumeAfterTheCompaction() async throws {
-        let r = try RegistroANS(Self.registro), abi = try ABINumber(95), month = try YearMonth(parsing: "2025-06")
-        let docs = try Self.documents.map { try SUSDocumentNumber($0) }
-        let notified = try Events.envelope(NotificationAtendimentos(
-            abi: abi, registroANS: r, batch: 1, atendimentos: Self.documents.map { Events.atendimento($0, amount: "100,00") }))
+        let notified = try Self.notification(abi: 95)
         // A first round over the first half; the second half stays notificado.
-        let chargeable = try Events.envelope(AtendimentosChargeable(
-            abi: abi, registroANS: r,
-            atendimentos: docs.prefix(20).map { ChargeableAtendimento(document: $0, competencia: month, outcome: .notImpugned,
-                                                                      originalAmount: Events.money("100,00"),
-                                                                      finalAmount: Events.money("100,00")) },
-            originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"), chargeableOn: Events.date("2026-02-10")))
+        let chargeable = try Self.firstRound(abi: 95, 0..<20)
         try await Fixture.with { fixture in
-            try await fixture.apply([try Events.operadora(registro: Self.registro, root: "14ABC345", name: "Saúde HOT Ltda."),
+            try await fixture.apply([try Self.operadora(),
                                      notified, chargeable])
             let (written, moved) = try await fixture.pool.withTransaction { c in
                 let written = try RoundCompaction.compact(on: c)
@@ -194,8 +201,7 @@ struct AtendimentoUpdatesInPlaceTests {
             }
             #expect((written, moved) == (20, 1))
             #expect(try await Self.situations(fixture) == ["cobravel": 20, "notificado": 19, "impugnado": 1])
-            let differences = try await fixture.pool.withConnection { c in try ListCountTests.differences(on: c) }
-            #expect(differences == [], "\(differences)")
+            try await Self.expectCountsAgree(fixture)
         }
     }
 
@@ -203,25 +209,11 @@ struct AtendimentoUpdatesInPlaceTests {
     /// round is not recorded, and writes each of its atendimentos instead.
     @Test("a round overlapping a recorded one writes each of its atendimentos instead")
     func overlappingRoundWritesItsRows() async throws {
-        let r = try RegistroANS(Self.registro), abi = try ABINumber(96), month = try YearMonth(parsing: "2025-06")
-        let docs = try Self.documents.map { try SUSDocumentNumber($0) }
-        let notified = try Events.envelope(NotificationAtendimentos(
-            abi: abi, registroANS: r, batch: 1, atendimentos: Self.documents.map { Events.atendimento($0, amount: "100,00") }))
-        func round(_ range: Range<Int>, chargeableOn: String) throws -> EventEnvelope {
-            try Events.envelope(AtendimentosChargeable(
-                abi: abi, registroANS: r,
-                atendimentos: docs[range].map { ChargeableAtendimento(document: $0, competencia: month, outcome: .notImpugned,
-                                                                      originalAmount: Events.money("100,00"),
-                                                                      finalAmount: Events.money("100,00")) },
-                originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"),
-                chargeableOn: Events.date(chargeableOn)))
-        }
         try await Fixture.with { fixture in
-            try await fixture.apply([try Events.operadora(registro: Self.registro, root: "14ABC345", name: "Saúde HOT Ltda."), notified,
-                                     try round(0..<20, chargeableOn: "2026-02-10")])
+            try await fixture.apply([try Self.operadora(), try Self.notification(abi: 96), try Self.firstRound(abi: 96, 0..<20)])
             // Its range holds 20 notificado rows (the first round's are not written yet), no more than it
             // released, but it meets the first round.
-            try await fixture.apply([try round(10..<30, chargeableOn: "2026-02-11")])
+            try await fixture.apply([try Self.firstRound(abi: 96, 10..<30, chargeableOn: "2026-02-11")])
             let (rounds, linked) = try await fixture.pool.withConnection { c in
                 (try c.query("SELECT first_document FROM rm_charge_rounds WHERE abi = 96").map { try $0.decode(String.self, at: 0) },
                  try c.query("SELECT count(*)::int FROM rm_atendimentos WHERE abi = 96 AND charge_id = $1",
@@ -230,8 +222,7 @@ struct AtendimentoUpdatesInPlaceTests {
             // Written one by one: all its rows take its charge (the first round's are not written yet).
             #expect(rounds == [Self.documents[0]])
             #expect(linked == 20)
-            let differences = try await fixture.pool.withConnection { c in try ListCountTests.differences(on: c) }
-            #expect(differences == [], "\(differences)")
+            try await Self.expectCountsAgree(fixture)
         }
     }
 
@@ -239,24 +230,12 @@ struct AtendimentoUpdatesInPlaceTests {
     /// no row tells them apart) are both written one by one.
     @Test("rounds of one batch that overlap each other write each of their atendimentos instead")
     func roundsOverlappingInABatchWriteTheirRows() async throws {
-        let r = try RegistroANS(Self.registro), abi = try ABINumber(97), month = try YearMonth(parsing: "2025-06")
-        let docs = try Self.documents.map { try SUSDocumentNumber($0) }
-        func round(_ indices: StrideTo<Int>) throws -> EventEnvelope {
-            try Events.envelope(AtendimentosChargeable(
-                abi: abi, registroANS: r,
-                atendimentos: indices.map { ChargeableAtendimento(document: docs[$0], competencia: month, outcome: .notImpugned,
-                                                                  originalAmount: Events.money("100,00"),
-                                                                  finalAmount: Events.money("100,00")) },
-                originalDueDate: Events.date("2026-02-24"), paymentDueDate: Events.date("2026-02-24"),
-                chargeableOn: Events.date("2026-02-10")))
-        }
-        let notified = try Events.envelope(NotificationAtendimentos(
-            abi: abi, registroANS: r, batch: 1, atendimentos: Self.documents.prefix(20).map { Events.atendimento($0, amount: "100,00") }))
         try await Fixture.with { fixture in
-            try await fixture.apply([try Events.operadora(registro: Self.registro, root: "14ABC345", name: "Saúde HOT Ltda.")])
-            _ = try await Self.applyCountingUpdates([try round(stride(from: 0, to: 20, by: 2)), try round(stride(from: 1, to: 20, by: 2))],
+            try await fixture.apply([try Self.operadora()])
+            _ = try await Self.applyCountingUpdates([try Self.firstRound(abi: 97, stride(from: 0, to: 20, by: 2)),
+                                                     try Self.firstRound(abi: 97, stride(from: 1, to: 20, by: 2))],
                                                     fixture)
-            try await fixture.apply([notified])
+            try await fixture.apply([try Self.notification(abi: 97, 20)])
             let rounds = try await fixture.pool.withConnection { try $0.query("SELECT count(*)::int FROM rm_charge_rounds WHERE abi = 97")[0]
                 .decode(Int.self, at: 0) }
             #expect(rounds == 0)
@@ -266,8 +245,7 @@ struct AtendimentoUpdatesInPlaceTests {
             }
             let expected = (0..<20).map { "\(Self.documents[$0]) 97-\(Self.registro)-\(Self.documents[$0 % 2])-2025-06" }
             #expect(charges == expected)
-            let differences = try await fixture.pool.withConnection { c in try ListCountTests.differences(on: c) }
-            #expect(differences == [], "\(differences)")
+            try await Self.expectCountsAgree(fixture)
         }
     }
 }
