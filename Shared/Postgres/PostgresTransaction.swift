@@ -66,6 +66,18 @@ extension PostgresConnection {
         transactionStatus == PQTRANS_IDLE ? try withTransaction(body) : try withSavepoint(body)
     }
 
+    /// Runs `body` with the server setting `name` at `value` in the open transaction, then puts back
+    /// the value it had (an error aborts the transaction or savepoint, which undoes the setting too).
+    /// For a setting one statement needs, e.g. a planner switch, that must not reach the rest of
+    /// the transaction.
+    public func withSetting<T>(_ name: String, _ value: String, _ body: (PostgresConnection) throws -> T) throws -> T {
+        let previous = try query("SELECT coalesce(current_setting($1, true), '')", [name])[0].decode(String.self, at: 0)
+        _ = try query("SELECT set_config($1, $2, true)", [name, value])
+        let result = try body(self)
+        _ = try query("SELECT set_config($1, $2, true)", [name, previous])
+        return result
+    }
+
     func rollbackQuietly() {
         guard isConnected, transactionStatus != PQTRANS_IDLE else { return }
         do { try executeScript("ROLLBACK") } catch { close() }

@@ -196,11 +196,11 @@ extension Projection {
             rounds.append(e.chargeID, e.registroANS.value, String(e.abi.value), round.first.document, round.first.competencia,
                           round.last.document, round.last.competencia, e.chargeableOn.description, String(e.atendimentos.count))
         }
-        var recordedRounds: [String] = []
-        if !rounds.isEmpty {
-            _ = try connection.execute(Self.indexLookupsOnly)
-            recordedRounds = try connection.query(Self.insertRounds, rounds.parameters).map { try $0.decode(String.self, at: 0) }
-            _ = try connection.execute(Self.indexLookupsAsConfigured)
+        // Sequential scans off, as for the triggers it replaced (``ReportPublisherMigrations/indexLookups``):
+        // a prepared statement's plan made while the read model's tables were small would otherwise keep
+        // scanning them as they grow; its lookups are all by key.
+        let recordedRounds = rounds.isEmpty ? [] : try connection.withSetting("enable_seqscan", "off") {
+            try $0.query(Self.insertRounds, rounds.parameters).map { try $0.decode(String.self, at: 0) }
         }
         try RoundCompaction.schedule(recordedRounds, on: connection)
         let recorded = Set(recordedRounds)
@@ -217,12 +217,6 @@ extension Projection {
         _ = try connection.execute(Self.setChargeableBatch, rows.parameters)
     }
 
-    /// Sequential scans off until ``indexLookupsAsConfigured``: a prepared statement's plan made
-    /// while the read model's tables were small would otherwise keep scanning them as they grow (its
-    /// lookups are all by key; ``ReportPublisherMigrations/indexLookups`` for the triggers).
-    static let indexLookupsOnly = PostgresStatement("SET LOCAL enable_seqscan = off")
-    static let indexLookupsAsConfigured = PostgresStatement("SET LOCAL enable_seqscan = DEFAULT")
-
     /// Records the rounds (`$1` charge … `$8` chargeable date, `$9` how many atendimentos the event
     /// released) whose range holds no more notificado, unlinked rows than that (more is a sign the
     /// read model's process states disagree with the deadlines service's) and meets no recorded
@@ -235,8 +229,8 @@ extension Projection {
     /// Each range is scanned once (`covered`): its rows are counted for the guard and, for the
     /// rounds recorded, moved in the list counts from notificado to the charge's situation
     /// (``ReportPublisherMigrations/roundSituationCounts``; migration 110). Rows arriving later are
-    /// counted by the atendimentos' own triggers. It runs with sequential scans off
-    /// (``indexLookupsOnly``), as the trigger it replaces did.
+    /// counted by the atendimentos' own triggers. It runs with sequential scans off, as the
+    /// trigger it replaces did.
     static let insertRounds = PostgresStatement("""
         WITH e AS (
             SELECT DISTINCT ON (charge_id) * FROM unnest($1::text[], $2::text[], $3::text[]::integer[], $4::text[], $5::text[],

@@ -44,13 +44,13 @@ public enum RoundCompaction {
     public static func compact(charges: [String]? = nil, on connection: PostgresConnection) throws -> Int {
         try connection.atomically { connection in
             let charges = try charges ?? connection.query(everyRound).map { try $0.decode(String.self, at: 0) }
-            _ = try connection.execute(skipCounts, ["on"])
-            var written = 0
-            for start in stride(from: 0, to: charges.count, by: roundsPerStatement) {
-                written += try connection.execute(compactRounds, [Array(charges[start..<min(start + roundsPerStatement, charges.count)])])
+            return try connection.withSetting(countsUnchanged, "on") { connection in
+                var written = 0
+                for start in stride(from: 0, to: charges.count, by: roundsPerStatement) {
+                    written += try connection.execute(compactRounds, [Array(charges[start..<min(start + roundsPerStatement, charges.count)])])
+                }
+                return written
             }
-            _ = try connection.execute(skipCounts, ["off"])
-            return written
         }
     }
 
@@ -60,13 +60,12 @@ public enum RoundCompaction {
     static let roundsPerStatement = 5_000
     static let everyRound = PostgresStatement("SELECT charge_id FROM rm_charge_rounds ORDER BY charge_id")
 
-    /// The transaction-local setting that has the atendimentos' update count trigger skip a statement
-    /// (migration 109): on only around the compaction's own statement, whose rows keep their
-    /// situation. In a savepoint or transaction of its own, so a failure cannot leave it on.
+    /// The setting that has the atendimentos' update count trigger skip a statement (migration 109):
+    /// on only around the compaction's own statements, whose rows keep their situation
+    /// (`withSetting`, in a savepoint or transaction of its own, so a failure cannot leave it on).
     static let countsUnchanged = "ressus.round_compaction"
-    static let skipCounts = PostgresStatement("SELECT set_config('\(countsUnchanged)', $1, true)")
 
-    /// The rows of `rounds` (a query of `rm_charge_rounds` rows) are found round by round, by a
+    /// The rows of the rounds of the charges `$1` are found round by round, by a
     /// range scan of the list's index (a `LATERAL` per round, whatever the statistics: planned as a
     /// join on a read model not yet analyzed, every row was compared with every earlier round of its
     /// notification, 38 s for 598,000 rows in report-benchmark), each with its round's charge, then
@@ -74,18 +73,15 @@ public enum RoundCompaction {
     /// `ctid` whatever the statistics). A row a concurrent event updated in between is left for its
     /// round to cover (`ctid` changed), as is a row whose batch has not arrived (no amount yet: a
     /// process step created it).
-    static func update(_ rounds: String) -> String {
-        """
+    static let compactRounds = PostgresStatement("""
         UPDATE rm_atendimentos a SET process_state = 'cobravel', final_amount = a.amount, charge_id = x.charge_id,
             updated_on = x.chargeable_on
         FROM unnest(ARRAY(
-                SELECT (t.ctid, r.charge_id, r.chargeable_on) FROM (\(rounds)) r
+                SELECT (t.ctid, r.charge_id, r.chargeable_on) FROM unnest($1::text[]) AS u(charge)
+                CROSS JOIN LATERAL (SELECT * FROM rm_charge_rounds WHERE charge_id = u.charge) r
                 CROSS JOIN LATERAL (SELECT ctid FROM rm_atendimentos t
                                     WHERE \(ReadModelQueries.roundRows("t", of: "r")) AND t.amount IS NOT NULL OFFSET 0) t
             )) AS x(ctid tid, charge_id text, chargeable_on date)
         WHERE a.ctid = x.ctid AND a.process_state = 'notificado' AND a.charge_id IS NULL AND a.amount IS NOT NULL
-        """
-    }
-    static let compactRounds = PostgresStatement(update(
-        "SELECT q.* FROM unnest($1::text[]) AS u(charge) CROSS JOIN LATERAL (SELECT * FROM rm_charge_rounds WHERE charge_id = u.charge) q"))
+        """)
 }
