@@ -182,7 +182,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(
             name: "RuntimeTests",
-            dependencies: ["Runtime", "TestSupport", .product(name: "MetricsTestKit", package: "swift-metrics")]
+            dependencies: ["Runtime", "TestSupport", "LoadGeneration", .product(name: "MetricsTestKit", package: "swift-metrics")]
         ),
         .testTarget(name: "PDFTests", dependencies: ["PDF"]),
         .testTarget(name: "LoadGenerationTests", dependencies: ["LoadGeneration", "IntakeCore", "Models"]),

@@ -63,16 +63,7 @@ enum OutboxRelayStore {
     }
 
     /// `[{"ce_id":"..."}, {"ce_type":"..."}, ...]` to Kafka headers, in order; nil if malformed.
-    static func parseHeaders(_ json: String) -> [KafkaHeader]? {
-        guard let array = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [Any] else { return nil }
-        var headers: [KafkaHeader] = []
-        for element in array {
-            guard let object = element as? [String: Any], object.count == 1,
-                  let (name, value) = object.first, let text = value as? String else { return nil }
-            headers.append(KafkaHeader(name: name, string: text))
-        }
-        return headers
-    }
+    static func parseHeaders(_ json: String) -> [KafkaHeader]? { StoredHeaders.parse(json) }
 
     static let lockQuery = PostgresStatement("""
         SELECT CASE WHEN EXISTS (
