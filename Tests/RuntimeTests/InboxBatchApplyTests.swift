@@ -142,11 +142,11 @@ import Testing
 
 /// `OutboxWriter.append(contentsOf:)` against real PostgreSQL.
 @Suite struct OutboxWriterBatchTests {
-    /// Several events in one statement get seqs in the given order and exactly the headers and
-    /// payload bytes `append(_:topic:)` stores.
-    @Test func appendContentsOfStoresTheSameRowsInOrder() async throws {
+    /// Several events at once (one INSERT, or COPY from `OutboxWriter.copyFromEvents`) get seqs in
+    /// the given order and exactly the headers and payload bytes `append(_:topic:)` stores.
+    @Test(arguments: [3, 40]) func appendContentsOfStoresTheSameRowsInOrder(count: Int) async throws {
         try await InboxFixture.with(partitions: 1) { fixture in
-            let payloads = [#"{"text":"ação \"citada\" \\ barra"}"#, #"{"n":1}"#, #"{"n":2}"#]
+            let payloads = [#"{"text":"ação \"citada\" \\ barra\t\n"}"#] + (1..<count).map { #"{"n":\#($0)}"# }
             let batch = payloads.enumerated().map { index, text in
                 EventEnvelope(type: InboxFixture.eventType, source: index == 0 ? "outbox \"tests\" \\ \n\t ç/ü" : "outbox-tests", time: Date(),
                               partitionKey: index == 1 ? "b" : "a", payload: Data(text.utf8))

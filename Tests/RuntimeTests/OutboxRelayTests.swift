@@ -13,8 +13,8 @@ let unreachableBroker = KafkaConfig(bootstrapServers: "127.0.0.1:1", clientID: "
 
 /// The outbox relay against the real PostgreSQL and broker.
 @Suite struct OutboxRelayTests {
-    /// 20 keys × 200 events, written by 8 concurrent writers (transactions of 10 events over 10
-    /// keys) while the relay runs: per key, the topic has the events in seq (commit) order, each once.
+    /// 20 keys × 200 events, written by 8 concurrent writers (transactions of 10 or 20 events over
+    /// 10 or 20 keys, row by row or at once) while the relay runs: per key, the topic has the events in seq (commit) order, each once.
     @Test func publishesEachEventOnceInSeqOrderPerKey() async throws {
         let fixture = try await OutboxFixture.make(partitions: 4, poolSize: 8)
         defer { Task { await fixture.tearDown() } }
@@ -26,11 +26,17 @@ let unreachableBroker = KafkaConfig(bootstrapServers: "127.0.0.1:1", clientID: "
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<8 {
                 group.addTask {
-                    for transaction in 0..<50 {
-                        let first = writer * 500 + transaction * 10
-                        try await fixture.append((first..<first + 10).map {
-                            OutboxFixture.envelope(key: keys[$0 % 20], index: $0)
-                        })
+                    // Even writers append row by row (the seq trigger takes each key's lock); odd
+                    // ones 20 events at once (COPY after taking their keys' locks).
+                    let size = writer % 2 == 0 ? 10 : 20
+                    for transaction in 0..<500 / size {
+                        let first = writer * 500 + transaction * size
+                        let envelopes = (first..<first + size).map { OutboxFixture.envelope(key: keys[$0 % 20], index: $0) }
+                        if size == 10 {
+                            try await fixture.append(envelopes)
+                        } else {
+                            try await fixture.appendAtOnce(envelopes)
+                        }
                     }
                 }
             }

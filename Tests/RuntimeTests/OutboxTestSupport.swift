@@ -57,6 +57,14 @@ struct OutboxFixture {
         }
     }
 
+    /// Appends the events in one transaction with one `append(contentsOf:)`.
+    func appendAtOnce(_ envelopes: [EventEnvelope]) async throws {
+        let topic = self.topic
+        try await pool.withTransaction { connection in
+            try OutboxWriter(connection: connection).append(contentsOf: envelopes.map { ($0, topic) })
+        }
+    }
+
     /// Event ids (with keys) in seq order.
     func rowsInSeqOrder() async throws -> [(id: UUID, key: String, sent: Bool)] {
         try await pool.withConnection { connection in
