@@ -9,7 +9,7 @@ import Testing
     /// The hand-written path's answer, nil when it leaves the text to Foundation.
     private func commonForm(_ json: String) -> [KafkaHeader]? {
         var json = json
-        return json.withUTF8 { StoredHeaders.parseCommonForm($0) }
+        return json.withUTF8 { StoredHeaders.parseCommonForm(UnsafeRawBufferPointer($0)) }
     }
 
     @Test func jsonbOutputAndCompactTextAreReadByHand() {

@@ -202,6 +202,9 @@ public struct JSONByteReader {
     public struct Key {
         let bytes: UnsafeRawBufferPointer.SubSequence
 
+        /// The key as text; nil if it is not valid UTF-8.
+        public var text: String? { String(validating: bytes, as: UTF8.self) }
+
         public static func == (key: Key, name: StaticString) -> Bool {
             key.bytes.elementsEqual(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         }
