@@ -65,8 +65,10 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
     ],
     targets: [
+        // The canonical text of a UUID, by hand (events, outbox and inbox rows, PostgreSQL's uuid).
+        .target(name: "UUIDText", path: "Shared/UUIDText"),
         // Pure domain rules and event contracts: no I/O.
-        .target(name: "Models", path: "Shared/Models"),
+        .target(name: "Models", dependencies: ["UUIDText"], path: "Shared/Models"),
 
         // Deterministic generation of realistic loads (`ressus carga gerar`, benchmarks).
         .target(name: "LoadGeneration", dependencies: ["Models"], path: "Shared/LoadGeneration"),
@@ -102,12 +104,12 @@ let package = Package(
             name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
-        .target(name: "Postgres", dependencies: [swiftLog, "CLibPQ"], path: "Shared/Postgres"),
+        .target(name: "Postgres", dependencies: [swiftLog, "CLibPQ", "UUIDText"], path: "Shared/Postgres"),
 
         // What makes an executable a service: config, lifecycle, messaging runtime.
         .target(
             name: "Runtime",
-            dependencies: ["Models", "Postgres", swiftLog, metrics, serviceLifecycle, "Kafka"],
+            dependencies: ["Models", "Postgres", "UUIDText", swiftLog, metrics, serviceLifecycle, "Kafka"],
             path: "Shared/Runtime"
         ),
 
@@ -174,7 +176,7 @@ let package = Package(
 
         .testTarget(
             name: "ModelsTests",
-            dependencies: ["Models", "LoadGeneration", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["Models", "LoadGeneration", "UUIDText", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         // Helpers shared by the test targets: child processes, built products, environment.
         .target(name: "TestSupport", dependencies: ["Postgres", "Runtime", "Kafka", "Models", swiftLog, serviceLifecycle], path: "Tests/Support/TestSupport"),

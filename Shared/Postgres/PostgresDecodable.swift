@@ -1,4 +1,5 @@
 import Foundation
+import UUIDText
 
 /// One field of a result row, as handed to a decoder. Only valid during the `decode` call.
 public struct PostgresCell {
@@ -110,7 +111,7 @@ extension UUID: PostgresDecodable {
     public static func decode(_ cell: PostgresCell) throws -> UUID {
         let bytes = try cell.requireBytes()
         try cell.requireType([PostgresType.uuid], swiftType: UUID.self)
-        guard let uuid = UUID(uuidString: String(decoding: bytes, as: UTF8.self)) else { throw cell.invalid(UUID.self) }
+        guard let uuid = UUID(canonicalText: bytes) else { throw cell.invalid(UUID.self) }
         return uuid
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import UUIDText
 
 /// A value bound to a query parameter or written by COPY. Most callers pass Swift values directly
 /// (anything `PostgresEncodable`); this enum is what they turn into.
@@ -48,7 +49,7 @@ public enum PostgresValue: Sendable, Hashable {
         case .text(let value), .jsonb(let value): bytes.append(contentsOf: value.utf8)
         case .date(let value): value.appendISO(to: &bytes)
         case .timestamp(let value): PostgresTimestamp.append(value, to: &bytes)
-        case .uuid(let value): bytes.append(contentsOf: value.uuidString.lowercased().utf8)
+        case .uuid(let value): bytes.append(contentsOf: value.canonicalText.utf8)
         case .bytea(let value):
             bytes.append(UInt8(ascii: "\\"))
             bytes.append(UInt8(ascii: "x"))

@@ -1,4 +1,5 @@
 import Foundation
+import UUIDText
 
 /// CloudEvents Kafka protocol binding, binary content mode: attributes travel as `ce_*` headers,
 /// the payload as the message value (CloudEvents "Kafka Protocol Binding" v1.0, section 3.2).
@@ -11,15 +12,15 @@ public enum CloudEventHeaders {
     public static func encode(_ envelope: EventEnvelope) -> [(name: String, value: [UInt8])] {
         var headers: [(String, String)] = [
             ("ce_specversion", specVersion),
-            ("ce_id", envelope.id.uuidString.lowercased()),
+            ("ce_id", envelope.id.canonicalText),
             ("ce_type", envelope.type.description),
             ("ce_source", envelope.source),
             ("ce_time", RFC3339Time.format(envelope.time)),
             ("ce_partitionkey", envelope.partitionKey),
             ("content-type", contentType),
         ]
-        if let causation = envelope.causationId { headers.append(("ce_causationid", causation.uuidString.lowercased())) }
-        if let correlation = envelope.correlationId { headers.append(("ce_correlationid", correlation.uuidString.lowercased())) }
+        if let causation = envelope.causationId { headers.append(("ce_causationid", causation.canonicalText)) }
+        if let correlation = envelope.correlationId { headers.append(("ce_correlationid", correlation.canonicalText)) }
         return headers.map { (name: $0.0, value: Array($0.1.utf8)) }
     }
 
@@ -37,7 +38,7 @@ public enum CloudEventHeaders {
         let spec = try required("ce_specversion")
         guard spec == specVersion else { throw EventDecodingError.invalidAttribute(name: "ce_specversion", value: spec) }
         let idText = try required("ce_id")
-        guard let id = UUID(uuidString: idText) else { throw EventDecodingError.invalidAttribute(name: "ce_id", value: idText) }
+        guard let id = UUID(canonicalText: idText) else { throw EventDecodingError.invalidAttribute(name: "ce_id", value: idText) }
         let typeText = try required("ce_type")
         guard let type = EventType(rendered: typeText) else {
             throw EventDecodingError.invalidAttribute(name: "ce_type", value: typeText)
@@ -51,7 +52,7 @@ public enum CloudEventHeaders {
         }
         func optionalUUID(_ name: String) throws -> UUID? {
             guard let text = map[name] else { return nil }
-            guard let uuid = UUID(uuidString: text) else { throw EventDecodingError.invalidAttribute(name: name, value: text) }
+            guard let uuid = UUID(canonicalText: text) else { throw EventDecodingError.invalidAttribute(name: name, value: text) }
             return uuid
         }
         let partitionKey = map["ce_partitionkey"] ?? key.map { String(decoding: $0, as: UTF8.self) }

@@ -1,4 +1,5 @@
 import Foundation
+import UUIDText
 import Models
 import Postgres
 
@@ -60,7 +61,7 @@ extension InboxApplier {
         var ids: [String] = [], types: [String] = [], outcomes: [String] = []
         var topics: [String] = [], partitions: [String] = [], offsets: [String] = []
         for (item, event) in events {
-            ids.append(event.id.uuidString)
+            ids.append(event.id.canonicalText)
             types.append(event.type.description)
             outcomes.append(accepted.contains(event.type) ? "applied" : "skipped")
             topics.append(item.message.topic)

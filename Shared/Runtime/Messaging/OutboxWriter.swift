@@ -1,4 +1,5 @@
 import Foundation
+import UUIDText
 import Models
 import Postgres
 
@@ -82,7 +83,7 @@ public struct OutboxWriter {
         var ids: [String] = [], topics: [String] = [], keys: [String] = []
         var types: [String] = [], headers: [String] = [], payloads: [String] = []
         for (envelope, topic) in events {
-            ids.append(envelope.id.uuidString)
+            ids.append(envelope.id.canonicalText)
             topics.append(topic)
             keys.append(envelope.partitionKey)
             types.append(envelope.type.description)
