@@ -1,7 +1,7 @@
 import Foundation
-import UUIDText
 import Models
 import Postgres
+import UUIDText
 
 /// The batch fast path: a run of decodable events costs a few round trips instead of ~4 per
 /// event. Inside ONE savepoint, one statement records every new event of the run in the inbox

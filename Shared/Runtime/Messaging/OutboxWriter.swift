@@ -1,7 +1,7 @@
 import Foundation
-import UUIDText
 import Models
 import Postgres
+import UUIDText
 
 /// Writes events to the service's transactional outbox, on the caller's connection and inside the
 /// caller's transaction: the events are published (by the outbox relay) only if that transaction
@@ -159,9 +159,12 @@ public struct OutboxWriter {
         return envelope
     }
 
-    /// Takes the keys' advisory locks, in key order (so two batch writers never wait for each other
-    /// in a cycle), with the ids migration 10's trigger computes from the outbox table's schema, and
+    /// Takes the keys' advisory locks, in key order (two single batches never wait for each other in
+    /// a cycle; transactions that append several times can, as with the trigger: SQLSTATE 40P01, see
+    /// migration 10), with the ids migration 10's trigger computes from the outbox table's schema, and
     /// turns the trigger off for this transaction's next rows (``keysUnlocked`` turns it back on).
+    /// Outside a transaction both would end with the statement, and the COPY would go through the
+    /// trigger: still in order.
     static let lockKeys = PostgresStatement("""
         SELECT set_config('\(keysLockedSetting)', 'on', true),
                (SELECT count(pg_advisory_xact_lock(hashtextextended(
