@@ -112,7 +112,7 @@ final class IntakeBenchmark: @unchecked Sendable {
         var lastReport = ContinuousClock.now
         while true {
             let issued = try await pair("SELECT count(*) FILTER (WHERE state = 'issued'), count(*) FROM notifications", intakePool)
-            let unsent = try await count("SELECT count(*) FROM outbox WHERE sent_at IS NULL", intakePool)
+            let unsent = try await count("SELECT count(*) FROM outbox_unsent", intakePool)
             if notifiedAt == nil, issued.1 > 0, issued.0 == issued.1, unsent == 0 { notifiedAt = .now }
             let complete = try await pair("""
                 SELECT count(*) FILTER (WHERE batch_count IS NOT NULL AND batches_received = batch_count), count(*) FROM notifications

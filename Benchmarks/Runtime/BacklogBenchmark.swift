@@ -25,7 +25,7 @@ struct BacklogBenchmark {
             try await Task.sleep(for: .seconds(5))
             let now = ContinuousClock.now, applied = running.applied
             let pending = try await pipeline.count(
-                "SELECT count(*) FROM outbox WHERE sent_at IS NULL", in: pipeline.writerPool)
+                "SELECT count(*) FROM outbox_unsent", in: pipeline.writerPool)
             let rss = ProcessMemory.currentMiB
             highestRSS = max(highestRSS, rss)
             report(String(format: "  %6.1f s: %d applied (%.0f events/s), backlog %d in the outbox, %d not yet applied; RSS %.1f MiB",

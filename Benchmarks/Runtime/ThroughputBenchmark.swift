@@ -75,7 +75,7 @@ struct ThroughputBenchmark {
     /// Every event has one effect; every outbox row was published.
     private func verify() async throws {
         let effects = try await pipeline.count("SELECT count(DISTINCT event_id) FROM effects", in: pipeline.inboxPool)
-        let pending = try await pipeline.count("SELECT count(*) FROM outbox WHERE sent_at IS NULL", in: pipeline.writerPool)
+        let pending = try await pipeline.count("SELECT count(*) FROM outbox_unsent", in: pipeline.writerPool)
         guard effects == events + 1, pending == 0 else {
             throw BenchmarkFailure("expected \(events + 1) effects and no pending row; found \(effects) and \(pending)")
         }

@@ -61,7 +61,7 @@ public struct ReplayProbe: Sendable {
         }
         var unsent = 0, dead = 0
         for schema in Self.schemas where existing.contains(schema) {
-            unsent += try count(schema, "SELECT count(*)::int FROM \(schema).outbox WHERE sent_at IS NULL")
+            unsent += try count(schema, "SELECT count(*)::int FROM \(schema).outbox_unsent")
             if scanningInboxes {
                 dead += try count(schema, "SELECT count(*)::int FROM \(schema).inbox WHERE outcome = 'dead_lettered'")
             }
@@ -100,7 +100,8 @@ public struct ReplayProbe: Sendable {
     public static func unconsumed(by consumer: String, of topics: [String], from producers: [String],
                                   on connection: PostgresConnection) throws -> Int {
         guard !producers.isEmpty, !topics.isEmpty else { return 0 }
-        let sent = producers.map { "SELECT event_id FROM \($0).outbox WHERE topic = ANY($1) AND sent_at IS NOT NULL" }
+        let sent = producers.map { "SELECT o.event_id FROM \($0).outbox AS o WHERE o.topic = ANY($1) "
+                + "AND NOT EXISTS (SELECT 1 FROM \($0).outbox_unsent AS u WHERE u.seq = o.seq)" }
             .joined(separator: " UNION ALL ")
         return try connection.query("""
             SELECT count(*)::int FROM (\(sent)) p

@@ -19,8 +19,8 @@ extension StatusQuery {
     /// What every service has (the runtime's tables): events in the outbox, to publish or published
     /// (kept `RESSUS_OUTBOX_RETENTION_DAYS`).
     public static let runtime: [StatusQuery] = [
-        StatusQuery("eventos no outbox", "SELECT CASE WHEN sent_at IS NULL THEN 'a_publicar' ELSE 'publicado' END, count(*) "
-            + "FROM outbox GROUP BY 1 ORDER BY 1"),
+        StatusQuery("eventos no outbox", "SELECT CASE WHEN u.seq IS NULL THEN 'publicado' ELSE 'a_publicar' END, count(*) "
+            + "FROM outbox AS o LEFT JOIN outbox_unsent AS u ON u.seq = o.seq GROUP BY 1 ORDER BY 1"),
     ]
 }
 

@@ -44,9 +44,14 @@ import TestSupport
 
     private static func publish(_ id: UUID, topic: String, sent: Bool, in schema: String, on c: PostgresConnection) throws {
         _ = try c.execute(PostgresStatement("""
-            INSERT INTO \(schema).outbox (event_id, topic, partition_key, event_type, headers, payload, sent_at)
-            VALUES ($1, $2, 'k', 'test.event.v1', '{}', ''::bytea, CASE WHEN $3 THEN now() END)
-            """), [id, topic, sent])
+            INSERT INTO \(schema).outbox (event_id, topic, partition_key, event_type, headers, payload)
+            VALUES ($1, $2, 'k', 'test.event.v1', '{}', ''::bytea)
+            """), [id, topic])
+        if sent {
+            _ = try c.execute(PostgresStatement("""
+                DELETE FROM \(schema).outbox_unsent WHERE seq = (SELECT seq FROM \(schema).outbox WHERE event_id = $1)
+                """), [id])
+        }
     }
 
     private static func consume(_ id: UUID, in schema: String, on c: PostgresConnection) throws {

@@ -70,7 +70,7 @@ struct BrokerLossTests {
                 """) == 0)
             let topics = try await KafkaAdmin(config: kafka, logger: quietLogger).listTopics()
             for definition in Topics.all { #expect(topics[definition.name] == definition.partitions, "\(definition.name)") }
-            #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE sent_at IS NULL") == 0)
+            #expect(try await fixture.count("SELECT count(*)::int FROM outbox_unsent") == 0)
 
             await group.triggerGracefulShutdown()
             try await task.value
@@ -94,7 +94,7 @@ struct BrokerLossTests {
 
         let first = fixture.relay()
         try await running(first) {
-            try await waitUntil("the first relay published everything") { try await fixture.count("sent_at IS NULL") == 0 }
+            try await waitUntil("the first relay published everything") { try await fixture.count(OutboxFixture.unsent) == 0 }
         }
         #expect(first.statistics.brokerRecoveries == 0)
 

@@ -63,9 +63,9 @@ import Testing
     /// A relay killed after a batch is on the topic but before its rows are marked sent publishes
     /// those rows again after the restart; a consumer applies each event exactly once anyway.
     ///
-    /// To stop the relay exactly there, the test holds a row lock on one outbox row: the relay
-    /// fetches and produces that row's batch, waits for every delivery report, and then its
-    /// mark-sent UPDATE waits for the lock. It is killed while waiting; its session is told to notice
+    /// To stop the relay exactly there, the test holds a row lock on one row's `outbox_unsent` entry:
+    /// the relay fetches and produces that row's batch, waits for every delivery report, and then
+    /// its mark-sent DELETE waits for the lock. It is killed while waiting; its session is told to notice
     /// a vanished client (`client_connection_check_interval`), so the server aborts the UPDATE.
     @Test func relayKilledBetweenPublishAndMarkSentLeavesEachEventAppliedOnce() async throws {
         try await InboxFixture.with(partitions: 3) { inbox in
@@ -94,7 +94,7 @@ import Testing
         let second = try RuntimeWorker(["relay", "--schema", outbox.schema, "--batch", "\(batch)"])
         try await waitUntil("the restarted relay to publish the rest", timeout: .seconds(60)) {
             try second.requireRunning()
-            return try await outbox.count("sent_at IS NULL") == 0
+            return try await outbox.count(OutboxFixture.unsent) == 0
         }
         try await second.stop()
         try await second.waitForExit()
@@ -123,7 +123,7 @@ import Testing
         try await InboxConsumerTests.expectAppliedInKeyOrder(inbox)
     }
 
-    /// Runs a relay worker until its mark-sent UPDATE waits for a lock the test holds on the outbox
+    /// Runs a relay worker until its mark-sent DELETE waits for a lock the test holds on the outbox
     /// row at position `lockedRow` (its batch is then on the topic), SIGKILLs it, waits for the
     /// server to end its session, and releases the lock. Returns how many rows were marked sent.
     private static func relayBlockedOnMarkingSent(
@@ -134,7 +134,8 @@ import Testing
         try blocker.executeScript("BEGIN")
         // (FOR UPDATE beside OFFSET would lock every skipped row too.)
         _ = try blocker.query(
-            "SELECT 1 FROM outbox WHERE seq = (SELECT seq FROM outbox ORDER BY seq OFFSET $1 LIMIT 1) FOR UPDATE", [lockedRow])
+            "SELECT 1 FROM outbox_unsent WHERE seq = (SELECT seq FROM outbox_unsent ORDER BY seq OFFSET $1 LIMIT 1) FOR UPDATE",
+            [lockedRow])
 
         let name = RuntimeWorker.applicationName(mode: "relay", schema: outbox.schema)
         let sessions = "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(name)'"
@@ -143,7 +144,7 @@ import Testing
         let checkingURL = url + (url.contains("?") ? "&" : "?") + "options=-c%20client_connection_check_interval%3D100"
         let relay = try RuntimeWorker(["relay", "--schema", outbox.schema, "--batch", "\(batch)"],
                                       environment: ["RESSUS_DATABASE_URL": checkingURL])
-        try await waitUntil("the relay's mark-sent UPDATE to wait for the test's lock", timeout: .seconds(60)) {
+        try await waitUntil("the relay's mark-sent DELETE to wait for the test's lock", timeout: .seconds(60)) {
             try relay.requireRunning()
             return try await outbox.pool.count(sessions + " AND wait_event_type = 'Lock'") == 1
         }
@@ -154,6 +155,6 @@ import Testing
             try await outbox.pool.count(sessions) == 0
         }
         try blocker.executeScript("ROLLBACK")
-        return try await outbox.count("sent_at IS NOT NULL")
+        return try await outbox.count(OutboxFixture.sent)
     }
 }

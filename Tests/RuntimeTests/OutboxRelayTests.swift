@@ -42,7 +42,7 @@ let unreachableBroker = KafkaConfig(bootstrapServers: "127.0.0.1:1", clientID: "
             }
             try await group.waitForAll()
         }
-        let allSent = try await eventually(within: .seconds(60)) { try await fixture.count("sent_at IS NULL") == 0 }
+        let allSent = try await eventually(within: .seconds(60)) { try await fixture.count(OutboxFixture.unsent) == 0 }
         #expect(allSent)
         try await services.stop()
 
@@ -95,7 +95,7 @@ let unreachableBroker = KafkaConfig(bootstrapServers: "127.0.0.1:1", clientID: "
         try await downServices.stop()
         let stopTook = clock.now - stopStarted
 
-        #expect(try await fixture.count("sent_at IS NOT NULL") == 0)
+        #expect(try await fixture.count(OutboxFixture.sent) == 0)
         #expect(down.statistics.published == 0)
         // Grace 1 s + close flush 2 s, well inside a service's 15 s shutdown bound.
         #expect(stopTook < .seconds(8), "shutdown took \(stopTook)")
@@ -104,7 +104,7 @@ let unreachableBroker = KafkaConfig(bootstrapServers: "127.0.0.1:1", clientID: "
         #expect(warnings.filter { $0.contains("publishing failed") }.isEmpty, "\(warnings)")
 
         let services = RunningServices([fixture.relay()])
-        let allSent = try await eventually { try await fixture.count("sent_at IS NULL") == 0 }
+        let allSent = try await eventually { try await fixture.count(OutboxFixture.unsent) == 0 }
         #expect(allSent)
         try await services.stop()
         let messages = try await fixture.consume(count: 50)
@@ -127,7 +127,7 @@ let unreachableBroker = KafkaConfig(bootstrapServers: "127.0.0.1:1", clientID: "
         try await Task.sleep(for: .seconds(5))
         try await services.stop()
 
-        #expect(try await fixture.count("sent_at IS NOT NULL") == 0)
+        #expect(try await fixture.count(OutboxFixture.sent) == 0)
         let failed = relay.statistics.failedRounds
         // Without backoff (a 400 ms pause after each ~300 ms timeout) there would be about 7.
         #expect((2...5).contains(failed), "failed rounds: \(failed)")
@@ -149,7 +149,7 @@ let unreachableBroker = KafkaConfig(bootstrapServers: "127.0.0.1:1", clientID: "
             try await fixture.append(envelopes)
             try await Task.sleep(for: .milliseconds(30))
         }
-        let allSent = try await eventually { try await fixture.count("sent_at IS NULL") == 0 }
+        let allSent = try await eventually { try await fixture.count(OutboxFixture.unsent) == 0 }
         #expect(allSent)
         try await services.stop()
 
@@ -187,7 +187,7 @@ let unreachableBroker = KafkaConfig(bootstrapServers: "127.0.0.1:1", clientID: "
         #expect(terminated == 1)
         let later = (1..<20).map { OutboxFixture.envelope(key: "k", index: $0) }
         try await fixture.append(later)
-        let allSent = try await eventually { try await fixture.count("sent_at IS NULL") == 0 }
+        let allSent = try await eventually { try await fixture.count(OutboxFixture.unsent) == 0 }
         #expect(allSent)
         // Counted before stopping: the standby may take the lock while the active one stops.
         let activations = first.statistics.activations + second.statistics.activations
@@ -208,7 +208,7 @@ let unreachableBroker = KafkaConfig(bootstrapServers: "127.0.0.1:1", clientID: "
         var options = OutboxRelay.Options.testing
         options.batchSize = 100
         let services = RunningServices([fixture.relay(options: options)])
-        #expect(try await eventually { try await fixture.count("sent_at IS NOT NULL") >= 300 })
+        #expect(try await eventually { try await fixture.count(OutboxFixture.sent) >= 300 })
         try await services.stop()
 
         let marked = try await fixture.rowsInSeqOrder().filter(\.sent).map(\.id)

@@ -20,12 +20,12 @@ import Testing
         }
         let services = RunningServices([fixture.relay()])
         let replay = OutboxReplay(pool: fixture.pool)
-        #expect(try await eventually { try await fixture.count("sent_at IS NULL") == 0 })
+        #expect(try await eventually { try await fixture.count(OutboxFixture.unsent) == 0 })
 
         #expect(try await replay.replay(fromEventId: envelopes[20].id) == 10)
-        #expect(try await eventually { try await fixture.count("sent_at IS NULL") == 0 })
+        #expect(try await eventually { try await fixture.count(OutboxFixture.unsent) == 0 })
         #expect(try await replay.replay(since: Date().addingTimeInterval(-1_800)) == 20)
-        #expect(try await eventually { try await fixture.count("sent_at IS NULL") == 0 })
+        #expect(try await eventually { try await fixture.count(OutboxFixture.unsent) == 0 })
         await #expect(throws: OutboxReplay.ReplayError.eventNotFound(envelopes[0].id.inverted)) {
             try await replay.replay(fromEventId: envelopes[0].id.inverted)
         }
@@ -43,14 +43,22 @@ import Testing
         let envelopes = (0..<30).map { OutboxFixture.envelope(key: "k", index: $0) }
         try await fixture.append(envelopes)
         let deleted = try await fixture.pool.withConnection { connection in
-            try connection.execute("""
-                WITH ranked AS (SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM outbox)
-                UPDATE outbox SET created_at = now() - interval '30 days',
-                    sent_at = CASE WHEN ranked.n <= 10 THEN now() - interval '8 days'
-                                   WHEN ranked.n <= 20 THEN now() - interval '6 days' END
-                FROM ranked WHERE ranked.seq = outbox.seq
+            // Rows 1-10 sent 8 days ago, rows 11-20 sent 6 days ago (as the relay notes them),
+            // rows 21-30 written 30 days ago and still pending.
+            try connection.executeScript("""
+                CREATE TEMPORARY TABLE ranked AS SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM outbox;
+                UPDATE outbox SET created_at = now() - interval '30 days';
+                DELETE FROM outbox_unsent WHERE seq IN (SELECT seq FROM ranked WHERE n <= 20);
+                INSERT INTO outbox_sent_minutes (minute, lowest_seq)
+                SELECT date_trunc('minute', now() - interval '8 days'), min(seq) FROM ranked WHERE n <= 10
+                UNION ALL
+                SELECT date_trunc('minute', now() - interval '6 days'), min(seq) FROM ranked WHERE n > 10 AND n <= 20;
+                DROP TABLE ranked;
                 """)
-            return try OutboxRetention.deleteExpired(on: connection, olderThan: .seconds(7 * 86_400))
+            let deleted = try OutboxRetention.deleteExpired(on: connection, olderThan: .seconds(7 * 86_400))
+            #expect(try connection.query("SELECT count(*) FROM outbox_sent_minutes")[0].decode(Int.self, at: 0) == 1,
+                    "the minute older than the retention is forgotten")
+            return deleted
         }
         #expect(deleted == 10)
         let left = try await fixture.rowsInSeqOrder()
@@ -64,6 +72,13 @@ import Testing
         let services = RunningServices([relay])
         #expect(try await eventually { relay.statistics.expiredDeleted == 10 })
         try await services.stop()
+        // Rows 21-30, published by that relay long after they were written, are kept: they were
+        // sent only now.
+        #expect(try await fixture.count(OutboxFixture.unsent) == 0)
+        let again = try await fixture.pool.withConnection {
+            try OutboxRetention.deleteExpired(on: $0, olderThan: .seconds(5 * 86_400))
+        }
+        #expect(again == 0)
         #expect(try await fixture.count("true") == 10)
     }
 
@@ -77,8 +92,8 @@ import Testing
 
         try await fixture.append((0..<5).map { OutboxFixture.envelope(key: "k", index: $0) })
         _ = try await fixture.pool.withConnection {
-            try $0.execute("UPDATE outbox SET sent_at = now() WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT 2)")
-            return try $0.execute("UPDATE outbox SET created_at = now() - interval '90 seconds' WHERE sent_at IS NULL")
+            try $0.execute("DELETE FROM outbox_unsent WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT 2)")
+            return try $0.execute("UPDATE outbox SET created_at = now() - interval '90 seconds' WHERE \(OutboxFixture.unsent)")
         }
         let status = try await replay.status()
         #expect(status.pending == 3 && status.sent == 2)

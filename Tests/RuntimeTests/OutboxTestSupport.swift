@@ -68,12 +68,20 @@ struct OutboxFixture {
     /// Event ids (with keys) in seq order.
     func rowsInSeqOrder() async throws -> [(id: UUID, key: String, sent: Bool)] {
         try await pool.withConnection { connection in
-            try connection.query("SELECT event_id, partition_key, sent_at IS NOT NULL FROM outbox ORDER BY seq").map {
+            try connection.query("""
+                SELECT o.event_id, o.partition_key, u.seq IS NULL
+                FROM outbox AS o LEFT JOIN outbox_unsent AS u ON u.seq = o.seq ORDER BY o.seq
+                """).map {
                 (try $0.decode(UUID.self, at: 0), try $0.decode(String.self, at: 1), try $0.decode(Bool.self, at: 2))
             }
         }
     }
 
+    /// `count` conditions: the row is pending (its seq in `outbox_unsent`), or sent.
+    static let unsent = "seq IN (SELECT seq FROM outbox_unsent)"
+    static let sent = "seq NOT IN (SELECT seq FROM outbox_unsent)"
+
+    /// Outbox rows matching `condition`.
     func count(_ condition: String) async throws -> Int {
         try await pool.withConnection { try $0.query("SELECT count(*) FROM outbox WHERE \(condition)")[0].decode(Int.self, at: 0) }
     }

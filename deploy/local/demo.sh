@@ -116,14 +116,14 @@ SCHEMAS=(intake deadlines debt_calculator report_publisher fns_transfer)
 pending_work() {
   local produced="" consumed="" due="" dead=""
   for s in "${SCHEMAS[@]}"; do
-    produced+="${produced:+ UNION ALL }SELECT event_id, topic, sent_at FROM $s.outbox"
+    produced+="${produced:+ UNION ALL }SELECT o.event_id, o.topic, u.seq IS NULL AS sent FROM $s.outbox o LEFT JOIN $s.outbox_unsent u ON u.seq = o.seq"
     consumed+="${consumed:+ UNION ALL }SELECT '$s' AS schema, event_id FROM $s.inbox"
     due+="${due:+ + }(SELECT count(*) FROM $s.scheduled_work WHERE status = 'pending' AND due_at <= '$1'::timestamptz)"
     dead+="${dead:+ + }(SELECT count(*) FROM $s.inbox WHERE outcome = 'dead_lettered')"
   done
   sql "WITH subscriptions(schema, topic) AS (VALUES $SUBSCRIPTIONS),
          produced AS ($produced), consumed AS ($consumed)
-       SELECT (SELECT count(*) FROM produced WHERE sent_at IS NULL) || ' ' ||
+       SELECT (SELECT count(*) FROM produced WHERE NOT sent) || ' ' ||
               (SELECT count(*) FROM produced p JOIN subscriptions s ON s.topic = p.topic
                 WHERE NOT EXISTS (SELECT 1 FROM consumed c WHERE c.schema = s.schema AND c.event_id = p.event_id)) || ' ' ||
               ($due) || ' ' || ($dead)"

@@ -30,6 +30,20 @@ extension RuntimeMigrations {
     /// now draws two numbers (the default's, then the trigger's after the lock); `seq` is only an
     /// order, so the gaps mean nothing. 20,000 outbox rows in psql: 0.37 s by `INSERT … SELECT
     /// unnest` through the trigger, 0.15 s by COPY with it skipped (BENCHMARKS.md).
+    ///
+    /// 14 — "not yet published" is a row in `outbox_unsent` (its seq) instead of `outbox.sent_at
+    /// IS NULL`: the relay marks a batch published by deleting its seqs there, where it used to
+    /// update every outbox row. That UPDATE wrote a new version of each row (never a HOT update:
+    /// full pages, and `sent_at` was indexed), so it cost about 10 µs a row and left the outbox's
+    /// indexes and heap to vacuum; deleting a narrow row costs about 1.3 µs (psql, 100,000 rows,
+    /// BENCHMARKS.md). Outbox rows are now written once and only ever deleted (by retention). The
+    /// per-row trigger records its row as unsent; a batch writer holding its keys' locks
+    /// (``OutboxWriter``) records its rows itself. The unsent row is written in the same statement
+    /// or transaction as its outbox row, so both become visible together and per-key order is
+    /// unchanged. Rows pending at the migration stay pending; `sent_at` is dropped. Retention still
+    /// keeps every row for its full time after it was (last) sent: the relay notes, per minute, the
+    /// lowest seq it marked sent in `outbox_sent_minutes` (one row updated per round), so every row
+    /// sent within the retention has a seq at or above the lowest noted since its start.
     public static let outbox: [PostgresMigration] = [
         PostgresMigration(version: 10, name: "outbox seq in commit order per key", sql: """
             CREATE FUNCTION outbox_seq_per_key() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -73,6 +87,33 @@ extension RuntimeMigrations {
                                'WHEN (current_setting(''ressus.outbox_keys_locked'', true) IS DISTINCT FROM ''on'') '
                                'EXECUTE FUNCTION outbox_seq_per_key(%L)', pg_get_serial_sequence('outbox', 'seq'));
             END $$;
+            """),
+        PostgresMigration(version: 14, name: "outbox pending rows listed in outbox_unsent", sql: """
+            CREATE TABLE outbox_unsent (seq bigint PRIMARY KEY);
+            INSERT INTO outbox_unsent (seq) SELECT seq FROM outbox WHERE sent_at IS NULL;
+            CREATE TABLE outbox_sent_minutes (
+                minute      timestamptz PRIMARY KEY,
+                lowest_seq  bigint NOT NULL
+            );
+            INSERT INTO outbox_sent_minutes (minute, lowest_seq)
+            SELECT date_trunc('minute', sent_at), min(seq) FROM outbox WHERE sent_at IS NOT NULL GROUP BY 1;
+            DROP INDEX outbox_pending;
+            DROP INDEX outbox_sent_at;
+            ALTER TABLE outbox DROP COLUMN sent_at;
+            -- The unsent table is named with this schema, so the trigger does not depend on the
+            -- writer's search_path.
+            DO $migration$ BEGIN
+                EXECUTE format($function$
+                    CREATE OR REPLACE FUNCTION outbox_seq_per_key() RETURNS trigger LANGUAGE plpgsql AS $body$
+                    BEGIN
+                        PERFORM pg_advisory_xact_lock(hashtextextended(TG_TABLE_SCHEMA || '.outbox.key:' || NEW.partition_key, 0));
+                        NEW.seq := nextval(TG_ARGV[0]::regclass);
+                        INSERT INTO %I.outbox_unsent (seq) VALUES (NEW.seq);
+                        RETURN NEW;
+                    END
+                    $body$
+                    $function$, current_schema());
+            END $migration$;
             """),
     ]
 }

@@ -7,10 +7,11 @@ import ServiceLifecycle
 
 /// Publishes the service's transactional outbox to Kafka (a swift-service-lifecycle `Service`).
 ///
-/// Each round it takes the oldest pending rows (`sent_at IS NULL`, up to `batchSize`, in seq
-/// order), produces them all at once (pipelined) with an idempotent producer — key =
-/// `partition_key`, headers = the stored CloudEvents headers, value = payload — waits for every
-/// delivery report, and marks the delivered ones sent in one UPDATE. Ordering per key survives
+/// Each round it takes the oldest pending rows (those whose seq is in `outbox_unsent`, up to
+/// `batchSize`, in seq order), produces them all at once (pipelined) with an idempotent producer —
+/// key = `partition_key`, headers = the stored CloudEvents headers, value = payload — waits for
+/// every delivery report, and marks the delivered ones sent by deleting their seqs from
+/// `outbox_unsent` in one statement (runtime migration 14). Ordering per key survives
 /// failures: see `OutboxRelayBatch` for which rows are marked and why.
 ///
 /// - **One active relay per schema.** Every replica runs a relay; only the one holding a
@@ -39,7 +40,7 @@ import ServiceLifecycle
 ///   the topics, marks every retained row pending again (``OutboxReplay/replayAll(on:)``) and
 ///   publishes the whole outbox again in seq order with a new producer; consumers' inboxes absorb
 ///   what they already applied. A producer that hit a fatal error is replaced the same way.
-/// - **Retention:** the active relay deletes rows sent more than `retention` ago every
+/// - **Retention:** the active relay deletes sent rows written more than `retention` ago every
 ///   `retentionInterval` (`OutboxRetention`).
 /// - **Metrics:** `RuntimeMetrics.eventsProduced` (service, topic) counts rows published and
 ///   marked; `RuntimeMetrics.outboxBacklog` (service) the rows pending.

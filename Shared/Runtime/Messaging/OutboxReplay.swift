@@ -60,16 +60,22 @@ public struct OutboxReplay: Sendable {
     }
 
     static let replaySince = PostgresStatement("""
-        UPDATE outbox SET sent_at = NULL
-        WHERE sent_at IS NOT NULL AND seq >= (SELECT min(seq) FROM outbox WHERE created_at >= $1)
+        INSERT INTO outbox_unsent (seq)
+        SELECT seq FROM outbox WHERE seq >= (SELECT min(seq) FROM outbox WHERE created_at >= $1)
+        ON CONFLICT (seq) DO NOTHING
         """)
-    static let replayAllStatement = PostgresStatement("UPDATE outbox SET sent_at = NULL WHERE sent_at IS NOT NULL")
+    static let replayAllStatement = PostgresStatement("""
+        INSERT INTO outbox_unsent (seq) SELECT seq FROM outbox ON CONFLICT (seq) DO NOTHING
+        """)
     static let seqOfEvent = PostgresStatement("SELECT seq FROM outbox WHERE event_id = $1")
-    static let replayFromSeq = PostgresStatement("UPDATE outbox SET sent_at = NULL WHERE sent_at IS NOT NULL AND seq >= $1")
+    static let replayFromSeq = PostgresStatement("""
+        INSERT INTO outbox_unsent (seq) SELECT seq FROM outbox WHERE seq >= $1 ON CONFLICT (seq) DO NOTHING
+        """)
     static let statusQuery = PostgresStatement("""
-        SELECT count(*) FILTER (WHERE sent_at IS NULL), count(*) FILTER (WHERE sent_at IS NOT NULL),
-               min(created_at) FILTER (WHERE sent_at IS NULL), now()
-        FROM outbox
+        SELECT (SELECT count(*) FROM outbox_unsent),
+               (SELECT count(*) FROM outbox) - (SELECT count(*) FROM outbox_unsent),
+               (SELECT min(o.created_at) FROM outbox_unsent AS u JOIN outbox AS o ON o.seq = u.seq),
+               now()
         """)
 }
 

@@ -3,8 +3,11 @@ import Postgres
 /// Deletes outbox rows that were published long ago. The relay that holds the outbox lock runs it
 /// every `OutboxRelay.Options.retentionInterval`; it can also be called directly.
 ///
-/// Age is measured on the database's clock (`sent_at` is set with `now()`), not on the business
-/// clock: this is housekeeping of real storage. Pending rows are never deleted, whatever their age.
+/// Age is measured from when the row was (last) sent, on the database's clock, not on the business
+/// clock: this is housekeeping of real storage. The relay notes the lowest seq it marks sent in
+/// each minute (`outbox_sent_minutes`, runtime migration 14); a sent row below every seq noted
+/// since the retention's start was sent before it. Pending rows (in `outbox_unsent`) are never
+/// deleted, whatever their age.
 /// A row deleted here can no longer be replayed (`OutboxReplay`).
 public enum OutboxRetention {
     /// How long sent rows are kept (so an operator can replay them after a broker loses data).
@@ -22,14 +25,26 @@ public enum OutboxRetention {
         while true {
             let deleted = try connection.execute(deleteChunk, [seconds, chunkSize])
             total += deleted
-            if deleted < chunkSize { return total }
+            if deleted < chunkSize { break }
         }
+        _ = try connection.execute(forgetMinutes, [seconds])
+        return total
     }
 
+    /// Sent rows below the lowest seq sent in any minute since the cutoff's (every row, if none).
     static let deleteChunk = PostgresStatement("""
         DELETE FROM outbox WHERE seq IN (
-            SELECT seq FROM outbox
-            WHERE sent_at IS NOT NULL AND sent_at < now() - $1::bigint * interval '1 second'
+            SELECT o.seq FROM outbox AS o
+            WHERE o.seq < coalesce(
+                      (SELECT min(lowest_seq) FROM outbox_sent_minutes
+                       WHERE minute >= date_trunc('minute', now() - $1::bigint * interval '1 second')),
+                      9223372036854775807)
+              AND NOT EXISTS (SELECT 1 FROM outbox_unsent AS u WHERE u.seq = o.seq)
+            ORDER BY o.seq
             LIMIT $2)
+        """)
+    /// Minutes before the cutoff's no longer protect anything.
+    static let forgetMinutes = PostgresStatement("""
+        DELETE FROM outbox_sent_minutes WHERE minute < date_trunc('minute', now() - $1::bigint * interval '1 second')
         """)
 }

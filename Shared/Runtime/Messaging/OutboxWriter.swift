@@ -67,15 +67,21 @@ public struct OutboxWriter {
         // before its rows draw their seqs, as the trigger would have made it do row by row.
         var keys = Set<String>()
         for (envelope, _) in events { keys.insert(envelope.partitionKey) }
-        _ = try connection.query(lockKeys, [Array(keys)])
-        try connection.copy(into: "outbox", columns: ["event_id", "topic", "partition_key", "event_type", "headers", "payload"],
+        let drawn = try connection.query(lockKeys, [Array(keys), events.count])
+        // Drawn after the locks, so every seq is above those of the keys' committed rows; sorted,
+        // so the rows keep their order.
+        let seqs = try drawn[0].decode(String.self, at: 0).split(separator: ",").compactMap { Int64($0) }.sorted()
+        guard seqs.count == events.count else {
+            throw PostgresError(kind: .misuse, message: "drew \(seqs.count) outbox seqs for \(events.count) events")
+        }
+        try connection.copy(into: "outbox", columns: ["seq", "event_id", "topic", "partition_key", "event_type", "headers", "payload"],
                             batchSize: events.count) { writer in
-            for (envelope, topic) in events {
-                try writer.append([envelope.id, topic, envelope.partitionKey, envelope.type.description,
+            for ((envelope, topic), seq) in zip(events, seqs) {
+                try writer.append([seq, envelope.id, topic, envelope.partitionKey, envelope.type.description,
                                    headersJSON(envelope), Array(envelope.payload)])
             }
         }
-        _ = try connection.query(keysUnlocked)
+        _ = try connection.query(recordUnsentAndUnlock, [seqs.map(String.init)])
     }
 
     /// One multi-row INSERT of `events`, in order, each row through the seq trigger.
@@ -161,18 +167,33 @@ public struct OutboxWriter {
 
     /// Takes the keys' advisory locks, in key order (two single batches never wait for each other in
     /// a cycle; transactions that append several times can, as with the trigger: SQLSTATE 40P01, see
-    /// migration 10), with the ids migration 10's trigger computes from the outbox table's schema, and
-    /// turns the trigger off for this transaction's next rows (``keysUnlocked`` turns it back on).
-    /// Outside a transaction both would end with the statement, and the COPY would go through the
-    /// trigger: still in order.
+    /// migration 10), with the ids migration 10's trigger computes from the outbox table's schema,
+    /// turns the trigger off for this transaction's next rows (``recordUnsentAndUnlock`` turns it
+    /// back on), and then draws `$2` seqs, returned as comma-separated text (the sequence is looked
+    /// up once, in the materialized CTE, not per row as a pulled-up subquery would).
+    /// Outside a transaction the locks and the setting would end with the statement, and the COPY
+    /// would go through the trigger, which draws its own seqs and records its rows unsent: still
+    /// in order, and ``recordUnsentAndUnlock`` then finds none of the drawn seqs.
     static let lockKeys = PostgresStatement("""
-        SELECT set_config('\(keysLockedSetting)', 'on', true),
-               (SELECT count(pg_advisory_xact_lock(hashtextextended(
-                           (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                            WHERE c.oid = 'outbox'::regclass) || '.outbox.key:' || k.key, 0)))
-                FROM (SELECT DISTINCT key FROM unnest($1::text[]) AS key ORDER BY key) AS k)
+        WITH locked AS (
+            SELECT set_config('\(keysLockedSetting)', 'on', true),
+                   (SELECT count(pg_advisory_xact_lock(hashtextextended(
+                               (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                                WHERE c.oid = 'outbox'::regclass) || '.outbox.key:' || k.key, 0)))
+                    FROM (SELECT DISTINCT key FROM unnest($1::text[]) AS key ORDER BY key) AS k) AS keys,
+                   pg_get_serial_sequence('outbox', 'seq')::regclass AS sequence
+        )
+        SELECT string_agg(nextval(locked.sequence)::text, ',') FROM locked, generate_series(1, $2::int)
         """)
-    static let keysUnlocked = PostgresStatement("SELECT set_config('\(keysLockedSetting)', 'off', true)")
+    /// Records the batch's rows as unsent (runtime migration 14: only rows that exist, see
+    /// ``lockKeys``) and turns the per-row trigger back on.
+    static let recordUnsentAndUnlock = PostgresStatement("""
+        WITH unsent AS (
+            INSERT INTO outbox_unsent (seq)
+            SELECT o.seq FROM outbox AS o WHERE o.seq = ANY($1::text[]::bigint[])
+        )
+        SELECT set_config('\(keysLockedSetting)', 'off', true)
+        """)
 
     static let insert = PostgresStatement("""
         INSERT INTO outbox (event_id, topic, partition_key, event_type, headers, payload)
