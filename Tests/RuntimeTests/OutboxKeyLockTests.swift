@@ -76,6 +76,30 @@ import Testing
         try connection.executeScript("COMMIT")
     }
 
+    /// Every row a batch writes is listed unsent exactly once, and no other seq is: inside a
+    /// transaction (COPY with drawn seqs, recorded by the writer) and outside one (the setting ends
+    /// with its statement, so the COPY goes through the trigger, which records its own seqs and the
+    /// drawn ones must not be). A seq listed without its row would never be published or forgotten.
+    @Test func aBatchListsExactlyItsRowsUnsentInAndOutsideATransaction() async throws {
+        let fixture = try await OutboxFixture.make(createTopic: false)
+        defer { Task { await fixture.tearDown() } }
+        let connection = try PostgresConnection(configuration: fixture.database)
+        defer { connection.close() }
+        try connection.executeScript("BEGIN")
+        try OutboxWriter(connection: connection).append(contentsOf: batch("k", from: 0))
+        try connection.executeScript("COMMIT")
+        try OutboxWriter(connection: connection).append(contentsOf: batch("k", from: 100))
+
+        let (rows, unsent, listedWithoutRow) = try (
+            connection.query("SELECT count(*) FROM outbox")[0].decode(Int.self, at: 0),
+            connection.query("SELECT count(*) FROM outbox WHERE \(OutboxFixture.unsent)")[0].decode(Int.self, at: 0),
+            connection.query("SELECT count(*) FROM outbox_unsent u WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.seq = u.seq)")[0]
+                .decode(Int.self, at: 0))
+        #expect(rows == 40)
+        #expect(unsent == 40)
+        #expect(listedWithoutRow == 0)
+    }
+
     /// A connection handed to one other thread while this test waits (never used by both at once).
     private final class Session: @unchecked Sendable {
         let connection: PostgresConnection

@@ -173,7 +173,7 @@ public struct OutboxWriter {
     /// up once, in the materialized CTE, not per row as a pulled-up subquery would).
     /// Outside a transaction the locks and the setting would end with the statement, and the COPY
     /// would go through the trigger, which draws its own seqs and records its rows unsent: still
-    /// in order, and ``recordUnsentAndUnlock`` then finds none of the drawn seqs.
+    /// in order, and ``recordUnsentAndUnlock`` then records none of the drawn seqs.
     static let lockKeys = PostgresStatement("""
         WITH locked AS (
             SELECT set_config('\(keysLockedSetting)', 'on', true),
@@ -185,14 +185,20 @@ public struct OutboxWriter {
         )
         SELECT string_agg(nextval(locked.sequence)::text, ',') FROM locked, generate_series(1, $2::int)
         """)
-    /// Records the batch's rows as unsent (runtime migration 14: only rows that exist, see
-    /// ``lockKeys``) and turns the per-row trigger back on.
+    /// Records the batch's seqs as unsent (runtime migration 14) and turns the per-row trigger back
+    /// on. The seqs are the COPY's rows exactly when the setting is still 'on' (the trigger skipped
+    /// them); outside a transaction it is already off, the trigger recorded its own seqs, and the
+    /// drawn ones are not recorded (see ``lockKeys``). No table is read, so no cached plan can turn
+    /// this into a scan. The setting is turned off only after the insert has read it: the outer
+    /// SELECT runs once per row of `done`, which needs every row of `unsent`.
     static let recordUnsentAndUnlock = PostgresStatement("""
         WITH unsent AS (
             INSERT INTO outbox_unsent (seq)
-            SELECT o.seq FROM outbox AS o WHERE o.seq = ANY($1::text[]::bigint[])
+            SELECT unnest($1::text[]::bigint[])
+            WHERE current_setting('\(keysLockedSetting)', true) = 'on'
+            RETURNING 1
         )
-        SELECT set_config('\(keysLockedSetting)', 'off', true)
+        SELECT set_config('\(keysLockedSetting)', 'off', true) FROM (SELECT count(*) FROM unsent) AS done
         """)
 
     static let insert = PostgresStatement("""
