@@ -76,9 +76,10 @@ enum OutboxRelayStore {
                pg_backend_pid()
         """)
     /// The oldest unsent seqs (in the pk's order, at most `limit`), then each one's row by its pk.
-    /// The lateral subquery with `OFFSET 0` is never pulled up into a join, so this shape holds
-    /// whatever the statistics: as a plain join, the relay's cached generic plan, made while the
-    /// outbox was small, hashed the whole outbox on every round (100+ ms a round at 40,000 rows).
+    /// The lateral subquery with `OFFSET 0` is never pulled up into a join: as a plain join, a plan
+    /// made while the outbox was small hashed the whole outbox on every round (100+ ms a round at
+    /// 40,000 rows). Each lookup is by index only because the relay's connection plans every
+    /// execution at the tables' current size (``OutboxRelay/connectionConfiguration(_:)``).
     static let pendingQuery = PostgresStatement("""
         SELECT u.seq, o.topic, o.partition_key, o.headers, o.payload
         FROM (SELECT seq FROM outbox_unsent ORDER BY seq LIMIT $1) AS u
