@@ -59,21 +59,19 @@ import Testing
     /// After a batch, the trigger is on again: a row appended later in the same transaction takes
     /// its key's lock itself.
     @Test func theTriggerIsBackOnAfterABatch() async throws {
-        let fixture = try await OutboxFixture.make(createTopic: false)
-        defer { Task { await fixture.tearDown() } }
-        let connection = try PostgresConnection(configuration: fixture.database)
-        defer { connection.close() }
-        try connection.executeScript("BEGIN")
-        try OutboxWriter(connection: connection).append(contentsOf: batch("k", from: 0))
-        let setting = try connection.query("SELECT current_setting('\(OutboxWriter.keysLockedSetting)', true)")[0]
-            .decode(String.self, at: 0)
-        #expect(setting == "off")
-        try OutboxWriter(connection: connection).append(OutboxFixture.envelope(key: "z", index: 1), topic: "t")
-        let locks = try connection.query("""
-            SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
-            """)[0].decode(Int.self, at: 0)
-        #expect(locks == 2)  // "k" by the batch, "z" by the trigger
-        try connection.executeScript("COMMIT")
+        try await withConnection { connection in
+            try connection.executeScript("BEGIN")
+            try OutboxWriter(connection: connection).append(contentsOf: batch("k", from: 0))
+            let setting = try connection.query("SELECT current_setting('\(OutboxWriter.keysLockedSetting)', true)")[0]
+                .decode(String.self, at: 0)
+            #expect(setting == "off")
+            try OutboxWriter(connection: connection).append(OutboxFixture.envelope(key: "z", index: 1), topic: "t")
+            let locks = try connection.query("""
+                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
+                """)[0].decode(Int.self, at: 0)
+            #expect(locks == 2)  // "k" by the batch, "z" by the trigger
+            try connection.executeScript("COMMIT")
+        }
     }
 
     /// Every row a batch writes is listed unsent exactly once, and no other seq is: inside a
@@ -81,23 +79,30 @@ import Testing
     /// with its statement, so the COPY goes through the trigger, which records its own seqs and the
     /// drawn ones must not be). A seq listed without its row would never be published or forgotten.
     @Test func aBatchListsExactlyItsRowsUnsentInAndOutsideATransaction() async throws {
+        try await withConnection { connection in
+            try connection.executeScript("BEGIN")
+            try OutboxWriter(connection: connection).append(contentsOf: batch("k", from: 0))
+            try connection.executeScript("COMMIT")
+            try OutboxWriter(connection: connection).append(contentsOf: batch("k", from: 100))
+
+            let (rows, unsent, listedWithoutRow) = try (
+                connection.query("SELECT count(*) FROM outbox")[0].decode(Int.self, at: 0),
+                connection.query("SELECT count(*) FROM outbox WHERE \(OutboxFixture.unsent)")[0].decode(Int.self, at: 0),
+                connection.query("SELECT count(*) FROM outbox_unsent u WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.seq = u.seq)")[0]
+                    .decode(Int.self, at: 0))
+            #expect(rows == 40)
+            #expect(unsent == 40)
+            #expect(listedWithoutRow == 0)
+        }
+    }
+
+    /// Runs `body` with one connection to a new outbox schema (no topic), dropped afterwards.
+    private func withConnection(_ body: (PostgresConnection) async throws -> Void) async throws {
         let fixture = try await OutboxFixture.make(createTopic: false)
         defer { Task { await fixture.tearDown() } }
         let connection = try PostgresConnection(configuration: fixture.database)
         defer { connection.close() }
-        try connection.executeScript("BEGIN")
-        try OutboxWriter(connection: connection).append(contentsOf: batch("k", from: 0))
-        try connection.executeScript("COMMIT")
-        try OutboxWriter(connection: connection).append(contentsOf: batch("k", from: 100))
-
-        let (rows, unsent, listedWithoutRow) = try (
-            connection.query("SELECT count(*) FROM outbox")[0].decode(Int.self, at: 0),
-            connection.query("SELECT count(*) FROM outbox WHERE \(OutboxFixture.unsent)")[0].decode(Int.self, at: 0),
-            connection.query("SELECT count(*) FROM outbox_unsent u WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.seq = u.seq)")[0]
-                .decode(Int.self, at: 0))
-        #expect(rows == 40)
-        #expect(unsent == 40)
-        #expect(listedWithoutRow == 0)
+        try await body(connection)
     }
 
     /// A connection handed to one other thread while this test waits (never used by both at once).
