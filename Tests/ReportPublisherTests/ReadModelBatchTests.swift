@@ -86,10 +86,24 @@ struct ReadModelBatchTests {
         func cadin(_ registered: Bool, on date: String) throws -> EventEnvelope {
             try Events.envelope(CADINChanged(registroANS: r, gruNumber: g2, registered: registered, effectiveOn: Events.date(date)))
         }
+        func issued(_ abi: ABINumber, count: Int, total: String) throws -> EventEnvelope {
+            try Events.envelope(NotificationIssued(abi: abi, registroANS: r, availableOn: Events.date("2026-01-02"), atendimentoCount: count,
+                                                   totalToReimburse: Events.money(total), batchCount: 1))
+        }
+        func ciencia(_ abi: ABINumber, on date: String, kind: CienciaKind) throws -> EventEnvelope {
+            try Events.envelope(NotificationCienciaRegistered(abi: abi, registroANS: r, cienciaOn: Events.date(date), kind: kind,
+                                                              impugnacaoWindowEnd: Events.date("2026-02-11")))
+        }
         let atendimentos = documents.map { Events.atendimento($0, amount: "100,00") }
         return [
             try Events.operadora(registro: registro, root: "13ABC345", name: "Saúde Lote Ltda."),
             try Events.envelope(NotificationAtendimentos(abi: abi, registroANS: r, batch: 1, atendimentos: Array(atendimentos[0..<3]))),
+            // Notification headers and ciências around it: a ciência before its header, a header
+            // issued twice (the second wins), a notification known only by its ciência.
+            try ciencia(abi, on: "2026-01-12", kind: .explicit),
+            try issued(abi, count: 3, total: "300,00"),
+            try ciencia(ABINumber(92), on: "2026-01-13", kind: .tacit),
+            try issued(abi, count: 5, total: "500,00"),
             try Events.envelope(AtendimentosChargeable(
                 abi: abi, registroANS: r,
                 atendimentos: [chargeable(0, competencia: month), chargeable(1, competencia: nil), chargeable(2, competencia: month, outcome: .deferida),
@@ -167,6 +181,13 @@ struct ReadModelBatchTests {
                 }
                 #expect(oneByOne["rm_payments"]?.count == 3)
                 #expect(oneByOne["rm_cadin"]?.filter { $0.contains("\"registered\": false") }.count == 1)
+                // The stress cycle's notification 91: the second header, the explicit ciência; 92 by its ciência only.
+                #expect(oneByOne["rm_notifications"]?.contains {
+                    $0.contains("\"abi\": 91,") && $0.contains("\"atendimento_count\": 5,") && $0.contains("\"ciencia_kind\": \"expressa\"")
+                } == true)
+                #expect(oneByOne["rm_notifications"]?.contains {
+                    $0.contains("\"abi\": 92,") && $0.contains("\"ciencia_kind\": \"tacita\"") && $0.contains("\"available_on\": null")
+                } == true)
                 #expect(oneByOne["rm_applied_events"]?.count == Set(events.map(\.id)).count)
                 for table in ReportPublisherMigrations.readModelTables {
                     #expect(batched[table] == oneByOne[table], "order \(order), batches of \(size), \(table)")

@@ -4,6 +4,8 @@ import Postgres
 
 /// One event of a type the read model applies set-based (``ProjectionBatch``), decoded.
 enum BatchedEvent {
+    case notification(NotificationIssued)
+    case ciencia(NotificationCienciaRegistered)
     case atendimentos(NotificationAtendimentos)
     case chargeable(AtendimentosChargeable)
     case charge(ChargeIssued)
@@ -12,10 +14,12 @@ enum BatchedEvent {
     case payment(PaymentRecorded)
     case cadin(CADINChanged)
 
-    /// The decoded event, or nil for a type applied one by one (rare: operadoras, notifications'
-    /// headers, process steps, parcelamentos, SELIC months).
+    /// The decoded event, or nil for a type applied one by one (rare: operadoras, process steps,
+    /// parcelamentos, SELIC months).
     init?(_ event: EventEnvelope) throws {
         switch event.type {
+        case NotificationIssued.eventType: self = .notification(try event.decode(NotificationIssued.self))
+        case NotificationCienciaRegistered.eventType: self = .ciencia(try event.decode(NotificationCienciaRegistered.self))
         case NotificationAtendimentos.eventType: self = .atendimentos(try event.decode(NotificationAtendimentos.self))
         case AtendimentosChargeable.eventType: self = .chargeable(try event.decode(AtendimentosChargeable.self))
         case ChargeIssued.eventType: self = .charge(try event.decode(ChargeIssued.self))
@@ -28,27 +32,33 @@ enum BatchedEvent {
     }
 
     /// The order in which a segment applies its types: every effect an event of a lower rank can
-    /// have on one of a higher rank (an atendimento's row before its charge links it, a charge
-    /// before its GRU names it, a GRU before its state changes) follows the events' usual order.
+    /// have on one of a higher rank (a notification's header before its ciência, an atendimento's
+    /// row before its charge links it, a charge before its GRU names it, a GRU before its state
+    /// changes) follows the events' usual order.
     var rank: Int {
         switch self {
-        case .atendimentos: 0
-        case .chargeable: 1
-        case .charge: 2
-        case .gru: 3
-        case .gruState: 4
-        case .payment: 5
-        case .cadin: 6
+        case .notification: 0
+        case .ciencia: 1
+        case .atendimentos: 2
+        case .chargeable: 3
+        case .charge: 4
+        case .gru: 5
+        case .gruState: 6
+        case .payment: 7
+        case .cadin: 8
         }
     }
-    static let ranks = 7
+    static let ranks = 9
 
-    /// The rows the event reads or writes: an atendimento's rows ("a", by registro and document,
-    /// whatever the competência, as the competência lookup reads them all), a charge ("c"), a GRU
-    /// with its history ("g"), a payment ("p"), a CADIN row ("k"). Events with no key in common
-    /// commute; the notification a batch of atendimentos ensures is written only if missing.
+    /// The rows the event reads or writes: a notification's header ("n"), an atendimento's rows
+    /// ("a", by registro and document, whatever the competência, as the competência lookup reads
+    /// them all), a charge ("c"), a GRU with its history ("g"), a payment ("p"), a CADIN row ("k").
+    /// Events with no key in common commute; the notification a batch of atendimentos ensures is
+    /// written only if missing, so the batch commutes with the header and the ciência.
     var keys: [String] {
         switch self {
+        case .notification(let e): ["n\(e.registroANS.value)|\(e.abi.value)"]
+        case .ciencia(let e): ["n\(e.registroANS.value)|\(e.abi.value)"]
         case .atendimentos(let e): e.atendimentos.map { "a\(e.registroANS.value)|\($0.document.value)" }
         case .chargeable(let e): e.atendimentos.map { "a\(e.registroANS.value)|\($0.document.value)" }
         case .charge(let e): ["c" + e.chargeID] + e.atendimentos.map { "a\(e.registroANS.value)|\($0.document.value)" }
@@ -82,11 +92,14 @@ struct ProjectionSegment {
     }
 
     func apply(with projection: Projection) throws {
+        var notifications: [NotificationIssued] = [], ciencias: [NotificationCienciaRegistered] = []
         var atendimentos: [NotificationAtendimentos] = [], chargeable: [AtendimentosChargeable] = []
         var charges: [ChargeIssued] = [], grus: [GRUIssued] = [], states: [GRUStateChanged] = []
         var payments: [PaymentRecorded] = [], cadin: [CADINChanged] = []
         for event in groups.joined() {
             switch event {
+            case .notification(let e): notifications.append(e)
+            case .ciencia(let e): ciencias.append(e)
             case .atendimentos(let e): atendimentos.append(e)
             case .chargeable(let e): chargeable.append(e)
             case .charge(let e): charges.append(e)
@@ -96,6 +109,8 @@ struct ProjectionSegment {
             case .cadin(let e): cadin.append(e)
             }
         }
+        try projection.apply(notifications)
+        try projection.apply(ciencias)
         try projection.apply(atendimentos)
         try projection.apply(chargeable)
         try projection.apply(charges)
@@ -173,6 +188,27 @@ struct TextColumns {
 /// single-event `apply` on each element in order, given that no two elements share a key
 /// (``ProjectionSegment`` guarantees it); an event's own repeated rows behave as in the single form.
 extension Projection {
+    func apply(_ events: [NotificationIssued]) throws {
+        guard !events.isEmpty else { return }
+        var rows = TextColumns(5)
+        for e in events {
+            rows.append(String(e.abi.value), e.registroANS.value, e.availableOn.description, String(e.atendimentoCount),
+                        String(e.totalToReimburse.centavos))
+        }
+        _ = try connection.execute(Self.upsertNotifications, rows.parameters)
+    }
+
+    /// `ensureNotification` then `setCiencia` per event, as one upsert.
+    func apply(_ events: [NotificationCienciaRegistered]) throws {
+        guard !events.isEmpty else { return }
+        var rows = TextColumns(5)
+        for e in events {
+            rows.append(String(e.abi.value), e.registroANS.value, e.cienciaOn.description, e.kind.rawValue,
+                        e.impugnacaoWindowEnd.description)
+        }
+        _ = try connection.execute(Self.upsertCiencias, rows.parameters)
+    }
+
     func apply(_ events: [NotificationAtendimentos]) throws {
         guard !events.isEmpty else { return }
         var notifications = TextColumns(2), rows = TextColumns(8)
@@ -344,6 +380,20 @@ extension Projection {
 
     // MARK: SQL (rows in event order: `WITH ORDINALITY ... ORDER BY n`)
 
+    static let upsertNotifications = PostgresStatement("""
+        INSERT INTO rm_notifications (abi, registro_ans, available_on, atendimento_count, total_to_reimburse)
+        SELECT n.abi::integer, n.registro, n.available_on::date, n.count::integer, n.total::bigint
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS n(abi, registro, available_on, count, total)
+        ON CONFLICT (registro_ans, abi) DO UPDATE SET available_on = EXCLUDED.available_on,
+            atendimento_count = EXCLUDED.atendimento_count, total_to_reimburse = EXCLUDED.total_to_reimburse
+        """)
+    static let upsertCiencias = PostgresStatement("""
+        INSERT INTO rm_notifications (abi, registro_ans, ciencia_on, ciencia_kind, impugnacao_window_end)
+        SELECT n.abi::integer, n.registro, n.ciencia_on::date, n.kind, n.window_end::date
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS n(abi, registro, ciencia_on, kind, window_end)
+        ON CONFLICT (registro_ans, abi) DO UPDATE SET ciencia_on = EXCLUDED.ciencia_on, ciencia_kind = EXCLUDED.ciencia_kind,
+            impugnacao_window_end = EXCLUDED.impugnacao_window_end
+        """)
     static let ensureNotifications = PostgresStatement("""
         INSERT INTO rm_notifications (abi, registro_ans)
         SELECT n.abi::integer, n.registro FROM unnest($1::text[], $2::text[]) AS n(abi, registro)

@@ -31,8 +31,8 @@ public struct ReadModelHandler: EventHandler {
     /// The same as `handle` on each event in order, set-based: the batch's event ids are marked
     /// applied in one statement (an id already applied, or repeated in the batch after its first
     /// occurrence, is skipped); consecutive events that commute are grouped into segments
-    /// (``ProjectionSegment``), each applying its hot types (atendimentos, chargeable events,
-    /// charges, GRUs, GRU states, payments, CADIN) with a few multi-row statements; the rare types
+    /// (``ProjectionSegment``), each applying its hot types (notification headers and ciências,
+    /// atendimentos, chargeable events, charges, GRUs, GRU states, payments, CADIN) with a few multi-row statements; the rare types
     /// are applied one by one in their place; the situation refreshes run once at the end.
     public func handleBatch(_ events: [EventEnvelope], context: HandlerContext) throws {
         let connection = context.connection
