@@ -32,8 +32,9 @@ public struct ReadModelHandler: EventHandler {
     /// applied in one statement (an id already applied, or repeated in the batch after its first
     /// occurrence, is skipped); consecutive events that commute are grouped into segments
     /// (``ProjectionSegment``), each applying its hot types (notification headers and ciências,
-    /// atendimentos, chargeable events, charges, GRUs, GRU states, payments, CADIN) with a few multi-row statements; the rare types
-    /// are applied one by one in their place; the situation refreshes run once at the end.
+    /// atendimentos, chargeable events, charges, GRUs, GRU states, payments, CADIN) with a few
+    /// multi-row statements; the rare types are applied one by one in their place; the situation
+    /// refreshes run once at the end.
     public func handleBatch(_ events: [EventEnvelope], context: HandlerContext) throws {
         let connection = context.connection
         let refreshes = SituationRefreshes()
