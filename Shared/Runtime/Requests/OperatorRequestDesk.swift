@@ -73,6 +73,23 @@ public enum OperatorRequestDesk {
         return id
     }
 
+    /// Records many requests at once, with the effect of `submit` on each in order (one INSERT, one
+    /// batch of scheduled items, one wake-up): for tools filing thousands (`ressus carga reproduzir`).
+    /// Returns their numbers, in order.
+    public static func submit<Request: DeskRequest>(all requests: [Request], on connection: PostgresConnection) throws -> [Int64] {
+        guard !requests.isEmpty else { return [] }
+        // Numbers drawn first, in ascending order, so the n-th request gets the n-th number whatever
+        // order the INSERT writes its rows in; the scheduler fires items due together by id.
+        let ids = try connection.query(drawIDs, [requests.count]).map { try $0.decode(Int64.self, at: 0) }.sorted()
+        let payloads = try requests.map { String(decoding: try EventJSON.encoder.encode($0), as: UTF8.self) }
+        _ = try connection.execute(insertMany, [ids.map(String.init), requests.map(\.kind), payloads])
+        try ScheduledWork.schedule(ids.map {
+            ScheduledWork.Item(kind: Request.work, key: String($0), dueAt: Date(timeIntervalSince1970: 0), payloadJSON: "{\"id\":\($0)}")
+        }, on: connection)
+        try ScheduledWork.wakeWorkers(on: connection)
+        return ids
+    }
+
     /// The outcome of request `id` of a `Request` service; nil while the service has not decided it.
     public static func outcome<Request: DeskRequest>(
         of id: Int64, _ type: Request.Type, on connection: PostgresConnection
@@ -99,6 +116,17 @@ public enum OperatorRequestDesk {
         _ items: [ScheduledItem], as type: Request.Type, context: HandlerContext,
         decide: (_ request: Request, _ id: Int64, _ today: CivilDate) throws -> RequestOutcome
     ) throws {
+        try fire(items, as: type, context: context) { requests, today in
+            try requests.map { try decide($0.request, $0.id, today) }
+        }
+    }
+
+    /// ``fire(_:as:context:decide:)`` with `decideAll` answering every pending request at once, in
+    /// order (one outcome each), for a service that decides runs of similar requests set-based.
+    public static func fire<Request: DeskRequest>(
+        _ items: [ScheduledItem], as type: Request.Type, context: HandlerContext,
+        decideAll: (_ requests: [(request: Request, id: Int64)], _ today: CivilDate) throws -> [RequestOutcome]
+    ) throws {
         let ids = try items.map { try $0.payload(as: Reference.self).id }
         guard !ids.isEmpty else { return }
         let connection = context.connection
@@ -107,17 +135,20 @@ public enum OperatorRequestDesk {
             pending[try row.decode(Int64.self, at: 0)] = try row.decode(PostgresJSON.self, at: 1).text
         }
         let today = BusinessTimeZone.civilDate(of: context.now)
+        let requests = try ids.compactMap { id -> (request: Request, id: Int64)? in
+            guard let payload = pending.removeValue(forKey: id) else { return nil }
+            return (try EventJSON.decoder.decode(Request.self, from: Data(payload.utf8)), id)
+        }
+        guard !requests.isEmpty else { return }
+        let outcomes = try decideAll(requests, today)
+        precondition(outcomes.count == requests.count, "one outcome per request")
         var decided: [String] = [], statuses: [String] = [], messages: [String] = [], results: [String] = []
-        for id in ids {
-            guard let payload = pending.removeValue(forKey: id) else { continue }
-            let request = try EventJSON.decoder.decode(Request.self, from: Data(payload.utf8))
-            let outcome = try decide(request, id, today)
-            decided.append(String(id))
+        for (request, outcome) in zip(requests, outcomes) {
+            decided.append(String(request.id))
             statuses.append(outcome.accepted ? "aceito" : "recusado")
             messages.append(outcome.message)
             if Request.keepsResult { results.append(String(decoding: try JSONEncoder().encode(outcome.result), as: UTF8.self)) }
         }
-        guard !decided.isEmpty else { return }
         let decidedOn = PostgresDate(year: today.year, month: today.month, day: today.day)!
         if Request.keepsResult {
             _ = try connection.execute(recordWithResult, [decided, statuses, messages, decidedOn, results])
@@ -127,6 +158,12 @@ public enum OperatorRequestDesk {
     }
 
     static let insert = PostgresStatement("INSERT INTO requests (kind, payload) VALUES ($1, $2) RETURNING id")
+    static let drawIDs = PostgresStatement(
+        "SELECT nextval(pg_get_serial_sequence('requests', 'id')) FROM generate_series(1, $1::integer)")
+    static let insertMany = PostgresStatement("""
+        INSERT INTO requests (id, kind, payload)
+        SELECT i::bigint, k, p::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS r(i, k, p)
+        """)
     static let select = PostgresStatement("SELECT status, message FROM requests WHERE id = $1")
     static let selectWithResult = PostgresStatement("SELECT status, message, result FROM requests WHERE id = $1")
     static let lockPending = PostgresStatement("""

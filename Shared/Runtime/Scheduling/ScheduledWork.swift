@@ -137,14 +137,16 @@ extension ScheduledWorkHandler {
     }
 }
 
-/// A handler given as a closure, per item or per batch of items.
+/// A handler given as closures: per item, per batch of items, or both.
 public struct ScheduledWorkClosure: ScheduledWorkHandler {
     public let kind: String
+    let single: @Sendable (ScheduledItem, HandlerContext) throws -> Void
     let batch: @Sendable ([ScheduledItem], HandlerContext) throws -> Void
 
     /// A handler that fires one item at a time.
     public init(kind: String, _ body: @escaping @Sendable (ScheduledItem, HandlerContext) throws -> Void) {
         self.kind = kind
+        single = body
         batch = { items, context in
             for item in items { try body(item, context) }
         }
@@ -154,10 +156,20 @@ public struct ScheduledWorkClosure: ScheduledWorkHandler {
     /// the effect of firing the items one by one, in order.
     public init(kind: String, batch: @escaping @Sendable ([ScheduledItem], HandlerContext) throws -> Void) {
         self.kind = kind
+        single = { item, context in try batch([item], context) }
         self.batch = batch
     }
 
-    public func fire(_ item: ScheduledItem, context: HandlerContext) throws { try batch([item], context) }
+    /// A handler with a per-item step (outside the fast path: retries, a failing batch) and a
+    /// set-based `batch` with exactly the effect of `body` on each item in order.
+    public init(kind: String, _ body: @escaping @Sendable (ScheduledItem, HandlerContext) throws -> Void,
+                batch: @escaping @Sendable ([ScheduledItem], HandlerContext) throws -> Void) {
+        self.kind = kind
+        single = body
+        self.batch = batch
+    }
+
+    public func fire(_ item: ScheduledItem, context: HandlerContext) throws { try single(item, context) }
 
     public func fireBatch(_ items: [ScheduledItem], context: HandlerContext) throws { try batch(items, context) }
 }
