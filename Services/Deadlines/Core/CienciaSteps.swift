@@ -9,22 +9,70 @@ extension DeadlineProcess {
     /// unknown, the date is in the future, or ciência already happened.
     func registerCiencia(abi: ABINumber, registroANS: RegistroANS, date: CivilDate, today: CivilDate,
                          context: HandlerContext) throws -> RequestOutcome {
-        guard let notification = try NotificationRecord.load(abi: abi, registroANS: registroANS, on: context.connection),
-              let availableOn = notification.availableOn
-        else { return .refused("notificação da \(abi) para a operadora \(registroANS) não encontrada") }
+        let notification = try NotificationRecord.load(abi: abi, registroANS: registroANS, on: context.connection)
+        switch cienciaDecision(notification, abi: abi, registroANS: registroANS, date: date, today: today) {
+        case .refused(let outcome):
+            return outcome
+        case .apply(let ciencia, let message):
+            try applyCiencia(to: ciencia.notification, on: ciencia.date, kind: ciencia.kind, context: context)
+            return .accepted(message)
+        }
+    }
+
+    /// `registerCiencia` for ciências of distinct notifications, in order: the notifications are
+    /// loaded with one statement and the accepted ciências applied with ``applyCiencias(_:context:)``.
+    func registerCiencias(_ requests: [(abi: ABINumber, registroANS: RegistroANS, date: CivilDate)], today: CivilDate,
+                          context: HandlerContext) throws -> [RequestOutcome] {
+        let notifications = try NotificationRecord.loadAll(
+            requests.map { NotificationReference(abi: $0.abi, registroANS: $0.registroANS) }, on: context.connection)
+        var outcomes: [RequestOutcome] = [], accepted: [Ciencia] = []
+        for request in requests {
+            let key = DeadlineWork.notificationKey(abi: request.abi.value, registro: request.registroANS.value)
+            switch cienciaDecision(notifications[key], abi: request.abi, registroANS: request.registroANS,
+                                   date: request.date, today: today) {
+            case .refused(let outcome):
+                outcomes.append(outcome)
+            case .apply(let ciencia, let message):
+                accepted.append(ciencia)
+                outcomes.append(.accepted(message))
+            }
+        }
+        try applyCiencias(accepted, context: context)
+        return outcomes
+    }
+
+    /// A ciência to record on a notification.
+    struct Ciencia {
+        let notification: NotificationRecord
+        let date: CivilDate
+        let kind: CienciaKind
+    }
+
+    /// What explicit ciência on `date` of `notification` (nil when unknown) comes to.
+    enum CienciaDecision {
+        case refused(RequestOutcome)
+        /// Accepted: the ciência to apply and the Portuguese explanation for the operator.
+        case apply(Ciencia, message: String)
+    }
+
+    /// The checks and dates of `registerCiencia`, without touching the database.
+    func cienciaDecision(_ notification: NotificationRecord?, abi: ABINumber, registroANS: RegistroANS,
+                         date: CivilDate, today: CivilDate) -> CienciaDecision {
+        guard let notification, let availableOn = notification.availableOn
+        else { return .refused(.refused("notificação da \(abi) para a operadora \(registroANS) não encontrada")) }
         if let cienciaOn = notification.cienciaOn {
             let how = notification.cienciaKind == .tacit ? "ciência tácita já ocorreu" : "ciência já registrada"
-            return .refused("\(how) em \(cienciaOn.brazilian); o prazo de impugnação termina em "
-                + "\(notification.windowEnd?.brazilian ?? "-"). Ciência de \(date.brazilian) registrada como recusada.")
+            return .refused(.refused("\(how) em \(cienciaOn.brazilian); o prazo de impugnação termina em "
+                + "\(notification.windowEnd?.brazilian ?? "-"). Ciência de \(date.brazilian) registrada como recusada."))
         }
         if date > today {
-            return .refused("a data da ciência (\(date.brazilian)) é posterior à data de hoje (\(today.brazilian))")
+            return .refused(.refused("a data da ciência (\(date.brazilian)) é posterior à data de hoje (\(today.brazilian))"))
         }
         let ciencia = calendar.ciencia(availableOn: availableOn, acknowledgedOn: date)
         let kind: CienciaKind = ciencia.date < calendar.ciencia(availableOn: availableOn).date ? .explicit : .tacit
-        try applyCiencia(to: notification, on: ciencia.date, kind: kind, context: context)
         let window = calendar.impugnacaoDeadline(ciencia: ciencia.date)
-        return .accepted("\(ciencia.explanation) \(window.explanation)")
+        return .apply(Ciencia(notification: notification, date: ciencia.date, kind: kind),
+                      message: "\(ciencia.explanation) \(window.explanation)")
     }
 
     /// Explicit ciência of the latest decision on `document` (of `competencia`, required when the

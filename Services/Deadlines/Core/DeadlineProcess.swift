@@ -26,22 +26,33 @@ struct DeadlineProcess: Sendable {
     /// rules) and publishes `NotificationCienciaRegistered`.
     func applyCiencia(to notification: NotificationRecord, on date: CivilDate, kind: CienciaKind, context: HandlerContext) throws {
         let connection = context.connection
-        let windowEnd = calendar.impugnacaoDeadline(ciencia: date).date
-        // Lei 9.656/1998 art. 32 §3: due date = window end + 15 days.
-        let originalDue = calendar.paymentDueDate(impugnacaoWindowEnd: windowEnd).date
+        let (windowEnd, originalDue) = windowDates(ciencia: date)
         _ = try connection.execute(Self.setCiencia, [
             notification.abi.value, notification.registroANS.value, date.postgres, kind.rawValue,
             windowEnd.postgres, originalDue.postgres])
         if kind == .explicit {
             try ScheduledWork.cancel(kind: DeadlineWork.tacitCiencia, key: notification.key, on: connection)
         }
-        // The window includes its last day: it closes when the next day begins.
-        try ScheduledWork.schedule(
-            kind: DeadlineWork.impugnacaoWindowClose, key: notification.key, dueAt: windowEnd.adding(days: 1).startInstant,
-            payload: NotificationReference(abi: notification.abi, registroANS: notification.registroANS), on: connection)
+        try ScheduledWork.schedule([try windowCloseWork(notification, windowEnd: windowEnd)], on: connection)
         try emit(NotificationCienciaRegistered(
             abi: notification.abi, registroANS: notification.registroANS, cienciaOn: date, kind: kind,
             impugnacaoWindowEnd: windowEnd), context: context)
+    }
+
+    /// The last day of the impugnação window opened by ciência on `date` and the original due date.
+    func windowDates(ciencia date: CivilDate) -> (windowEnd: CivilDate, originalDue: CivilDate) {
+        let windowEnd = calendar.impugnacaoDeadline(ciencia: date).date
+        // Lei 9.656/1998 art. 32 §3: due date = window end + 15 days.
+        return (windowEnd, calendar.paymentDueDate(impugnacaoWindowEnd: windowEnd).date)
+    }
+
+    /// The end of `notification`'s impugnação window as scheduled work: the window includes its last
+    /// day, so it closes when the next day begins.
+    func windowCloseWork(_ notification: NotificationRecord, windowEnd: CivilDate) throws -> ScheduledWork.Item {
+        let payload = NotificationReference(abi: notification.abi, registroANS: notification.registroANS)
+        return ScheduledWork.Item(
+            kind: DeadlineWork.impugnacaoWindowClose, key: notification.key, dueAt: windowEnd.adding(days: 1).startInstant,
+            payloadJSON: String(decoding: try EventJSON.encoder.encode(payload), as: UTF8.self))
     }
 
     /// End of the impugnação window: the atendimentos not impugned become chargeable (DOMAIN §3).
@@ -61,16 +72,19 @@ struct DeadlineProcess: Sendable {
         guard let originalDue = notification.originalDueDate else { return }
         let rows = try context.connection.query(Self.releaseNotified, [
             notification.abi.value, notification.registroANS.value, chargeableOn.postgres, originalDue.postgres])
-        var released: [ChargeableAtendimento] = []
-        for row in rows {
-            let amount = Money(centavos: try row.decode(Int64.self, at: 1))
-            released.append(ChargeableAtendimento(
-                document: try SUSDocumentNumber(try row.decode(String.self, at: 0)),
-                competencia: try YearMonth(parsing: try row.decode(String.self, at: 2)), outcome: .notImpugned,
-                originalAmount: amount, finalAmount: amount))
-        }
+        let released = try rows.map { try Self.releasedNotImpugned($0, from: 0) }
         try publish(released, of: notification, originalDueDate: originalDue, paymentDueDate: originalDue,
                     chargeableOn: chargeableOn, context: context)
+    }
+
+    /// An atendimento released not impugned, from the columns document, original amount and
+    /// competência of `row`, starting at `first`.
+    static func releasedNotImpugned(_ row: PostgresRow, from first: Int) throws -> ChargeableAtendimento {
+        let amount = Money(centavos: try row.decode(Int64.self, at: first + 1))
+        return ChargeableAtendimento(
+            document: try SUSDocumentNumber(try row.decode(String.self, at: first)),
+            competencia: try YearMonth(parsing: try row.decode(String.self, at: first + 2)), outcome: .notImpugned,
+            originalAmount: amount, finalAmount: amount)
     }
 
     /// Releases one impugned atendimento whose decision became final: the last decision's result
@@ -113,7 +127,7 @@ struct DeadlineProcess: Sendable {
 
     /// One `AtendimentosChargeable` per group of at most `releaseBatchSize` atendimentos, in document
     /// (then competência) order.
-    private func publish(_ released: [ChargeableAtendimento], of notification: NotificationRecord,
+    func publish(_ released: [ChargeableAtendimento], of notification: NotificationRecord,
                          originalDueDate: CivilDate, paymentDueDate: CivilDate, chargeableOn: CivilDate,
                          context: HandlerContext) throws {
         let sorted = released.sorted {

@@ -24,11 +24,14 @@ public enum DeadlinesCore {
     public static func scheduledHandlers(settings: DeadlinesSettings = .standard) -> [any ScheduledWorkHandler] {
         let process = DeadlineProcess(settings: settings)
         return [
-            ScheduledWorkClosure(kind: DeadlineWork.tacitCiencia) { try process.fireTacitCiencia($0, context: $1) },
-            ScheduledWorkClosure(kind: DeadlineWork.impugnacaoWindowClose) { try process.fireImpugnacaoWindowClose($0, context: $1) },
+            ScheduledWorkClosure(kind: DeadlineWork.tacitCiencia, { try process.fireTacitCiencia($0, context: $1) },
+                                 batch: { try process.fireTacitCiencias($0, context: $1) }),
+            ScheduledWorkClosure(kind: DeadlineWork.impugnacaoWindowClose, { try process.fireImpugnacaoWindowClose($0, context: $1) },
+                                 batch: { try process.fireImpugnacaoWindowCloses($0, context: $1) }),
             ScheduledWorkClosure(kind: DeadlineWork.decisionTacitCiencia) { try process.fireDecisionTacitCiencia($0, context: $1) },
             ScheduledWorkClosure(kind: DeadlineWork.recursoWindowClose) { try process.fireRecursoWindowClose($0, context: $1) },
-            ScheduledWorkClosure(kind: DeadlineWork.request, batch: { try process.fireRequests($0, context: $1) }),
+            ScheduledWorkClosure(kind: DeadlineWork.request, { try process.fireRequests([$0], context: $1) },
+                                 batch: { try process.fireRequestsInRuns($0, context: $1) }),
         ]
     }
 }

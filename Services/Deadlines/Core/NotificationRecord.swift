@@ -22,21 +22,53 @@ struct NotificationRecord {
     /// The notification, locked for the rest of the transaction; nil when unknown.
     static func load(abi: ABINumber, registroANS: RegistroANS, on connection: PostgresConnection) throws -> NotificationRecord? {
         let rows = try connection.query(select, [abi.value, registroANS.value])
-        guard let row = rows.first else { return nil }
-        return NotificationRecord(
-            abi: abi, registroANS: registroANS, availableOn: try row.optionalCivilDate(at: 0),
-            batchCount: try row.decode(Int?.self, at: 1), batchesReceived: try row.decode(Int.self, at: 2),
-            cienciaOn: try row.optionalCivilDate(at: 3),
-            cienciaKind: try row.decode(String?.self, at: 4).flatMap(CienciaKind.init(rawValue:)),
-            windowEnd: try row.optionalCivilDate(at: 5), originalDueDate: try row.optionalCivilDate(at: 6),
-            state: try row.decode(String.self, at: 7))
+        return try rows.first.map { try NotificationRecord(abi: abi, registroANS: registroANS, row: $0, from: 0) }
     }
 
+    /// The known notifications of `references`, locked for the rest of the transaction (in key
+    /// order, like any other batch), by ``key``.
+    static func loadAll(_ references: [NotificationReference], on connection: PostgresConnection) throws -> [String: NotificationRecord] {
+        guard !references.isEmpty else { return [:] }
+        let rows = try connection.query(selectMany, [
+            references.map { String($0.abi.value) }, references.map(\.registroANS.value)])
+        var records: [String: NotificationRecord] = [:]
+        for row in rows {
+            let record = try NotificationRecord(
+                abi: try ABINumber(try row.decode(Int.self, at: 0)), registroANS: try RegistroANS(try row.decode(String.self, at: 1)),
+                row: row, from: 2)
+            records[record.key] = record
+        }
+        return records
+    }
+
+    static let columns = """
+        available_on, batch_count, batches_received, ciencia_on, ciencia_kind, window_end, original_due_date, state
+        """
+
     static let select = PostgresStatement("""
-        SELECT available_on, batch_count, batches_received, ciencia_on, ciencia_kind, window_end,
-               original_due_date, state
-        FROM notifications WHERE abi = $1 AND registro_ans = $2 FOR UPDATE
+        SELECT \(columns) FROM notifications WHERE abi = $1 AND registro_ans = $2 FOR UPDATE
         """)
+
+    static let selectMany = PostgresStatement("""
+        SELECT n.abi, n.registro_ans, \(columns.split(separator: ", ").map { "n.\($0)" }.joined(separator: ", "))
+        FROM notifications n
+        JOIN unnest($1::text[]::integer[], $2::text[]) AS k(abi, registro) ON n.abi = k.abi AND n.registro_ans = k.registro
+        ORDER BY n.abi, n.registro_ans
+        FOR UPDATE OF n
+        """)
+}
+
+extension NotificationRecord {
+    /// Decodes the `columns` of a row, starting at `first`.
+    fileprivate init(abi: ABINumber, registroANS: RegistroANS, row: PostgresRow, from first: Int) throws {
+        self.init(
+            abi: abi, registroANS: registroANS, availableOn: try row.optionalCivilDate(at: first),
+            batchCount: try row.decode(Int?.self, at: first + 1), batchesReceived: try row.decode(Int.self, at: first + 2),
+            cienciaOn: try row.optionalCivilDate(at: first + 3),
+            cienciaKind: try row.decode(String?.self, at: first + 4).flatMap(CienciaKind.init(rawValue:)),
+            windowEnd: try row.optionalCivilDate(at: first + 5), originalDueDate: try row.optionalCivilDate(at: first + 6),
+            state: try row.decode(String.self, at: first + 7))
+    }
 }
 
 /// Identifies an atendimento in the deadlines schema: its notification, SUS document number and

@@ -43,6 +43,34 @@ extension DeadlineProcess {
         }
     }
 
+    /// `fireRequests` for a batch, with the same outcomes: each run of ciências of distinct
+    /// notifications (`ressus carga reproduzir` files thousands) is decided set-based
+    /// (``registerCiencias(_:today:context:)``), every other request one by one in its place.
+    func fireRequestsInRuns(_ items: [ScheduledItem], context: HandlerContext) throws {
+        try OperatorRequestDesk.fire(items, as: OperatorRequest.self, context: context) { requests, today in
+            var outcomes: [RequestOutcome] = []
+            var run: [(abi: ABINumber, registroANS: RegistroANS, date: CivilDate)] = [], keys = Set<String>()
+            func decideRun() throws {
+                outcomes += try registerCiencias(run, today: today, context: context)
+                run = []
+                keys = []
+            }
+            for (request, _) in requests {
+                guard case .ciencia(let abi, let registro, let date) = request else {
+                    try decideRun()
+                    outcomes.append(try decide(request, today: today, context: context))
+                    continue
+                }
+                // A second ciência of one notification depends on the first: it starts a new run.
+                if keys.contains(DeadlineWork.notificationKey(abi: abi.value, registro: registro.value)) { try decideRun() }
+                keys.insert(DeadlineWork.notificationKey(abi: abi.value, registro: registro.value))
+                run.append((abi, registro, date))
+            }
+            try decideRun()
+            return outcomes
+        }
+    }
+
     private func decide(_ request: OperatorRequest, today: CivilDate, context: HandlerContext) throws -> RequestOutcome {
         switch request {
         case .ciencia(let abi, let registro, let date):
