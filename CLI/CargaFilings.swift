@@ -30,9 +30,7 @@ extension Replay {
         var firstID = Int64.max, lastID = Int64.min
         for start in stride(from: 0, to: requests.count, by: Self.requestChunk) {
             let chunk = Array(requests[start..<min(start + Self.requestChunk, requests.count)])
-            let ids = try await desk.withTransaction { connection in
-                try chunk.map { try OperatorRequestDesk.submit($0, on: connection) }
-            }
+            let ids = try await desk.withTransaction { try OperatorRequestDesk.submit(all: chunk, on: $0) }
             firstID = min(firstID, ids.min() ?? firstID)
             lastID = max(lastID, ids.max() ?? lastID)
         }
