@@ -141,21 +141,23 @@ enum Cycle {
             susValue: Money(centavos: amount * 2 / 3), amountToReimburse: Money(centavos: amount))
     }
 
-    static func apply(to fixture: FNSFixture, advancing: Bool = true) async throws {
+    /// The cycle's events, in order.
+    static func events() throws -> [any DomainEvent] {
         let registro = Sample.registro()
         let abi1 = try ABINumber(1), abi2 = try ABINumber(2)
         let first = (1...3).map { atendimento($0, amount: 100_000) }
         let second = (4...5).map { atendimento($0, amount: 25_000) }
-        try await fixture.apply(NotificationIssued(abi: abi1, registroANS: registro, availableOn: Sample.date("2025-11-03"),
-                                                   atendimentoCount: 3, totalToReimburse: Money(centavos: 300_000), batchCount: 1))
-        try await fixture.apply(NotificationAtendimentos(abi: abi1, registroANS: registro, batch: 1, atendimentos: first))
-        try await fixture.apply(ImpugnacaoFiled(abi: abi1, registroANS: registro, document: Sample.document(3),
-                                                competencia: Sample.month("2025-06"),
-                                                grounds: .technical, filedOn: Sample.date("2025-11-20")))
-        try await fixture.apply(NotificationIssued(abi: abi2, registroANS: registro, availableOn: Sample.date("2026-01-05"),
-                                                   atendimentoCount: 2, totalToReimburse: Money(centavos: 50_000), batchCount: 1))
-        try await fixture.apply(NotificationAtendimentos(abi: abi2, registroANS: registro, batch: 1, atendimentos: second))
-        try await fixture.apply(AtendimentosChargeable(
+        var events: [any DomainEvent] = []
+        events.append(NotificationIssued(abi: abi1, registroANS: registro, availableOn: Sample.date("2025-11-03"),
+                                         atendimentoCount: 3, totalToReimburse: Money(centavos: 300_000), batchCount: 1))
+        events.append(NotificationAtendimentos(abi: abi1, registroANS: registro, batch: 1, atendimentos: first))
+        events.append(ImpugnacaoFiled(abi: abi1, registroANS: registro, document: Sample.document(3),
+                                      competencia: Sample.month("2025-06"),
+                                      grounds: .technical, filedOn: Sample.date("2025-11-20")))
+        events.append(NotificationIssued(abi: abi2, registroANS: registro, availableOn: Sample.date("2026-01-05"),
+                                         atendimentoCount: 2, totalToReimburse: Money(centavos: 50_000), batchCount: 1))
+        events.append(NotificationAtendimentos(abi: abi2, registroANS: registro, batch: 1, atendimentos: second))
+        events.append(AtendimentosChargeable(
             abi: abi1, registroANS: registro, atendimentos: [
                 ChargeableAtendimento(document: Sample.document(1), competencia: Sample.month("2025-06"), outcome: .notImpugned,
                                       originalAmount: Money(centavos: 100_000), finalAmount: Money(centavos: 100_000)),
@@ -165,23 +167,28 @@ enum Cycle {
                                       originalAmount: Money(centavos: 100_000), finalAmount: .zero),
             ], originalDueDate: Sample.date("2026-01-26"), paymentDueDate: Sample.date("2026-01-26"),
             chargeableOn: Sample.date("2026-01-10")))
-        try await fixture.apply(Sample.charge("c1", atendimentos: [(1, 100_000), (2, 100_000)], issuedOn: "2026-01-10", gru: 1))
-        try await fixture.apply(Sample.gruIssued(1, principal: 200_000, issuedOn: "2026-01-10"))
-        try await fixture.apply(Sample.charge("c2", atendimentos: [(4, 25_000), (5, 25_000)], issuedOn: "2026-02-02", gru: 2))
-        try await fixture.apply(Sample.gruIssued(2, principal: 50_000, issuedOn: "2026-02-02"))
+        events.append(Sample.charge("c1", atendimentos: [(1, 100_000), (2, 100_000)], issuedOn: "2026-01-10", gru: 1))
+        events.append(Sample.gruIssued(1, principal: 200_000, issuedOn: "2026-01-10"))
+        events.append(Sample.charge("c2", atendimentos: [(4, 25_000), (5, 25_000)], issuedOn: "2026-02-02", gru: 2))
+        events.append(Sample.gruIssued(2, principal: 50_000, issuedOn: "2026-02-02"))
         // Partial payment of GRU 1, then the rest parcelled; installment GRU 10 paid with juros.
-        try await fixture.apply(Sample.settled("p1", gru: 1, paidOn: "2026-02-10", principal: 80_000))
-        try await fixture.apply(Sample.stateChanged(1, from: .emitida, to: .emitida, on: "2026-02-10", principal: 200_000, openAfter: 120_000))
-        try await fixture.apply(Sample.stateChanged(1, from: .emitida, to: .parcelada, on: "2026-03-02", principal: 200_000, openAfter: 0))
-        try await fixture.apply(Sample.gruIssued(10, purpose: .installment, principal: 60_000, issuedOn: "2026-03-02"))
-        try await fixture.apply(Sample.settled("p2", gru: 10, paidOn: "2026-03-05", principal: 60_000, juros: 600))
+        events.append(Sample.settled("p1", gru: 1, paidOn: "2026-02-10", principal: 80_000))
+        events.append(Sample.stateChanged(1, from: .emitida, to: .emitida, on: "2026-02-10", principal: 200_000, openAfter: 120_000))
+        events.append(Sample.stateChanged(1, from: .emitida, to: .parcelada, on: "2026-03-02", principal: 200_000, openAfter: 0))
+        events.append(Sample.gruIssued(10, purpose: .installment, principal: 60_000, issuedOn: "2026-03-02"))
+        events.append(Sample.settled("p2", gru: 10, paidOn: "2026-03-05", principal: 60_000, juros: 600))
         // A reissued installment (same parcelamento): collected, not counted as paid.
-        try await fixture.apply(Sample.gruIssued(11, purpose: .reissue, principal: 30_000, issuedOn: "2026-04-01", parcelamento: "p1"))
-        try await fixture.apply(Sample.settled("p3", gru: 11, paidOn: "2026-04-15", principal: 30_000, multa: 100))
+        events.append(Sample.gruIssued(11, purpose: .reissue, principal: 30_000, issuedOn: "2026-04-01", parcelamento: "p1"))
+        events.append(Sample.settled("p3", gru: 11, paidOn: "2026-04-15", principal: 30_000, multa: 100))
         // GRU 2: suspended, lifted, then inscribed in dívida ativa.
-        try await fixture.apply(Sample.stateChanged(2, from: .emitida, to: .suspensaJudicialmente, on: "2026-03-10", principal: 50_000, openAfter: 50_000))
-        try await fixture.apply(Sample.stateChanged(2, from: .suspensaJudicialmente, to: .emitida, on: "2026-04-10", principal: 50_000, openAfter: 50_000))
-        try await fixture.apply(Sample.stateChanged(2, from: .emitida, to: .inscritaEmDividaAtiva, on: "2026-06-01", principal: 50_000, openAfter: 50_000))
+        events.append(Sample.stateChanged(2, from: .emitida, to: .suspensaJudicialmente, on: "2026-03-10", principal: 50_000, openAfter: 50_000))
+        events.append(Sample.stateChanged(2, from: .suspensaJudicialmente, to: .emitida, on: "2026-04-10", principal: 50_000, openAfter: 50_000))
+        events.append(Sample.stateChanged(2, from: .emitida, to: .inscritaEmDividaAtiva, on: "2026-06-01", principal: 50_000, openAfter: 50_000))
+        return events
+    }
+
+    static func apply(to fixture: FNSFixture, advancing: Bool = true) async throws {
+        for event in try events() { try await fixture.apply(event) }
         if advancing {
             // February's repasse on Tue Mar 31, March's on Thu Apr 30.
             try await fixture.advance(to: Sample.date("2026-04-30"))
