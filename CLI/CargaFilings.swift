@@ -73,7 +73,7 @@ extension Replay {
         }
         while let earliest = pending.map(\.1).min() {
             today = max(today, earliest.adding(days: RulesPolicy.standard.tacitCienciaDays - 1))
-            try advanceClock(to: today)
+            try await advanceClock(to: today)
             let due = pending.filter { $0.1.adding(days: $0.0.daysAfterAvailability) <= today }
             pending.removeAll { $0.1.adding(days: $0.0.daysAfterAvailability) <= today }
             try await submit(try due.map { ciencia, availableOn -> OperatorRequest in

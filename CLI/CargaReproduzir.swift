@@ -143,7 +143,7 @@ final class Replay {
         let atendimentos = manifest.atendimentos
         log("Reprodução de \(grouped(atendimentos)) atendimentos de \(grouped(manifest.profile.operadoras)) operadoras; relógio em \(today)")
         let ceiling = try measureCeiling()
-        try advanceClock(to: today)
+        try await advanceClock(to: today)
         try await cli(["operadoras", "importar", path(manifest.operadorasFile)], log: "operadoras")
 
         // 1. Files → intake → notification events → deadlines.
@@ -160,14 +160,14 @@ final class Replay {
         try await registerExplicitCiencias()
         let available = try await scalarDate("SELECT max(available_on) FROM deadlines.notifications")
         today = max(today, available.adding(days: RulesPolicy.standard.tacitCienciaDays + 1))
-        try advanceClock(to: today)
+        try await advanceClock(to: today)
         try await sample(until: "ciência tácita") { $0.idle }
         try await fileImpugnacoes()
         stages.append(.init(name: "ciências e impugnações (pedidos → deadlines)", seconds: since(filingsStart),
                             items: filings.ciencias.count + filings.impugnacoes.count))
         today = try await scalarDate("SELECT max(window_end) FROM deadlines.notifications").adding(days: 1)
         let windowClosed = Date()
-        try advanceClock(to: today)
+        try await advanceClock(to: today)
         let notImpugned = atendimentos - filings.impugnacoes.count
         try await sample(until: "GRUs emitidas e visíveis no portal") {
             $0.released >= notImpugned && $0.grusIssued > 0 && $0.grusVisible >= $0.grusIssued && $0.idle
@@ -192,12 +192,12 @@ final class Replay {
             try await decideImpugnacoes()
             // The decisions' tacit ciência (10 days): deferidas are final, the others open the recurso window.
             today = today.adding(days: RulesPolicy.standard.tacitCienciaDays + 1)
-            try advanceClock(to: today)
+            try await advanceClock(to: today)
             try await sample(until: "ciência das decisões") { $0.idle }
             if !filings.recursos.isEmpty {
                 try await fileRecursos()
                 today = today.adding(days: 1)
-                try advanceClock(to: today)
+                try await advanceClock(to: today)
                 try await decideRecursos()
             }
             // Final: the recurso decisions' tacit ciência and the end of the recurso windows not used.
@@ -205,7 +205,7 @@ final class Replay {
                 SELECT coalesce(max(recurso_window_end), DATE '2000-01-01') FROM deadlines.decisions
                 """).adding(days: 1)
             today = max(today.adding(days: RulesPolicy.standard.tacitCienciaDays + 1), windowsEnd)
-            try advanceClock(to: today)
+            try await advanceClock(to: today)
             try await sample(until: "decisões definitivas → GRUs no portal") {
                 $0.released >= atendimentos && $0.grusVisible >= $0.grusIssued && $0.idle
             }
@@ -215,7 +215,7 @@ final class Replay {
         }
         if let lastDue = try await unpaidGRUs().filter({ paymentPlan.kind(bucket: $0.bucket) == .late }).map(\.dueDate).max() {
             today = max(today, lastDue.adding(days: 10))
-            try advanceClock(to: today)
+            try await advanceClock(to: today)
             try await sample(until: "relógio após os vencimentos") { $0.idle }
             try await paying([.late])
         }
@@ -231,11 +231,11 @@ final class Replay {
         let collection = ReplayCollection()
         if let cadinDay = collection.everyUnpaidInCadin(try await chargeGRUs(), settled: settledGRUs), cadinDay > today {
             today = cadinDay
-            try advanceClock(to: today)
+            try await advanceClock(to: today)
             try await sample(until: "CADIN") { $0.idle }
         }
         today = today.yearMonth.adding(months: 2).firstDay.adding(days: 1)
-        try advanceClock(to: today)
+        try await advanceClock(to: today)
         try await sample(until: "repasse ao FNS") { $0.idle }
         let collected = collection.expected(try await chargeGRUs(), settled: settledGRUs, on: today)
 
@@ -437,18 +437,19 @@ final class Replay {
     }
 
     /// Advances the shared simulated clock to 09:00 of `date` and waits for every service to confirm.
-    func advanceClock(to date: CivilDate) throws {
+    /// Moves the simulated clock and waits until every service acknowledged it. Services fire what
+    /// falls due before acknowledging (at a year's volume, the end of every impugnação window at
+    /// once: minutes), so progress samples go on meanwhile.
+    func advanceClock(to date: CivilDate) async throws {
         log("Relógio simulado → \(date.brazilian) 09:00")
-        try runSync(["relogio", "avancar", "--para", "\(date)T09:00", "--aguardar",
-                     ServiceDescriptor.all.map(\.name).joined(separator: ","), "--tempo-limite", String(command.tempoLimite)])
-    }
-
-    func runSync(_ arguments: [String]) throws {
+        let arguments = ["relogio", "avancar", "--para", "\(date)T09:00", "--aguardar",
+                         ServiceDescriptor.all.map(\.name).joined(separator: ","), "--tempo-limite", String(command.tempoLimite)]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        try await sample(while: { process.isRunning })
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw OperatorError(message: "'ressus \(arguments.joined(separator: " "))' terminou com status \(process.terminationStatus)")
