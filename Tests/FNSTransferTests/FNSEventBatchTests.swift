@@ -8,7 +8,8 @@ import Testing
 
 /// The FNS handler's batch path (one inbox batch, runs of one type recorded with one statement)
 /// leaves exactly the tables that `handle` on each event in order leaves, also where a batch repeats
-/// a notification, an atendimento, a release, a charge or a GRU with other values.
+/// a notification, an atendimento, a release, a charge or a GRU with other values, and where a
+/// release without competência comes before its atendimento.
 @Suite struct FNSEventBatchTests {
     /// Every table the handler writes, as text, in a stable order.
     static func tables(of fixture: FNSFixture) async throws -> [String] {
@@ -68,6 +69,15 @@ import Testing
             Sample.gruIssued(3, principal: 110_000, issuedOn: "2026-01-12"),
             Sample.gruIssued(3, principal: 888_888, issuedOn: "2026-01-13"),
         ] as [any DomainEvent], at: chargeable + 6)
+        // A release from before events carried the competência, ahead of its atendimento: one by one
+        // it finds no competência to look up.
+        let second = try #require(events.lastIndex { $0 is NotificationAtendimentos })
+        events.insert(AtendimentosChargeable(
+            abi: try ABINumber(2), registroANS: registro, atendimentos: [
+                ChargeableAtendimento(document: Sample.document(4), competencia: nil, outcome: .notImpugned,
+                                      originalAmount: Money(centavos: 25_000), finalAmount: Money(centavos: 25_000)),
+            ], originalDueDate: Sample.date("2026-02-16"), paymentDueDate: Sample.date("2026-02-16"),
+            chargeableOn: Sample.date("2026-01-30")), at: second)
         let time = FNSFixture.at(Sample.date("2026-06-01"))
         let envelopes = try events.map { try EventEnvelope.wrapping($0, source: "/fns-tests", time: time) }
 
@@ -82,5 +92,7 @@ import Testing
         #expect(!oneByOne.contains { $0.contains("999999") || $0.contains("777777") || $0.contains("888888") }, "\(oneByOne)")
         #expect(oneByOne.contains { $0.hasPrefix("grus (") && $0.contains("110000") }, "\(oneByOne)")
         #expect(oneByOne.filter { $0.hasPrefix("charges (") }.count == 3, "\(oneByOne)")
+        #expect(oneByOne.contains { $0.hasPrefix("released_atendimentos (\(Sample.document(4).value),") && $0.hasSuffix(",\"\")") },
+                "\(oneByOne)")
     }
 }

@@ -3,36 +3,60 @@ import Models
 import Postgres
 import Runtime
 
-/// The FNS service's inbox batches set-based: each run of consecutive notification headers,
-/// atendimento batches, released atendimentos, charges or GRUs (one or two per notification, about
-/// 230,000 notifications a year) is recorded with one multi-row upsert instead of one statement per
-/// event; payments and GRU state changes keep their per-event path in their place. The effect is
-/// that of `handle` on each event in order: the upserts keep, per key, the last event's values where
-/// a repeated key updates and the first where it does nothing.
+/// The FNS service's inbox batches set-based. Notification headers, atendimento batches, releases,
+/// charges and GRUs (one or two per notification, about 230,000 notifications a year) each write
+/// their own table with an upsert on the event's own key, so consecutive events of those types
+/// commute across types: each such segment is recorded with one multi-row upsert per type, however
+/// the types interleave. Payments, GRU state changes, impugnações and releases without a
+/// competência (events from before it was carried, whose competência is looked up) end the segment
+/// and take the per-event path in their place. The effect is that of `handle` on each event in
+/// order: per key, the upserts keep the last event's values where a repeat updates and the first
+/// where it does nothing.
 extension FNSEventHandler {
     public func handleBatch(_ events: [EventEnvelope], context: HandlerContext) throws {
-        let connection = context.connection
-        var index = events.startIndex
-        while index < events.endIndex {
-            let type = events[index].type
-            let end = events[index...].firstIndex { $0.type != type } ?? events.endIndex
-            let run = events[index..<end]
-            switch type {
-            case NotificationIssued.eventType:
-                try aggregates.record(headers: try run.map { try $0.decode(NotificationIssued.self) }, on: connection)
-            case NotificationAtendimentos.eventType:
-                try aggregates.record(batches: try run.map { try $0.decode(NotificationAtendimentos.self) }, on: connection)
-            case AtendimentosChargeable.eventType:
-                try aggregates.record(released: try run.map { try $0.decode(AtendimentosChargeable.self) }, on: connection)
-            case ChargeIssued.eventType:
-                try aggregates.record(charges: try run.map { try $0.decode(ChargeIssued.self) }, on: connection)
-            case GRUIssued.eventType:
-                try aggregates.record(grus: try run.map { try $0.decode(GRUIssued.self) }, on: connection)
-            default:
-                for event in run { try handle(event, context: context) }
-            }
-            index = end
+        var segment = AggregateSegment()
+        for event in events {
+            if try segment.add(event) { continue }
+            try segment.record(with: aggregates, on: context.connection)
+            segment = AggregateSegment()
+            try handle(event, context: context)
         }
+        try segment.record(with: aggregates, on: context.connection)
+    }
+}
+
+/// Consecutive events of the types the FNS service records set-based, by type, in order.
+struct AggregateSegment {
+    var headers: [NotificationIssued] = []
+    var batches: [NotificationAtendimentos] = []
+    var released: [AtendimentosChargeable] = []
+    var charges: [ChargeIssued] = []
+    var grus: [GRUIssued] = []
+
+    /// Adds `event` when it belongs in a segment; false when it must be handled on its own.
+    mutating func add(_ event: EventEnvelope) throws -> Bool {
+        switch event.type {
+        case NotificationIssued.eventType: headers.append(try event.decode(NotificationIssued.self))
+        case NotificationAtendimentos.eventType: batches.append(try event.decode(NotificationAtendimentos.self))
+        case AtendimentosChargeable.eventType:
+            let chargeable = try event.decode(AtendimentosChargeable.self)
+            // Without a competência the release reads the atendimentos recorded before it.
+            guard chargeable.atendimentos.allSatisfy({ $0.competencia != nil }) else { return false }
+            released.append(chargeable)
+        case ChargeIssued.eventType: charges.append(try event.decode(ChargeIssued.self))
+        case GRUIssued.eventType: grus.append(try event.decode(GRUIssued.self))
+        default: return false
+        }
+        return true
+    }
+
+    /// One upsert per type present.
+    func record(with aggregates: AggregateRecorder, on connection: PostgresConnection) throws {
+        try aggregates.record(headers: headers, on: connection)
+        try aggregates.record(batches: batches, on: connection)
+        try aggregates.record(released: released, on: connection)
+        try aggregates.record(charges: charges, on: connection)
+        try aggregates.record(grus: grus, on: connection)
     }
 }
 
