@@ -62,8 +62,9 @@ extension DeadlineProcess {
                     continue
                 }
                 // A second ciência of one notification depends on the first: it starts a new run.
-                if keys.contains(DeadlineWork.notificationKey(abi: abi.value, registro: registro.value)) { try decideRun() }
-                keys.insert(DeadlineWork.notificationKey(abi: abi.value, registro: registro.value))
+                let key = DeadlineWork.notificationKey(abi: abi.value, registro: registro.value)
+                if keys.contains(key) { try decideRun() }
+                keys.insert(key)
                 run.append((abi, registro, date))
             }
             try decideRun()

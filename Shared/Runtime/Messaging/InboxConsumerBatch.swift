@@ -17,10 +17,8 @@ struct InboxItem: Sendable {
     static func decode(_ message: KafkaMessage) throws -> EventEnvelope {
         let envelope = try CloudEventHeaders.decode(
             headers: message.headers.map { (name: $0.name, value: $0.value) }, key: message.key, value: message.value)
-        do {
-            _ = try JSONSerialization.jsonObject(with: envelope.payload, options: [.fragmentsAllowed])
-        } catch {
-            throw InvalidPayload(eventID: envelope.id, reason: "\(error)")
+        guard JSONSyntax.isValid(envelope.payload) else {
+            throw InvalidPayload(eventID: envelope.id, reason: "not one well-formed JSON value (RFC 8259)")
         }
         return envelope
     }
