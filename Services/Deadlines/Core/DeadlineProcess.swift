@@ -128,8 +128,8 @@ struct DeadlineProcess: Sendable {
     /// One `AtendimentosChargeable` per group of at most `releaseBatchSize` atendimentos, in document
     /// (then competência) order.
     func publish(_ released: [ChargeableAtendimento], of notification: NotificationRecord,
-                         originalDueDate: CivilDate, paymentDueDate: CivilDate, chargeableOn: CivilDate,
-                         context: HandlerContext) throws {
+                 originalDueDate: CivilDate, paymentDueDate: CivilDate, chargeableOn: CivilDate,
+                 context: HandlerContext) throws {
         let sorted = released.sorted {
             ($0.document.value, $0.competencia?.description ?? "") < ($1.document.value, $1.competencia?.description ?? "")
         }

@@ -6,18 +6,11 @@ import Postgres
 /// Every write is an upsert on the event's own key, so replays change nothing.
 struct AggregateRecorder {
     func record(_ issued: NotificationIssued, on connection: PostgresConnection) throws {
-        try connection.execute(Self.notification, [
-            issued.abi.value, issued.registroANS.value, issued.availableOn.postgres, issued.atendimentoCount,
-            issued.totalToReimburse.centavos,
-        ])
+        try record(headers: [issued], on: connection)
     }
 
     func record(_ batch: NotificationAtendimentos, on connection: PostgresConnection) throws {
-        guard !batch.atendimentos.isEmpty else { return }
-        try connection.execute(Self.atendimentos, [
-            batch.atendimentos.map(\.document.value), batch.atendimentos.map { String($0.amountToReimburse.centavos) },
-            batch.atendimentos.map(\.competencia.description),
-        ])
+        try record(batches: [batch], on: connection)
     }
 
     func record(_ filed: ImpugnacaoFiled, on connection: PostgresConnection) throws {
@@ -27,27 +20,15 @@ struct AggregateRecorder {
     }
 
     func record(_ chargeable: AtendimentosChargeable, on connection: PostgresConnection) throws {
-        guard !chargeable.atendimentos.isEmpty else { return }
-        let items = chargeable.atendimentos
-        try connection.execute(Self.released, [
-            items.map(\.document.value), items.map(\.outcome.rawValue), items.map { String($0.originalAmount.centavos) },
-            items.map { String($0.finalAmount.centavos) }, chargeable.chargeableOn.postgres,
-            items.map { $0.competencia?.description ?? "" },
-        ])
+        try record(released: [chargeable], on: connection)
     }
 
     func record(_ charge: ChargeIssued, on connection: PostgresConnection) throws {
-        try connection.execute(Self.charge, [
-            charge.chargeID, charge.registroANS.value, charge.abi.value, charge.issuedOn.postgres,
-            charge.atendimentos.count, charge.total.centavos,
-        ])
+        try record(charges: [charge], on: connection)
     }
 
     func record(_ issued: GRUIssued, on connection: PostgresConnection) throws {
-        try connection.execute(Self.gru, [
-            issued.gruNumber.value, issued.registroANS.value, issued.purpose.rawValue, issued.principal.centavos,
-            issued.parcelamentoID,
-        ])
+        try record(grus: [issued], on: connection)
     }
 
     /// Records a GRU entering parcelada, suspensa judicialmente or inscrita em dívida ativa with the
@@ -69,11 +50,6 @@ struct AggregateRecorder {
     /// The states whose entries the Dados Gerais count.
     static let trackedStates: Set<GRUState> = [.parcelada, .suspensaJudicialmente, .inscritaEmDividaAtiva]
 
-    static let notification = PostgresStatement("""
-        INSERT INTO notifications (abi, registro_ans, available_on, atendimento_count, total) VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (abi, registro_ans) DO UPDATE SET available_on = EXCLUDED.available_on,
-            atendimento_count = EXCLUDED.atendimento_count, total = EXCLUDED.total
-        """)
     static let atendimentos = PostgresStatement("""
         INSERT INTO atendimentos (document, amount, competencia)
         SELECT d, a::bigint, c FROM unnest($1::text[], $2::text[], $3::text[]) AS t(d, a, c)
@@ -88,21 +64,6 @@ struct AggregateRecorder {
     static let impugnacao = PostgresStatement("""
         INSERT INTO impugnacoes (document, filed_on, competencia) VALUES ($1, $2, \(competencia("$3::text", of: "$1")))
         ON CONFLICT (document, competencia) DO NOTHING
-        """)
-    static let released = PostgresStatement("""
-        INSERT INTO released_atendimentos (document, outcome, original_amount, final_amount, released_on, competencia)
-        SELECT d, o, a::bigint, f::bigint, $5, \(competencia("c", of: "d"))
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $6::text[]) AS t(d, o, a, f, c)
-        ON CONFLICT (document, competencia) DO UPDATE SET outcome = EXCLUDED.outcome, original_amount = EXCLUDED.original_amount,
-            final_amount = EXCLUDED.final_amount, released_on = EXCLUDED.released_on
-        """)
-    static let charge = PostgresStatement("""
-        INSERT INTO charges (charge_id, registro_ans, abi, issued_on, atendimento_count, total)
-        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (charge_id) DO NOTHING
-        """)
-    static let gru = PostgresStatement("""
-        INSERT INTO grus (gru_number, registro_ans, purpose, principal, open_principal, state, parcelamento_id)
-        VALUES ($1, $2, $3, $4, $4, 'emitida', $5) ON CONFLICT (gru_number) DO NOTHING
         """)
     static let openPrincipal = PostgresStatement("SELECT open_principal FROM grus WHERE gru_number = $1")
     static let transition = PostgresStatement("""

@@ -63,7 +63,7 @@ struct AggregateSegment {
 extension AggregateRecorder {
     /// `record` of each header, in order: one upsert (a repeated notification keeps its last header).
     func record(headers: [NotificationIssued], on connection: PostgresConnection) throws {
-        let kept = Self.lastPerKey(headers) { "\($0.abi.value)/\($0.registroANS.value)" }
+        let kept = headers.lastPerKey { "\($0.abi.value)/\($0.registroANS.value)" }
         guard !kept.isEmpty else { return }
         try connection.execute(Self.notificationsOfMany, [
             kept.map { String($0.abi.value) }, kept.map(\.registroANS.value), kept.map(\.availableOn.description),
@@ -74,7 +74,7 @@ extension AggregateRecorder {
     /// `record` of each atendimento batch, in order: one upsert (a repeated atendimento keeps its
     /// last amount).
     func record(batches: [NotificationAtendimentos], on connection: PostgresConnection) throws {
-        let kept = Self.lastPerKey(batches.flatMap(\.atendimentos)) { "\($0.document.value)/\($0.competencia)" }
+        let kept = batches.flatMap(\.atendimentos).lastPerKey { "\($0.document.value)/\($0.competencia)" }
         guard !kept.isEmpty else { return }
         try connection.execute(Self.atendimentos, [
             kept.map(\.document.value), kept.map { String($0.amountToReimburse.centavos) }, kept.map(\.competencia.description),
@@ -84,7 +84,7 @@ extension AggregateRecorder {
     /// `record` of each release, in order: one upsert (a repeated atendimento keeps its last release).
     func record(released events: [AtendimentosChargeable], on connection: PostgresConnection) throws {
         let items = events.flatMap { event in event.atendimentos.map { (item: $0, on: event.chargeableOn) } }
-        let kept = Self.lastPerKey(items) { "\($0.item.document.value)/\($0.item.competencia?.description ?? "")" }
+        let kept = items.lastPerKey { "\($0.item.document.value)/\($0.item.competencia?.description ?? "")" }
         guard !kept.isEmpty else { return }
         try connection.execute(Self.releasedOfMany, [
             kept.map(\.item.document.value), kept.map(\.item.outcome.rawValue), kept.map { String($0.item.originalAmount.centavos) },
@@ -110,17 +110,6 @@ extension AggregateRecorder {
             grus.map(\.gruNumber.value), grus.map(\.registroANS.value), grus.map(\.purpose.rawValue),
             grus.map { String($0.principal.centavos) }, grus.map { $0.parcelamentoID ?? "" },
         ])
-    }
-
-    /// The items with the last occurrence of each key, in the order of their first occurrence (an
-    /// upsert may touch a row only once per statement).
-    static func lastPerKey<Item>(_ items: [Item], key: (Item) -> String) -> [Item] {
-        var position: [String: Int] = [:], kept: [Item] = []
-        for item in items {
-            let itemKey = key(item)
-            if let index = position[itemKey] { kept[index] = item } else { position[itemKey] = kept.count; kept.append(item) }
-        }
-        return kept
     }
 
     static let notificationsOfMany = PostgresStatement("""

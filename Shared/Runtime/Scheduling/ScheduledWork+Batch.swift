@@ -27,12 +27,7 @@ extension ScheduledWork {
     public static func schedule(_ items: [Item], on connection: PostgresConnection) throws -> Int {
         // ON CONFLICT DO UPDATE may touch a row once per statement: a key given twice keeps the
         // place of its first occurrence (its row's id order) and the due time and payload of its last.
-        var position: [String: Int] = [:]
-        var kept: [Item] = []
-        for item in items {
-            let key = item.kind + "\u{0}" + item.key
-            if let index = position[key] { kept[index] = item } else { position[key] = kept.count; kept.append(item) }
-        }
+        let kept = items.lastPerKey { $0.kind + "\u{0}" + $0.key }
         guard !kept.isEmpty else { return 0 }
         return try connection.execute(upsertMany, [
             kept.map(\.kind), kept.map(\.key), kept.map { String(format: "%.6f", $0.dueAt.timeIntervalSince1970) },
