@@ -66,7 +66,7 @@ public struct ConfigurationError: Error, CustomStringConvertible {
 /// | `RESSUS_CLOCK_START` | `2026-01-02T09:00:00-03:00` | simulated instant before any advance |
 /// | `RESSUS_CLOCK_TOPIC` | `ressus.clock` | topic sharing the simulated clock |
 /// | `RESSUS_<SERVICE>_CONSUMER_GROUP` | the service name | Kafka consumer group and inbox name of this service (e.g. to isolate a test run on a shared broker) |
-/// | `RESSUS_CONSUMER_BATCH_SIZE` | `500` | events applied per inbox transaction at most |
+/// | `RESSUS_CONSUMER_BATCH_SIZE` | `2000` | events applied per inbox transaction at most |
 /// | `RESSUS_CONSUMER_MAX_ATTEMPTS` | `5` | handler attempts before an event is dead-lettered |
 /// | `RESSUS_CONSUMER_RETRY_BACKOFF_MS` | `100` | first retry wait (doubles per failure) |
 /// | `RESSUS_CONSUMER_RETRY_BACKOFF_MAX_MS` | `30000` | longest retry wait |

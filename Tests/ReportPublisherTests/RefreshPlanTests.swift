@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 @testable import ReportPublisherCore
+import Runtime
 import Testing
 
 /// The situation refresh runs once per batch that touches a GRU, a parcelamento or a charge; it must
@@ -12,8 +13,8 @@ struct RefreshPlanTests {
     func refreshReadsChargesByKey() async throws {
         try await Fixture.with { fixture in
             let plan = try await fixture.pool.withConnection { c in
-                // 20,000 charges, each with its GRU, half of them in parcelamentos of 5; a batch touching 300
-                // GRUs (an inbox batch has up to 500 events).
+                // 20,000 charges, each with its GRU, half of them in parcelamentos of 5; a batch touching as
+                // many GRUs as an inbox batch has events at most.
                 _ = try c.execute(PostgresStatement("""
                     INSERT INTO rm_grus (gru_number, registro_ans, purpose, abis, principal, multa, juros, amount, issued_on,
                                          due_date, accrual_date, state, open_principal, parcelamento_id, linha_digitavel)
@@ -27,7 +28,7 @@ struct RefreshPlanTests {
                     """))
                 _ = try c.execute(PostgresStatement("ANALYZE rm_grus, rm_charges"))
                 return try c.query(PostgresStatement("EXPLAIN " + Projection.refreshChargeSituations.sql),
-                                   [(1...300).map { "G\($0)" }, ["P7", "P8"], ["C5"]])
+                                   [(1...InboxConsumerOptions().batchSize).map { "G\($0)" }, ["P7", "P8"], ["C5"]])
                     .map { try $0.decode(String.self, at: 0) }.joined(separator: "\n")
             }
             #expect(plan.contains("rm_charges"))
