@@ -108,6 +108,18 @@ public enum DeadlinesMigrations {
         PostgresMigration(version: 102, name: "atendimentos by document", sql: """
             CREATE INDEX atendimentos_by_document ON atendimentos (document);
             """),
+        // Every atendimento is updated once when released (`releaseNotifiedOfMany`), which rewrote it
+        // in all three indexes because `atendimentos_by_notification` held `state`. That index only
+        // repeated the primary key's leading (abi, registro_ans), which serves every query by
+        // notification; without it, and with room left on each page, the release is a HOT update
+        // (in psql, 100,000 rows: the release 1.48 s → 0.25 s, their insert 1.09 s → 0.91 s).
+        // 60% of each page is left free: a released row is about 1.4 times the row inserted (outcome,
+        // final amount and dates filled), and at 50% one release in eight still left its page.
+        // The fill factor applies to pages written from now on.
+        PostgresMigration(version: 103, name: "atendimentos released in place", sql: """
+            DROP INDEX atendimentos_by_notification;
+            ALTER TABLE atendimentos SET (fillfactor = 40);
+            """),
     ]
 
     /// Migration 101 for a filings table (impugnações or recursos): the competência column, backfilled
