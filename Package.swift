@@ -129,7 +129,7 @@ let package = Package(
         serviceCore(folder: "Deadlines"),
         serviceCore(folder: "DebtCalculator"),
         serviceCore(folder: "ReportPublisher", extra: [
-            "PDF", hummingbird,
+            "PDF", "UUIDText", hummingbird,
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),

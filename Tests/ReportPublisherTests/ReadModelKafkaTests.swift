@@ -133,7 +133,7 @@ struct ReadModelKafkaTests {
             }
             await producer.close()
 
-            let consumer = InboxConsumer(name: "rp-test-\(suffix)", topics: Array(topics.values), handler: ReadModelHandler(),
+            let consumer = InboxConsumer(name: "rp-test-\(suffix)", topics: Array(topics.values), handler: ReadModelHandler(idempotency: .inbox),
                                          database: fixture.pool, kafka: kafka, clock: WallClock(), logger: quietLogger)
             let running = RunningServices([consumer], logger: quietLogger)
             do {
@@ -167,6 +167,8 @@ struct ReadModelKafkaTests {
                                                         logger: quietLogger)
             #expect(result.consumed == (try Self.scenario()).count)
             #expect(try await Self.snapshot(fixture.pool) == built)
+            // The service had met every event: the rebuild keeps no applied id for it to skip.
+            #expect(try await InboxIdempotencyTests.appliedIDs(fixture.pool) == 0)
         }
     }
 

@@ -8,7 +8,7 @@ import ServiceHTTP
 // debts topics, and serves the operadoras' portal (/portal) next to /health and /metrics.
 exit(await ServiceHost.run(
     .reportPublisher, migrations: ReportPublisherMigrations.all, topics: ReadModelHandler.topics,
-    handler: ReadModelHandler(),
+    handler: ReadModelHandler(idempotency: .inbox),
     scheduled: [RoundCompaction.handler],
     routes: { router, context in
         Portal.install(on: router, environment: PortalEnvironment(

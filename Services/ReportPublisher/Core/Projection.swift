@@ -155,12 +155,17 @@ struct Projection {
             + "ORDER BY competencia LIMIT 1), '')"
     }
 
-    static let markApplied = PostgresStatement(
-        "INSERT INTO rm_applied_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_id")
-    /// `markApplied` on several ids in one statement: returns those not applied before (once each).
+    /// Marks the ids `$1` applied: returns those not applied before (once each).
     static let markAllApplied = PostgresStatement("""
         INSERT INTO rm_applied_events (event_id) SELECT unnest($1::text[])::uuid
-        ON CONFLICT DO NOTHING RETURNING event_id::text
+        ON CONFLICT DO NOTHING RETURNING event_id
+        """)
+    /// Deletes the ids `$1` a rebuild applied and returns them. The `EXISTS` is checked once, so the
+    /// usual case, nothing left by a rebuild, reads no index entry per id.
+    static let forgetRebuilt = PostgresStatement("""
+        DELETE FROM rm_applied_events WHERE EXISTS (SELECT 1 FROM rm_applied_events)
+            AND event_id = ANY ($1::text[]::uuid[])
+        RETURNING event_id
         """)
     static let upsertOperadora = PostgresStatement("""
         INSERT INTO rm_operadoras (registro_ans, cnpj, cnpj_root, razao_social, email) VALUES ($1, $2, $3, $4, $5)

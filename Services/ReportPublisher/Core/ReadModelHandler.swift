@@ -2,15 +2,30 @@ import Foundation
 import Models
 import Postgres
 import Runtime
+import UUIDText
 
 /// Builds the read model (`rm_*` tables) from events only: operadoras (`Topics.operadoras`),
 /// notifications and atendimentos (`Topics.notifications`), the administrative process
 /// (`Topics.deadlines`) and charges, GRUs, payments, parcelamentos, CADIN and SELIC months
 /// (`Topics.debts`).
 ///
-/// Idempotent per event id (`rm_applied_events`) whatever consumer delivers it, so the service's
-/// inbox consumer and a rebuild (``ReadModelRebuild``) can never apply an event twice.
+/// Applies each event id once (``Idempotency``): by recording the ids it applies in
+/// `rm_applied_events` (a rebuild, ``ReadModelRebuild``), or behind the service's inbox, which
+/// already applies each id once and where recording them again cost a write per event.
 public struct ReadModelHandler: EventHandler {
+    /// How the handler knows an event was applied before.
+    public enum Idempotency: Sendable {
+        /// Records every id it applies in `rm_applied_events` and skips the ids recorded there:
+        /// idempotent whatever delivers the events (a rebuild, or events applied directly).
+        case recordedIDs
+        /// Only behind an inbox consumer, which applies each id once: records nothing, and skips
+        /// the ids a rebuild left in `rm_applied_events` (applied by it, not yet seen by the
+        /// service), deleting each as it is met.
+        case inbox
+    }
+
+    public let idempotency: Idempotency
+
     public let acceptedTypes: Set<EventType> = [
         OperadoraRegistered.eventType, NotificationIssued.eventType, NotificationAtendimentos.eventType,
         NotificationCienciaRegistered.eventType, ImpugnacaoFiled.eventType, FilingRefused.eventType,
@@ -22,15 +37,16 @@ public struct ReadModelHandler: EventHandler {
     /// The topics the read model is built from.
     public static let topics = [Topics.operadoras.name, Topics.notifications.name, Topics.deadlines.name, Topics.debts.name]
 
-    public init() {}
+    public init(idempotency: Idempotency = .recordedIDs) {
+        self.idempotency = idempotency
+    }
 
     public func handle(_ event: EventEnvelope, context: HandlerContext) throws {
         try apply(event, with: Projection(connection: context.connection))
     }
 
-    /// The same as `handle` on each event in order, set-based: the batch's event ids are marked
-    /// applied in one statement (an id already applied, or repeated in the batch after its first
-    /// occurrence, is skipped); consecutive events that commute are grouped into segments
+    /// The same as `handle` on each event in order, set-based: the batch's event ids are checked
+    /// in one statement (``fresh(_:on:)``); consecutive events that commute are grouped into segments
     /// (``ProjectionSegment``), each applying its hot types (notification headers and ciências,
     /// atendimentos, chargeable events, charges, GRUs, GRU states, payments, CADIN) with a few
     /// multi-row statements; the rare types are applied one by one in their place; the situation
@@ -40,7 +56,7 @@ public struct ReadModelHandler: EventHandler {
         let refreshes = SituationRefreshes()
         let projection = Projection(connection: connection, deferred: refreshes)
         var segment = ProjectionSegment()
-        for event in try Self.markApplied(events.filter { acceptedTypes.contains($0.type) }, on: connection) {
+        for event in try fresh(events.filter { acceptedTypes.contains($0.type) }, on: connection) {
             guard let batched = try BatchedEvent(event) else {
                 try segment.apply(with: projection)
                 segment = ProjectionSegment()
@@ -57,17 +73,23 @@ public struct ReadModelHandler: EventHandler {
         try refreshes.run(on: connection)
     }
 
-    /// The events of `events` not applied before, in order, each id once; marks them applied.
-    static func markApplied(_ events: [EventEnvelope], on connection: PostgresConnection) throws -> [EventEnvelope] {
+    /// The events of `events` to apply, in order. `.recordedIDs`: those not applied before, each
+    /// id once, now marked applied. `.inbox`: all but those a rebuild applied, now forgotten.
+    func fresh(_ events: [EventEnvelope], on connection: PostgresConnection) throws -> [EventEnvelope] {
         guard !events.isEmpty else { return [] }
-        let rows = try connection.query(Projection.markAllApplied, [events.map(\.id.uuidString)])
-        var fresh = Set(try rows.compactMap { UUID(uuidString: try $0.decode(String.self, at: 0)) })
-        return events.filter { fresh.remove($0.id) != nil }
+        let ids = events.map(\.id.canonicalText)
+        switch idempotency {
+        case .recordedIDs:
+            var fresh = Set(try connection.query(Projection.markAllApplied, [ids]).map { try $0.decode(UUID.self, at: 0) })
+            return events.filter { fresh.remove($0.id) != nil }
+        case .inbox:
+            let rebuilt = Set(try connection.query(Projection.forgetRebuilt, [ids]).map { try $0.decode(UUID.self, at: 0) })
+            return rebuilt.isEmpty ? events : events.filter { !rebuilt.contains($0.id) }
+        }
     }
 
     private func apply(_ event: EventEnvelope, with projection: Projection) throws {
-        guard acceptedTypes.contains(event.type),
-              !(try projection.connection.query(Projection.markApplied, [event.id])).isEmpty else { return }
+        guard acceptedTypes.contains(event.type), !(try fresh([event], on: projection.connection)).isEmpty else { return }
         try project(event, with: projection)
     }
 

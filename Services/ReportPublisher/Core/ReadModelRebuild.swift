@@ -15,7 +15,9 @@ import Runtime
 ///
 /// Stop the report publisher first (events it applied while the tables are rebuilt would be
 /// skipped by the rebuild as already applied, possibly out of order). Afterwards the service goes
-/// on from its own committed offsets; events both apply are applied once (`rm_applied_events`).
+/// on from its own committed offsets; events both apply are applied once: the rebuild keeps the ids
+/// it applied that the service's inbox does not hold yet (``forgetSeenByService``), and the service
+/// skips those (``ReadModelHandler/Idempotency/inbox``).
 public enum ReadModelRebuild {
     public struct Result: Sendable {
         public let consumed: Int
@@ -65,7 +67,19 @@ public enum ReadModelRebuild {
         try await consumer.close()
         // The rounds written onto their rows now: their scheduled compactions fired before the
         // rebuild (a key fires once), and the service is stopped during a rebuild.
-        try await database.withTransaction { try RoundCompaction.compact(on: $0) }
+        try await database.withTransaction { c in
+            try RoundCompaction.compact(on: c)
+            try forgetSeenByService(on: c)
+        }
         return Result(consumed: consumed, applied: applied)
     }
+
+    /// Keeps in `rm_applied_events` only the ids the service's inbox does not hold: the events the
+    /// service has yet to meet, which it skips as already applied (and forgets) when it does.
+    static func forgetSeenByService(on connection: PostgresConnection) throws {
+        _ = try connection.execute(forgetSeen)
+    }
+
+    static let forgetSeen = PostgresStatement(
+        "DELETE FROM rm_applied_events a WHERE EXISTS (SELECT 1 FROM inbox i WHERE i.event_id = a.event_id)")
 }

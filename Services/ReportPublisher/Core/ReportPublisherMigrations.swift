@@ -344,6 +344,12 @@ public enum ReportPublisherMigrations {
             DROP TRIGGER rm_charge_round_counts_insert ON rm_charge_rounds;
             DROP FUNCTION rm_charge_round_counts_insert();
             """),
+        // The service's inbox applies each event id once, so its handler no longer records them
+        // again (``ReadModelHandler/Idempotency/inbox``: one write per event less); the applied ids
+        // are kept for a rebuild only. Those the inbox holds are not needed any more.
+        PostgresMigration(version: 111, name: "report publisher applied ids kept for a rebuild only", sql: """
+            DELETE FROM rm_applied_events a WHERE EXISTS (SELECT 1 FROM inbox i WHERE i.event_id = a.event_id);
+            """),
     ]
 
     /// The situation of migrations 104-106, stored on each atendimento (`charge_situation`); as
