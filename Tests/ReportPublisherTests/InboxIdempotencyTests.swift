@@ -65,15 +65,18 @@ struct InboxIdempotencyTests {
         let events = try Self.distinctEvents()
         let third = events.count / 3
         let expected = try await Self.appliedOnce(events, size: 5)
+        // One event of the first third the service had dead-lettered (a GRU state change: applied twice,
+        // it would add a second history row).
+        let deadLettered = try #require(events.prefix(third).firstIndex { $0.type == GRUStateChanged.eventType })
         try await Fixture.with { fixture in
-            // The service had applied the first third (its inbox holds them) when it was stopped;
-            // the rebuild then applied the first two thirds (all the topics held at the time).
+            // The service had met the first third (its inbox holds them) when it was stopped; the
+            // rebuild then applied the first two thirds (all the topics held at the time).
             try await fixture.pool.withTransaction { c in
                 for (offset, event) in events.prefix(third).enumerated() {
                     _ = try c.execute("""
                         INSERT INTO inbox (consumer, event_id, event_type, outcome, source_topic, source_partition, source_offset)
-                        VALUES ('report-publisher', $1, $2, 'applied', 'ressus.test', 0, $3)
-                        """, [event.id, event.type.description, Int64(offset)])
+                        VALUES ('report-publisher', $1, $2, $3, 'ressus.test', 0, $4)
+                        """, [event.id, event.type.description, offset == deadLettered ? "dead_lettered" : "applied", Int64(offset)])
                 }
             }
             try await fixture.pool.withTransaction { c in
@@ -81,9 +84,10 @@ struct InboxIdempotencyTests {
                 for event in events.prefix(2 * third) { try ReadModelHandler().handle(event, context: context) }
                 try ReadModelRebuild.forgetSeenByService(on: c)
             }
-            #expect(try await Self.appliedIDs(fixture.pool) == third, "kept: the ids the service has not met")
-            // The service goes on from its committed offsets: the second and last thirds.
-            try await Self.apply(events[third...], size: 5, idempotency: .inbox, on: fixture.pool)
+            #expect(try await Self.appliedIDs(fixture.pool) == third + 1, "kept: the ids the service has not applied")
+            // The service goes on from its committed offsets (the second and last thirds), and the
+            // dead letter is re-driven.
+            try await Self.apply(events[third...] + [events[deadLettered]], size: 5, idempotency: .inbox, on: fixture.pool)
             #expect(try await Self.appliedIDs(fixture.pool) == 0)
             #expect(try await Self.readModel(fixture.pool) == expected)
         }

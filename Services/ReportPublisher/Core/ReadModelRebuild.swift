@@ -74,12 +74,15 @@ public enum ReadModelRebuild {
         return Result(consumed: consumed, applied: applied)
     }
 
-    /// Keeps in `rm_applied_events` only the ids the service's inbox does not hold: the events the
-    /// service has yet to meet, which it skips as already applied (and forgets) when it does.
+    /// Keeps in `rm_applied_events` only the ids the service's inbox does not hold as applied: the
+    /// events the service has yet to meet, or to meet again when a dead letter is re-driven, which it
+    /// skips as already applied (and forgets) when it does.
     static func forgetSeenByService(on connection: PostgresConnection) throws {
         _ = try connection.execute(forgetSeen)
     }
 
-    static let forgetSeen = PostgresStatement(
-        "DELETE FROM rm_applied_events a WHERE EXISTS (SELECT 1 FROM inbox i WHERE i.event_id = a.event_id)")
+    static let forgetSeen = PostgresStatement("""
+        DELETE FROM rm_applied_events a
+        WHERE EXISTS (SELECT 1 FROM inbox i WHERE i.event_id = a.event_id AND i.outcome = 'applied')
+        """)
 }

@@ -346,9 +346,11 @@ public enum ReportPublisherMigrations {
             """),
         // The service's inbox applies each event id once, so its handler no longer records them
         // again (``ReadModelHandler/Idempotency/inbox``: one write per event less); the applied ids
-        // are kept for a rebuild only. Those the inbox holds are not needed any more.
+        // are kept for a rebuild only. Those the inbox holds as applied are not needed any more
+        // (``ReadModelRebuild/forgetSeen``).
         PostgresMigration(version: 111, name: "report publisher applied ids kept for a rebuild only", sql: """
-            DELETE FROM rm_applied_events a WHERE EXISTS (SELECT 1 FROM inbox i WHERE i.event_id = a.event_id);
+            DELETE FROM rm_applied_events a
+            WHERE EXISTS (SELECT 1 FROM inbox i WHERE i.event_id = a.event_id AND i.outcome = 'applied');
             """),
     ]
 
