@@ -65,7 +65,8 @@ struct EventSeeding {
         measurement.debtEvents = debtOutput.count
 
         // 2. The read model: operadoras and notifications first (other topics), then the debt topic.
-        let handler = ReadModelHandler()
+        // As the service runs it: behind its inbox, which is the runtime's and not measured here.
+        let handler = ReadModelHandler(idempotency: .inbox)
         let upstream = try (0..<workload.operadoras).map { try envelope(workload.registered($0)) }
             + (0..<workload.operadoras).flatMap { try workload.notifications(of: $0).map(envelope) }
         measurement.upstreamEvents = upstream.count
