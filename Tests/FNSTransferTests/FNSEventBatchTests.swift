@@ -27,9 +27,13 @@ import Testing
         }
     }
 
-    static func run(_ envelopes: [EventEnvelope], batched: Bool) async throws -> [String] {
+    /// The tables after `envelopes`, applied as one batch or one by one, on a fixture that first
+    /// went through `before` (one by one).
+    static func run(_ envelopes: [EventEnvelope], batched: Bool, startingOn start: CivilDate = Sample.date("2026-06-01"),
+                    before: (FNSFixture) async throws -> Void = { _ in }) async throws -> [String] {
         var result: [String] = []
-        try await FNSFixture.with(startingOn: Sample.date("2026-06-01")) { fixture in
+        try await FNSFixture.with(startingOn: start) { fixture in
+            try await before(fixture)
             if batched {
                 let handler = fixture.handler, now = fixture.clock.now
                 try await fixture.pool.withTransaction { connection in
@@ -94,5 +98,51 @@ import Testing
         #expect(oneByOne.filter { $0.hasPrefix("charges (") }.count == 3, "\(oneByOne)")
         #expect(oneByOne.contains { $0.hasPrefix("released_atendimentos (\(Sample.document(4).value),") && $0.hasSuffix(",\"\")") },
                 "\(oneByOne)")
+    }
+
+    /// Payments and GRU state changes after two months were transferred: a late payment (a
+    /// complementary repasse), a new month (its regular repasse), a payment id repeated with other
+    /// values (the first stays), a payment before its GRU is issued (not an installment, one by
+    /// one), two state changes of one GRU and counted transitions (the principal open before).
+    /// Batched, the GRU issued after its payment and the second state change start new segments;
+    /// recording them with the segment before differs.
+    @Test func paymentsAndStateChangesInABatchRecordWhatTheyRecordOneByOne() async throws {
+        let events: [any DomainEvent] = [
+            Sample.settled("p4", gru: 2, paidOn: "2026-02-20", principal: 10_000),
+            Sample.settled("p4", gru: 2, paidOn: "2026-02-21", principal: 99_999),
+            Sample.stateChanged(2, from: .inscritaEmDividaAtiva, to: .parcelada, on: "2026-05-04", principal: 50_000, openAfter: 0),
+            Sample.settled("p5", gru: 20, paidOn: "2026-05-05", principal: 40_000),
+            Sample.gruIssued(20, purpose: .installment, principal: 40_000, issuedOn: "2026-05-01"),
+            Sample.settled("p6", gru: 20, paidOn: "2026-05-06", principal: 1_000),
+            Sample.settled("p4", gru: 2, paidOn: "2026-02-20", principal: 10_000),
+            Sample.stateChanged(20, from: .emitida, to: .paga, on: "2026-05-06", principal: 40_000, openAfter: 0),
+            Sample.stateChanged(20, from: .paga, to: .suspensaJudicialmente, on: "2026-05-07", principal: 40_000, openAfter: 0),
+            Sample.settled("p7", gru: 1, paidOn: "2026-05-07", principal: 20_000, juros: 150),
+        ]
+        let time = FNSFixture.at(Sample.date("2026-05-08"))
+        let envelopes = try events.map { try EventEnvelope.wrapping($0, source: "/fns-tests", time: time) }
+        // The same cycle (the same event ids) before both.
+        let cycleEnvelopes = try Cycle.events().map {
+            try EventEnvelope.wrapping($0, source: "/fns-tests", time: FNSFixture.at(Sample.date("2026-01-01")))
+        }
+        let cycle: (FNSFixture) async throws -> Void = { fixture in
+            for envelope in cycleEnvelopes { try await fixture.apply(envelope) }
+            try await fixture.advance(to: Sample.date("2026-04-30"))
+            try await fixture.advance(to: Sample.date("2026-05-08"))
+        }
+
+        let oneByOne = try await Self.run(envelopes, batched: false, startingOn: Sample.date("2026-01-01"), before: cycle)
+        let batched = try await Self.run(envelopes, batched: true, startingOn: Sample.date("2026-01-01"), before: cycle)
+        #expect(batched == oneByOne)
+        // What one by one recorded is what the events say.
+        #expect(oneByOne.contains { $0.hasPrefix("settlements (p5,") && $0.contains(",f,") }, "\(oneByOne)")
+        #expect(oneByOne.contains { $0.hasPrefix("settlements (p6,") && $0.contains(",t,") }, "\(oneByOne)")
+        #expect(oneByOne.filter { $0.hasPrefix("settlements (p4,") }.count == 1, "\(oneByOne)")
+        #expect(!oneByOne.contains { $0.contains("99999") }, "\(oneByOne)")
+        #expect(oneByOne.contains { $0.hasPrefix("gru_transitions (") && $0.contains("parcelada,2026-05-04,50000,") }, "\(oneByOne)")
+        #expect(oneByOne.contains { $0.hasPrefix("gru_transitions (") && $0.contains("suspensa_judicialmente,2026-05-07,0,") },
+                "\(oneByOne)")
+        #expect(oneByOne.contains { $0.hasPrefix("fns.repasse 2026-05 pending") }, "\(oneByOne)")
+        #expect(oneByOne.contains { $0.hasPrefix("fns.repasse-complementar 2026-02@") && $0.contains("pending") }, "\(oneByOne)")
     }
 }

@@ -35,7 +35,7 @@ struct AggregateRecorder {
     /// principal open just before (0 after a parcelamento takes it), and keeps the GRU's state.
     func record(_ changed: GRUStateChanged, eventID: UUID, on connection: PostgresConnection) throws {
         let previousOpen = try connection.query(Self.openPrincipal, [changed.gruNumber.value]).first?.decode(Int64.self, at: 0)
-        if Self.trackedStates.contains(changed.state), changed.state != changed.previousState {
+        if Self.countsTransition(changed) {
             let amount = previousOpen ?? max(changed.openPrincipal.centavos, 0)
             try connection.execute(Self.transition, [
                 eventID, changed.gruNumber.value, changed.state.rawValue, changed.effectiveOn.postgres, amount,
@@ -49,6 +49,11 @@ struct AggregateRecorder {
 
     /// The states whose entries the Dados Gerais count.
     static let trackedStates: Set<GRUState> = [.parcelada, .suspensaJudicialmente, .inscritaEmDividaAtiva]
+
+    /// Whether `changed` enters a counted state (a transition row).
+    static func countsTransition(_ changed: GRUStateChanged) -> Bool {
+        trackedStates.contains(changed.state) && changed.state != changed.previousState
+    }
 
     static let atendimentos = PostgresStatement("""
         INSERT INTO atendimentos (document, amount, competencia)

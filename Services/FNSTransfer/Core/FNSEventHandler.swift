@@ -52,7 +52,7 @@ struct SettlementRecorder {
     /// (DOMAIN §8). The first settlement of a month schedules its regular repasse; one for a month
     /// already transferred schedules a complementary repasse with the next monthly run.
     func record(_ settled: PaymentSettled, eventID: UUID, context: HandlerContext) throws {
-        guard settled.principal + settled.multa + settled.juros == settled.total else {
+        guard settled.isConsistent else {
             throw FNSError.inconsistentSettlement(paymentID: settled.paymentID)
         }
         let connection = context.connection
@@ -70,12 +70,17 @@ struct SettlementRecorder {
         if transferred {
             try scheduleComplementary(month: month, today: today, on: connection)
         } else if newMonth {
-            // A month whose first settlement arrives after its repasse date goes out on the next business day.
-            let due = max(settings.policy.repasseDate(for: month, calendar: settings.calendar),
-                          settings.calendar.nextBusinessDay(onOrAfter: today))
-            try ScheduledWork.schedule(kind: FNSWork.repasse, key: month.description, dueAt: due.startInstant,
-                                       payload: MonthPayload(month: month), on: connection)
+            try scheduleRegular(month: month, today: today, on: connection)
         }
+    }
+
+    /// Schedules the regular repasse of `month`, whose first settlement was recorded `today`.
+    func scheduleRegular(month: YearMonth, today: CivilDate, on connection: PostgresConnection) throws {
+        // A month whose first settlement arrives after its repasse date goes out on the next business day.
+        let due = max(settings.policy.repasseDate(for: month, calendar: settings.calendar),
+                      settings.calendar.nextBusinessDay(onOrAfter: today))
+        try ScheduledWork.schedule(kind: FNSWork.repasse, key: month.description, dueAt: due.startInstant,
+                                   payload: MonthPayload(month: month), on: connection)
     }
 
     /// Schedules the complementary repasse of `month` with the next monthly run (or the one after,
