@@ -36,6 +36,27 @@ extension KafkaConsumer {
     }
 }
 
+extension KafkaConsumer {
+    /// The first offset still held and the offset the next produced message will get, of
+    /// `partition` (`rd_kafka_query_watermark_offsets`, asked of the broker).
+    public func watermarks(of partition: TopicPartition, timeout: Duration = .seconds(5)) async throws -> (low: Int64, high: Int64) {
+        let handle = self.handle
+        return try await queryWorker.run { [self] in
+            let measured: (Int64, Int64)? = try gate.whileOpen {
+                var low: Int64 = 0, high: Int64 = 0
+                let error = rd_kafka_query_watermark_offsets(
+                    handle.pointer, partition.topic, partition.partition, &low, &high, Int32(clamping: timeout.milliseconds))
+                if error != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    throw KafkaError(code: error, operation: "watermark offsets of \(partition)")
+                }
+                return (low, high)
+            }
+            guard let measured, !isClosed else { throw KafkaError.closed("consumer") }
+            return measured
+        }
+    }
+}
+
 /// The lag of the group of the consumer client `handle` on `partitions`: its committed offsets
 /// (`rd_kafka_committed`, one request) against each partition's watermarks
 /// (`rd_kafka_query_watermark_offsets`). Blocks; stops with `KafkaError.closed` once `isClosed`.

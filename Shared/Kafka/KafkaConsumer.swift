@@ -50,6 +50,32 @@ public final class KafkaConsumer: Sendable {
         self.handle = handle
     }
 
+    /// Reads `partitions` from their first offset without joining `groupID`: the partitions are
+    /// assigned directly (`rd_kafka_assign`), so there is no group join to wait for and no
+    /// rebalance. The group id only names the client to the broker (librdkafka's consumer API
+    /// needs one); nothing is committed unless the application commits. For readers of a whole
+    /// topic, such as the shared clock's.
+    public init(config: KafkaConfig, groupID: String, readingFromStart partitions: [TopicPartition],
+                logger: Logger = Logger(label: "ressus.kafka.consumer")) throws {
+        self.groupID = groupID
+        coordinator = RebalanceCoordinator(onRebalance: nil)
+        context = ClientContext(logger: logger, rebalance: coordinator)
+        let settings = config.settings(
+            defaults: [:], required: ["group.id": groupID, "enable.auto.commit": "false", "enable.auto.offset.store": "false"])
+        let handle = try makeClient(type: RD_KAFKA_CONSUMER, settings: settings, context: context,
+                                    configure: { installCommitLogging($0) })
+        rd_kafka_poll_set_consumer(handle.pointer)
+        let list = makePartitionList(partitions.map { ($0, Int64(RD_KAFKA_OFFSET_BEGINNING)) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let error = rd_kafka_assign(handle.pointer, list)
+        if error != RD_KAFKA_RESP_ERR_NO_ERROR {
+            rd_kafka_destroy(handle.pointer)  // self.handle is not set yet, so deinit will not run
+            throw KafkaError(code: error, operation: "assign \(partitions.map(\.description).joined(separator: ","))")
+        }
+        coordinator.state.withLock { $0.assignment = Set(partitions) }
+        self.handle = handle
+    }
+
     /// Without a prior `close()`, destroys the client here (librdkafka then leaves the group
     /// itself, committing nothing the application did not store).
     deinit {

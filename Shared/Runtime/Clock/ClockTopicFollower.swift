@@ -9,22 +9,26 @@ public enum ClockEvent: Sendable, Equatable {
     case acknowledged(ClockAcknowledged)
 }
 
-/// Reads the clock topic from the beginning with a consumer group of its own (a fresh group id, so
-/// every follower sees every event; nothing is committed).
+/// Reads the clock topic (one partition) from the beginning, assigned directly under a fresh
+/// group id: no group join to wait for, and every follower sees every event (nothing is committed).
 public final class ClockTopicFollower: Sendable {
     private let consumer: KafkaConsumer
     private let logger: Logger
     public let topic: String
 
-    /// Joins a new group `<groupPrefix>-<random>` on `topic` (created if missing, one partition).
+    /// Starts reading `topic` (created if missing, one partition) at its first offset, under the
+    /// group id `<groupPrefix>-<random>`.
     public init(kafka: KafkaConfig, topic: String = ClockTopic.name, groupPrefix: String,
                 logger: Logger = Logger(label: "ressus.clock")) async throws {
         try await ClockTopic.ensureExists(kafka: kafka, topic: topic, logger: logger)
         let group = "\(groupPrefix)-\(UUID().uuidString.prefix(8).lowercased())"
-        consumer = try KafkaConsumer(config: kafka, groupID: group, topics: [topic], logger: logger)
+        consumer = try KafkaConsumer(config: kafka, groupID: group, readingFromStart: [Self.partition(of: topic)], logger: logger)
         self.topic = topic
         self.logger = logger
     }
+
+    /// The clock topic's only partition.
+    static func partition(of topic: String) -> TopicPartition { TopicPartition(topic: topic, partition: 0) }
 
     /// The clock events that arrive within `timeout` (possibly none). Messages that are not clock
     /// events, or cannot be decoded, are logged and skipped.
@@ -32,25 +36,43 @@ public final class ClockTopicFollower: Sendable {
         try await consumer.poll(maxMessages: 500, timeout: timeout).compactMap(decode)
     }
 
-    /// Every event up to the end of the topic: waits for the partition to be assigned, then reads
-    /// until no message arrives for `idle`. Throws if not assigned within `timeout`.
-    public func catchUp(idle: Duration = .milliseconds(1500), timeout: Duration = .seconds(30)) async throws -> [ClockEvent] {
-        let deadline = ContinuousClock.now + timeout
+    /// Every event up to the end of the topic as it was when called (its high watermark, asked of
+    /// the broker): returns soon after the last one is read, not after the topic has been quiet
+    /// for `idle` (which took a consumer group join and 1.5 s of every clock advance). Should the
+    /// broker hold back messages below that end, it returns once nothing arrives for `idle`.
+    /// Throws if the end is not known within `timeout`.
+    ///
+    /// Tansu reports as the end the first offset of the last record batch + 1, not the offset after
+    /// its last record, so reaching the end only means the last batch has been fetched: what is
+    /// already fetched is drained (`drainWait` per poll) before returning.
+    public func catchUp(idle: Duration = .milliseconds(1500), timeout: Duration = .seconds(30),
+                        drainWait: Duration = .milliseconds(50)) async throws -> [ClockEvent] {
+        let end = try await endOffset(within: timeout)
         var events: [ClockEvent] = []
-        while consumer.assignment.isEmpty {
-            if ContinuousClock.now > deadline {
-                throw ClockTopicError(message: "no partition of \(topic) assigned within \(timeout)")
-            }
-            events += try await poll(timeout: .milliseconds(200))
-        }
+        var next: Int64 = 0
         while true {
-            let batch = try await poll(timeout: idle)
-            if batch.isEmpty { return events }
-            events += batch
+            let messages = try await consumer.poll(maxMessages: 500, timeout: next < end ? idle : drainWait)
+            if messages.isEmpty { return events }
+            next = max(next, messages.map(\.offset).max()! + 1)
+            events += messages.compactMap(decode)
         }
     }
 
-    /// Leaves the group.
+    /// The partition's high watermark, asked again while the broker does not know the topic yet
+    /// (just created) until `timeout` has passed.
+    private func endOffset(within timeout: Duration) async throws -> Int64 {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            do {
+                return try await consumer.watermarks(of: Self.partition(of: topic), timeout: .seconds(5)).high
+            } catch let error as KafkaError where error.name != "CLOSED" && ContinuousClock.now < deadline {
+                logger.debug("clock topic end not known yet", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    /// Closes the consumer.
     public func close() async {
         try? await consumer.close()
     }
