@@ -34,17 +34,7 @@ struct AggregateRecorder {
     /// Records a GRU entering parcelada, suspensa judicialmente or inscrita em dívida ativa with the
     /// principal open just before (0 after a parcelamento takes it), and keeps the GRU's state.
     func record(_ changed: GRUStateChanged, eventID: UUID, on connection: PostgresConnection) throws {
-        let previousOpen = try connection.query(Self.openPrincipal, [changed.gruNumber.value]).first?.decode(Int64.self, at: 0)
-        if Self.countsTransition(changed) {
-            let amount = previousOpen ?? max(changed.openPrincipal.centavos, 0)
-            try connection.execute(Self.transition, [
-                eventID, changed.gruNumber.value, changed.state.rawValue, changed.effectiveOn.postgres, amount,
-            ])
-        }
-        try connection.execute(Self.updateGRU, [
-            changed.gruNumber.value, changed.registroANS.value, changed.principal.centavos,
-            changed.openPrincipal.centavos, changed.state.rawValue,
-        ])
+        try record(states: [(changed, eventID)], on: connection)
     }
 
     /// The states whose entries the Dados Gerais count.
@@ -69,15 +59,5 @@ struct AggregateRecorder {
     static let impugnacao = PostgresStatement("""
         INSERT INTO impugnacoes (document, filed_on, competencia) VALUES ($1, $2, \(competencia("$3::text", of: "$1")))
         ON CONFLICT (document, competencia) DO NOTHING
-        """)
-    static let openPrincipal = PostgresStatement("SELECT open_principal FROM grus WHERE gru_number = $1")
-    static let transition = PostgresStatement("""
-        INSERT INTO gru_transitions (event_id, gru_number, state, effective_on, amount) VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (gru_number, state, effective_on) DO NOTHING
-        """)
-    static let updateGRU = PostgresStatement("""
-        INSERT INTO grus (gru_number, registro_ans, purpose, principal, open_principal, state)
-        VALUES ($1, $2, 'cobranca', $3, $4, $5)
-        ON CONFLICT (gru_number) DO UPDATE SET open_principal = EXCLUDED.open_principal, state = EXCLUDED.state
         """)
 }

@@ -157,9 +157,9 @@ extension AggregateRecorder {
         ])
     }
 
-    /// `record` of each GRU state change, in order (no two of one GRU: ``AggregateSegment``), as one
-    /// statement: the transitions counted with the principal open before (read in the statement's
-    /// snapshot, before its own upsert), then the GRUs' states.
+    /// `record` of each GRU state change (the per-event one is this with one), in order (no two of
+    /// one GRU: ``AggregateSegment``), as one statement: the transitions counted with the principal
+    /// open before (read in the statement's snapshot, before its own upsert), then the GRUs' states.
     func record(states: [(event: GRUStateChanged, id: UUID)], on connection: PostgresConnection) throws {
         guard !states.isEmpty else { return }
         try connection.execute(Self.stateChangesOfMany, [

@@ -55,23 +55,7 @@ struct SettlementRecorder {
         guard settled.isConsistent else {
             throw FNSError.inconsistentSettlement(paymentID: settled.paymentID)
         }
-        let connection = context.connection
-        let month = settled.paidOn.yearMonth
-        let today = BusinessTimeZone.civilDate(of: context.now)
-        // Locks the month's row: a repasse of the month waits for this transaction, or this for it.
-        let newMonth = try connection.query(Self.lockMonth, [month.description, today.postgres])[0].decode(Bool.self, at: 0)
-        let inserted = try connection.execute(Self.insert, [
-            settled.paymentID, eventID, settled.gruNumber.value, settled.registroANS.value, settled.paidOn.postgres,
-            month.description, settled.principal.centavos, settled.multa.centavos, settled.juros.centavos,
-            settled.total.centavos, today.postgres,
-        ])
-        guard inserted > 0 else { return }
-        let transferred = try connection.query(Self.monthTransferred, [month.description])[0].decode(Bool.self, at: 0)
-        if transferred {
-            try scheduleComplementary(month: month, today: today, on: connection)
-        } else if newMonth {
-            try scheduleRegular(month: month, today: today, on: connection)
-        }
+        try record(all: [(settled, eventID)], context: context)
     }
 
     /// Schedules the regular repasse of `month`, whose first settlement was recorded `today`.
@@ -95,21 +79,6 @@ struct SettlementRecorder {
             run = settings.calendar.lastBusinessDay(of: run.yearMonth.next)
         }
     }
-
-    static let lockMonth = PostgresStatement("""
-        INSERT INTO collection_months (month, first_recorded_on) VALUES ($1, $2)
-        ON CONFLICT (month) DO UPDATE SET month = EXCLUDED.month
-        RETURNING (xmax = 0) AS inserted
-        """)
-    static let insert = PostgresStatement("""
-        INSERT INTO settlements (payment_id, event_id, gru_number, registro_ans, paid_on, collection_month,
-                                 principal, multa, juros, total, installment, recorded_on)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-                coalesce((SELECT purpose = 'parcela' OR parcelamento_id IS NOT NULL FROM grus WHERE gru_number = $3), false), $11)
-        ON CONFLICT (payment_id) DO NOTHING
-        """)
-    static let monthTransferred = PostgresStatement(
-        "SELECT EXISTS (SELECT 1 FROM repasses WHERE collection_month = $1)")
 }
 
 /// The payload of the repasse items.

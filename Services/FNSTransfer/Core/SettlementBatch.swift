@@ -8,11 +8,11 @@ extension PaymentSettled {
     var isConsistent: Bool { principal + multa + juros == total }
 }
 
-/// The set-based form of ``SettlementRecorder/record(_:eventID:context:)``: a segment's payments
-/// (about one per GRU paid) with a few statements instead of three or four each.
+/// Settlements recorded set-based: a segment's payments (about one per GRU paid) with a few
+/// statements; ``SettlementRecorder/record(_:eventID:context:)`` records one event this way.
 extension SettlementRecorder {
-    /// `record` of each settlement, in order (all consistent: ``AggregateSegment`` sends the others
-    /// the per-event way): the months locked at once, in month order; the settlements inserted at
+    /// Records each settlement, in order (all consistent: ``AggregateSegment`` sends the others
+    /// the per-event way, which refuses them): the months locked at once, in month order; the settlements inserted at
     /// once, a repeated payment id keeping its first event; then the months' repasses scheduled as
     /// the events one by one would have: a complementary one for a month already transferred that
     /// got a settlement, the regular one for a month whose row this batch created with a
@@ -55,8 +55,9 @@ extension SettlementRecorder {
         }
     }
 
-    /// `lockMonth` for several months at once, in month order (two batches never wait for each
-    /// other in a cycle); returns the months it created.
+    /// Locks the months' rows, creating the missing ones, in month order (two batches never wait
+    /// for each other in a cycle; a repasse of a month waits for this transaction, or this for it);
+    /// returns the months it created.
     static let lockMonths = PostgresStatement("""
         WITH locked AS (
             INSERT INTO collection_months (month, first_recorded_on)
@@ -66,7 +67,8 @@ extension SettlementRecorder {
         )
         SELECT month FROM locked WHERE inserted
         """)
-    /// `insert` for several settlements, in order; returns the payment ids inserted.
+    /// The settlements, in order (a repeated payment id keeps its first); returns the payment ids
+    /// inserted.
     static let insertMany = PostgresStatement("""
         INSERT INTO settlements (payment_id, event_id, gru_number, registro_ans, paid_on, collection_month,
                                  principal, multa, juros, total, installment, recorded_on)
