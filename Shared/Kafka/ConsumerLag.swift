@@ -42,14 +42,8 @@ extension KafkaConsumer {
     public func watermarks(of partition: TopicPartition, timeout: Duration = .seconds(5)) async throws -> (low: Int64, high: Int64) {
         let handle = self.handle
         return try await queryWorker.run { [self] in
-            let measured: (Int64, Int64)? = try gate.whileOpen {
-                var low: Int64 = 0, high: Int64 = 0
-                let error = rd_kafka_query_watermark_offsets(
-                    handle.pointer, partition.topic, partition.partition, &low, &high, Int32(clamping: timeout.milliseconds))
-                if error != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    throw KafkaError(code: error, operation: "watermark offsets of \(partition)")
-                }
-                return (low, high)
+            let measured: (low: Int64, high: Int64)? = try gate.whileOpen {
+                try queryWatermarks(handle, partition, milliseconds: Int32(clamping: timeout.milliseconds))
             }
             guard let measured, !isClosed else { throw KafkaError.closed("consumer") }
             return measured
@@ -73,17 +67,20 @@ func queryGroupLag(_ handle: ClientHandle, _ partitions: [TopicPartition], milli
     for element in elements(of: list) {
         if isClosed() { throw KafkaError.closed("consumer") }
         let topicPartition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
-        var low: Int64 = 0
-        var high: Int64 = 0
-        let watermarkError = rd_kafka_query_watermark_offsets(
-            handle.pointer, element.topic, element.partition, &low, &high, milliseconds)
-        if watermarkError != RD_KAFKA_RESP_ERR_NO_ERROR {
-            throw KafkaError(code: watermarkError, operation: "watermark offsets of \(topicPartition)")
-        }
+        let (low, high) = try queryWatermarks(handle, topicPartition, milliseconds: milliseconds)
         let committed = element.offset >= 0 ? element.offset : nil
         result[topicPartition] = PartitionLag(
             topicPartition: topicPartition, highWatermark: high, committed: committed,
             lag: max(0, high - (committed ?? low)))
     }
     return result
+}
+
+/// The first offset still held and the log end of `partition`, asked of its leader
+/// (`rd_kafka_query_watermark_offsets`). Blocks.
+func queryWatermarks(_ handle: ClientHandle, _ partition: TopicPartition, milliseconds: Int32) throws -> (low: Int64, high: Int64) {
+    var low: Int64 = 0, high: Int64 = 0
+    let error = rd_kafka_query_watermark_offsets(handle.pointer, partition.topic, partition.partition, &low, &high, milliseconds)
+    if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: error, operation: "watermark offsets of \(partition)") }
+    return (low, high)
 }
