@@ -19,7 +19,7 @@ extension KafkaConsumer {
     }
 
     /// The lag of this consumer's group on `partitions`, asking the broker for the watermarks
-    /// (`rd_kafka_query_watermark_offsets`) and the committed offsets (`rd_kafka_committed`).
+    /// (one ListOffsets request for all of them) and the committed offsets (`rd_kafka_committed`).
     /// Runs on a queue of its own, beside `poll` (never delaying consumption: librdkafka calls are
     /// thread-safe, and the handle stays open until the query ends); stops early if the consumer
     /// is closed meanwhile.
@@ -52,26 +52,36 @@ extension KafkaConsumer {
 }
 
 /// The lag of the group of the consumer client `handle` on `partitions`: its committed offsets
-/// (`rd_kafka_committed`, one request) against each partition's watermarks
-/// (`rd_kafka_query_watermark_offsets`). Blocks; stops with `KafkaError.closed` once `isClosed`.
+/// (`rd_kafka_committed`, one request) against the partitions' high watermarks (one ListOffsets
+/// request), and the low watermarks of the partitions it committed nothing on (one more request,
+/// only then). Blocks; stops with `KafkaError.closed` once `isClosed`.
 func queryGroupLag(_ handle: ClientHandle, _ partitions: [TopicPartition], milliseconds: Int32,
                    isClosed: () -> Bool) throws -> [TopicPartition: PartitionLag] {
     if isClosed() { throw KafkaError.closed("consumer") }
+    var seen = Set<TopicPartition>()
+    let partitions = partitions.filter { seen.insert($0).inserted }  // ListOffsets refuses a repeated partition
     let list = makePartitionList(partitions.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) })
     defer { rd_kafka_topic_partition_list_destroy(list) }
     let error = rd_kafka_committed(handle.pointer, list, milliseconds)
     if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: error, operation: "committed offsets") }
     if let partitionError = partitionErrors(in: list, operation: "committed offsets") { throw partitionError }
+    var committed: [TopicPartition: Int64] = [:]
+    for element in elements(of: list) where element.offset >= 0 {
+        committed[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+    }
+
+    if isClosed() { throw KafkaError.closed("consumer") }
+    let highs = try listOffsets(handle, partitions, spec: .latest, milliseconds: milliseconds)
+    let uncommitted = partitions.filter { committed[$0] == nil }
+    if isClosed() { throw KafkaError.closed("consumer") }
+    let lows = try listOffsets(handle, uncommitted, spec: .earliest, milliseconds: milliseconds)
 
     var result: [TopicPartition: PartitionLag] = [:]
-    for element in elements(of: list) {
-        if isClosed() { throw KafkaError.closed("consumer") }
-        let topicPartition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
-        let (low, high) = try queryWatermarks(handle, topicPartition, milliseconds: milliseconds)
-        let committed = element.offset >= 0 ? element.offset : nil
-        result[topicPartition] = PartitionLag(
-            topicPartition: topicPartition, highWatermark: high, committed: committed,
-            lag: max(0, high - (committed ?? low)))
+    for partition in partitions {
+        let high = highs[partition] ?? 0
+        let start = committed[partition] ?? lows[partition] ?? 0
+        result[partition] = PartitionLag(topicPartition: partition, highWatermark: high,
+                                         committed: committed[partition], lag: max(0, high - start))
     }
     return result
 }

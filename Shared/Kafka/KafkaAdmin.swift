@@ -116,28 +116,11 @@ public final class KafkaAdmin: Sendable {
         var message: String
     }
 
-    /// Runs one admin request and waits for its result event on a private queue.
+    /// Runs one admin request and waits for its result event (``adminRequest(_:_:milliseconds:send:read:)``).
     private func request<T>(_ operation: rd_kafka_admin_op_t, timeout: Duration,
                             send: (OpaquePointer?, OpaquePointer?) -> Void,
                             read: (OpaquePointer) -> T) throws -> T {
-        let milliseconds = Int32(clamping: timeout.milliseconds)
-        let queue = rd_kafka_queue_new(handle.pointer)
-        defer { rd_kafka_queue_destroy(queue) }
-        let options = rd_kafka_AdminOptions_new(handle.pointer, operation)
-        defer { rd_kafka_AdminOptions_destroy(options) }
-        var errorText = [CChar](repeating: 0, count: 512)
-        _ = rd_kafka_AdminOptions_set_operation_timeout(options, milliseconds, &errorText, errorText.count)
-        _ = rd_kafka_AdminOptions_set_request_timeout(options, milliseconds, &errorText, errorText.count)
-        send(options, queue)
-        guard let event = rd_kafka_queue_poll(queue, milliseconds + 1000) else {
-            throw KafkaError(code: RD_KAFKA_RESP_ERR__TIMED_OUT, operation: "admin request")
-        }
-        defer { rd_kafka_event_destroy(event) }
-        let error = rd_kafka_event_error(event)
-        if error != RD_KAFKA_RESP_ERR_NO_ERROR {
-            throw KafkaError(code: error, message: "admin request: \(String(cString: rd_kafka_event_error_string(event)))")
-        }
-        return read(event)
+        try adminRequest(handle, operation, milliseconds: Int32(clamping: timeout.milliseconds), send: send, read: read)
     }
 
     /// Throws one KafkaError naming every topic whose result is an error other than `accepted`.

@@ -43,12 +43,12 @@ import Testing
         #expect(before.values.map(\.lag).reduce(0, +) == Int64(produced))
         #expect(before.values.allSatisfy { $0.committed == nil })
 
-        // Commit a prefix of each partition, K messages in all.
+        // Commit a prefix of one partition only, K messages in all: the lag then mixes committed
+        // offsets and the other partition's log start.
         let byPartition = Dictionary(grouping: received, by: \.partition).mapValues { $0.sorted { $0.offset < $1.offset } }
-        var committed: [KafkaMessage] = []
-        for (index, messages) in byPartition.sorted(by: { $0.key < $1.key }) {
-            committed += messages.prefix(index == byPartition.keys.min() ? messages.count / 2 : messages.count / 3)
-        }
+        try #require(byPartition.count == 2, "both partitions hold messages")
+        let first = try #require(byPartition.keys.min())
+        let committed = Array(byPartition[first]!.prefix(byPartition[first]!.count / 2))
         let k = committed.count
         try #require(k > 0 && k < produced)
         try await consumer.commit(committed)
@@ -57,6 +57,14 @@ import Testing
         #expect(Set(lag.keys) == consumer.assignment)
         #expect(lag.values.map(\.lag).reduce(0, +) == Int64(produced - k))
         #expect(lag.values.map(\.highWatermark).reduce(0, +) == Int64(produced))
+        #expect(lag.values.filter { $0.committed != nil }.map(\.topicPartition.partition) == [first])
+        for (partition, messages) in byPartition {
+            let entry = try #require(lag[TopicPartition(topic: topic, partition: partition)])
+            #expect(entry.highWatermark == messages.last!.offset + 1)
+            #expect(entry.lag == Int64(partition == first ? messages.count - k : messages.count))
+        }
+        // A partition asked for twice is measured once.
+        #expect(try await consumer.lag(of: Array(consumer.assignment) + Array(consumer.assignment)) == lag)
 
         // An observer of the group (the load replay's progress) reads the same lag without joining
         // it: the member keeps its partitions.
