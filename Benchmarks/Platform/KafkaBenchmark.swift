@@ -74,6 +74,9 @@ enum KafkaBenchmark {
         }
         report("produce", wrapper: produce.wrapper, raw: produce.raw)
         report("consume", wrapper: consume.wrapper, raw: consume.raw)
+        // A group that committed nothing: the lag query also asks for every partition's start.
+        try await LagQueryBenchmark.run(config: config, brokers: brokers, topics: rawTopics + wrapperTopics,
+                                        partitionsPerTopic: partitions, group: "bench-lag-\(run)")
 
         try await admin.deleteTopics(allTopics)
     }
