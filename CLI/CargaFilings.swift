@@ -35,22 +35,20 @@ extension Replay {
             lastID = max(lastID, ids.max() ?? lastID)
         }
         let deadline = Date().addingTimeInterval(TimeInterval(command.tempoLimite))
-        let (first, last) = (firstID, lastID)
+        var start = firstID
         while true {
-            let (pending, refusals) = try await desk.withConnection { connection in
-                let pending = try connection.query(
-                    "SELECT count(*) FROM requests WHERE id BETWEEN $1 AND $2 AND status = 'pendente'", [first, last]
-                )[0].decode(Int64.self, at: 0)
-                let refusals = try connection.query(
-                    "SELECT message FROM requests WHERE id BETWEEN $1 AND $2 AND status = 'recusado' ORDER BY id LIMIT 3",
-                    [first, last]).map { try $0.decode(String?.self, at: 0) ?? "" }
-                return (pending, refusals)
+            let (from, last) = (start, lastID)
+            let progress = try await desk.withConnection { try OperatorRequestDesk.progress(from: from, through: last, on: $0) }
+            if !progress.refusals.isEmpty {
+                throw OperatorError(message: "\(label): o \(service) recusou pedido(s): " + progress.refusals.joined(separator: " | "))
             }
-            if !refusals.isEmpty {
-                throw OperatorError(message: "\(label): o \(service) recusou pedido(s): " + refusals.joined(separator: " | "))
-            }
-            if pending == 0 { return }
+            guard let firstPending = progress.firstPending else { return }
+            start = firstPending
             guard Date() < deadline else {
+                let pending = try await desk.withConnection {
+                    try $0.query("SELECT count(*) FROM requests WHERE id BETWEEN $1 AND $2 AND status = 'pendente'",
+                                 [firstPending, last])[0].decode(Int64.self, at: 0)
+                }
                 throw OperatorError(message: "\(label): \(pending) pedido(s) sem resposta em \(command.tempoLimite) s")
             }
             try await wait(until: Date().addingTimeInterval(0.2))

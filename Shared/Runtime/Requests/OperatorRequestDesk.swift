@@ -157,6 +157,37 @@ public enum OperatorRequestDesk {
         }
     }
 
+    /// How far the service has got with requests `start...last` (numbers from ``submit(all:on:)``).
+    public struct BulkProgress: Sendable, Equatable {
+        /// The lowest request still pending; nil when every one is decided.
+        public var firstPending: Int64?
+        /// Up to three refusal messages among the requests from `start` up to `firstPending`.
+        public var refusals: [String]
+
+        public init(firstPending: Int64?, refusals: [String]) {
+            self.firstPending = firstPending
+            self.refusals = refusals
+        }
+    }
+
+    /// The lowest pending request from `start` through `last` and the refusals below it, reading
+    /// only that stretch: a poller passes the last answer's `firstPending` as the next `start`, so
+    /// each request is read about once however often it polls (the service decides them roughly
+    /// in order). Counting the pending ones and the refusals over the whole range every 0.2 s read
+    /// all of a year replay's 162,128 ciências twice a poll: 54 ms in psql with half of them
+    /// decided, against 0.7 ms this way.
+    public static func progress(from start: Int64, through last: Int64, on connection: PostgresConnection) throws -> BulkProgress {
+        let firstPending = try connection.query(firstPendingFrom, [start, last]).first?.decode(Int64.self, at: 0)
+        let refusals = try connection.query(refusalsBelow, [start, firstPending ?? (last + 1)])
+            .map { try $0.decode(String?.self, at: 0) ?? "" }
+        return BulkProgress(firstPending: firstPending, refusals: refusals)
+    }
+
+    static let firstPendingFrom = PostgresStatement(
+        "SELECT id FROM requests WHERE id BETWEEN $1 AND $2 AND status = 'pendente' ORDER BY id LIMIT 1")
+    static let refusalsBelow = PostgresStatement(
+        "SELECT message FROM requests WHERE id >= $1 AND id < $2 AND status = 'recusado' ORDER BY id LIMIT 3")
+
     static let insert = PostgresStatement("INSERT INTO requests (kind, payload) VALUES ($1, $2) RETURNING id")
     static let drawIDs = PostgresStatement(
         "SELECT nextval(pg_get_serial_sequence('requests', 'id')) FROM generate_series(1, $1::integer)")
