@@ -10,7 +10,8 @@ func adminRequest<T>(_ handle: ClientHandle, _ operation: rd_kafka_admin_op_t, m
     let options = rd_kafka_AdminOptions_new(handle.pointer, operation)
     defer { rd_kafka_AdminOptions_destroy(options) }
     var errorText = [CChar](repeating: 0, count: 512)
-    // ListOffsets takes no operation timeout (only the request's): the call then fails, harmlessly.
+    // The operation timeout is used only by the operations that take one (CreateTopics, DeleteTopics,
+    // CreatePartitions, DeleteRecords: rdkafka.h); ListOffsets uses the request timeout.
     _ = rd_kafka_AdminOptions_set_operation_timeout(options, milliseconds, &errorText, errorText.count)
     _ = rd_kafka_AdminOptions_set_request_timeout(options, milliseconds, &errorText, errorText.count)
     send(options, queue)
