@@ -179,7 +179,8 @@ extension KafkaBenchmark {
 }
 
 extension Duration {
-    fileprivate var seconds: Double {
+    /// The duration in seconds (this module's benchmarks).
+    var seconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }

@@ -43,7 +43,8 @@ enum OffsetSpec {
 
 /// The `spec` offset of every partition in `partitions`, in one admin ListOffsets request
 /// (`rd_kafka_ListOffsets`: one request per partition leader, against two per partition for
-/// `rd_kafka_query_watermark_offsets`). Blocks; throws naming every partition that failed.
+/// `rd_kafka_query_watermark_offsets`). Every partition asked for is in the answer: a partition
+/// that failed or went unanswered throws, naming it. Blocks.
 func listOffsets(_ handle: ClientHandle, _ partitions: [TopicPartition], spec: OffsetSpec,
                  milliseconds: Int32) throws -> [TopicPartition: Int64] {
     guard !partitions.isEmpty else { return [:] }

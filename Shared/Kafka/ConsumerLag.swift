@@ -38,12 +38,14 @@ extension KafkaConsumer {
 
 extension KafkaConsumer {
     /// The first offset still held and the offset the next produced message will get, of
-    /// `partition` (`rd_kafka_query_watermark_offsets`, asked of the broker).
+    /// `partition` (two ListOffsets requests, asked of the broker).
     public func watermarks(of partition: TopicPartition, timeout: Duration = .seconds(5)) async throws -> (low: Int64, high: Int64) {
         let handle = self.handle
         return try await queryWorker.run { [self] in
             let measured: (low: Int64, high: Int64)? = try gate.whileOpen {
-                try queryWatermarks(handle, partition, milliseconds: Int32(clamping: timeout.milliseconds))
+                let milliseconds = Int32(clamping: timeout.milliseconds)
+                return (try listOffsets(handle, [partition], spec: .earliest, milliseconds: milliseconds)[partition]!,
+                        try listOffsets(handle, [partition], spec: .latest, milliseconds: milliseconds)[partition]!)
             }
             guard let measured, !isClosed else { throw KafkaError.closed("consumer") }
             return measured
@@ -84,13 +86,4 @@ func queryGroupLag(_ handle: ClientHandle, _ partitions: [TopicPartition], milli
                                          committed: committed[partition], lag: max(0, high - start))
     }
     return result
-}
-
-/// The first offset still held and the log end of `partition`, asked of its leader
-/// (`rd_kafka_query_watermark_offsets`). Blocks.
-func queryWatermarks(_ handle: ClientHandle, _ partition: TopicPartition, milliseconds: Int32) throws -> (low: Int64, high: Int64) {
-    var low: Int64 = 0, high: Int64 = 0
-    let error = rd_kafka_query_watermark_offsets(handle.pointer, partition.topic, partition.partition, &low, &high, milliseconds)
-    if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: error, operation: "watermark offsets of \(partition)") }
-    return (low, high)
 }
