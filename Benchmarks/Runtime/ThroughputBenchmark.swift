@@ -17,6 +17,7 @@ struct ThroughputBenchmark {
         let ceiling = try await PsqlCeiling.measure(rows: events, pipeline: pipeline)
         report(String(format: "  psql \\copy of %d state rows: %.0f rows/s (%.0f rows/s without psql start-up)",
                      events, ceiling.rowsPerSecond, ceiling.rowsPerSecondWithoutStartup))
+        let floors = try await measureFloors(ceiling: ceiling.rowsPerSecond)
 
         let running = try await pipeline.start()
         let start = ContinuousClock.now
@@ -34,6 +35,25 @@ struct ThroughputBenchmark {
         report(String(format: "  ratio to psql \\copy: %.3f (target >= 0.40); without psql start-up: %.3f",
                      rate / ceiling.rowsPerSecond, rate / ceiling.rowsPerSecondWithoutStartup))
         report(String(format: "  peak RSS (VmHWM): %.1f MiB", ProcessMemory.peakMiB))
+        for (tables, floorRate) in floors {
+            report(String(format: "  pipeline / database floor (%@): %.3f", tables.shortName, rate / floorRate))
+        }
+    }
+
+    /// The database floor of the same events (see ``DatabaseFloor``) in both table shapes, measured
+    /// like the ceiling before the pipeline runs (after it, autovacuum of the pipeline's tables would
+    /// compete): events/s of each.
+    private func measureFloors(ceiling: Double) async throws -> [(DatabaseFloor.Tables, Double)] {
+        let floor = DatabaseFloor(pipeline: pipeline, events: events, eventsPerTransaction: Self.eventsPerTransaction)
+        var rates: [(DatabaseFloor.Tables, Double)] = []
+        for tables in DatabaseFloor.Tables.allCases {
+            let elapsed = try await floor.measure(tables)
+            let rate = Double(events) / elapsed
+            report(String(format: "  database floor, %@: %.2f s, %.0f events/s, ratio to psql \\copy %.3f",
+                          tables.description, elapsed, rate, rate / ceiling))
+            rates.append((tables, rate))
+        }
+        return rates
     }
 
     /// The writers: each transaction writes one state row and its events (one key per transaction,

@@ -3,7 +3,9 @@
 //   runtime-benchmark [--events N] [--writers W]
 //       N events (default 100,000) appended to the outbox by transactions of 500 events plus one
 //       state row, published by an OutboxRelay, consumed by an InboxConsumer whose handler writes
-//       one row per event: end-to-end events/s against the `psql \copy` ceiling of N state rows.
+//       one row per event: end-to-end events/s against the `psql \copy` ceiling of N state rows,
+//       and the database floor: the same events' outbox, inbox and effect rows loaded by psql
+//       alone (DatabaseFloor), which bounds the ratio any implementation of these tables reaches.
 //   runtime-benchmark ... --steps S
 //       Which performance steps to use (default 3, all): 0 = every event alone in the consumer and
 //       the writers, 1 = the consumer's batch fast path, 2 = plus the handler's multi-row

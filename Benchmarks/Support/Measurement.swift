@@ -42,8 +42,15 @@ public func report(_ line: String) {
 /// Runs one psql command (`/usr/bin/psql`, stop on error); waits by polling so no thread blocks on
 /// the child.
 public func runPsql(_ url: String, _ command: String) async throws {
-    guard try await runProcess("/usr/bin/psql", [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", command]) == 0 else {
-        throw BenchmarkFailure("psql failed running \(command)")
+    try await runPsql(url, commands: [command])
+}
+
+/// Runs psql commands in order in one psql session (each its own `-c`, so each may be one
+/// backslash command such as `\copy`), stopping at the first error.
+public func runPsql(_ url: String, commands: [String]) async throws {
+    let arguments = [url, "-X", "-q", "-v", "ON_ERROR_STOP=1"] + commands.flatMap { ["-c", $0] }
+    guard try await runProcess("/usr/bin/psql", arguments) == 0 else {
+        throw BenchmarkFailure("psql failed running \(commands.joined(separator: "; "))")
     }
 }
 
