@@ -62,8 +62,8 @@ struct BacklogBenchmark {
 
     /// The stored form of the CloudEvents headers: a JSON array of one-entry objects, as
     /// `OutboxWriter.append` writes it.
-    static func headers(_ event: EventEnvelope) throws -> PostgresJSON {
+    static func headers(_ event: EventEnvelope) throws -> String {
         let entries = CloudEventHeaders.encode(event).map { [$0.name: String(decoding: $0.value, as: UTF8.self)] }
-        return PostgresJSON(String(decoding: try JSONSerialization.data(withJSONObject: entries, options: [.sortedKeys]), as: UTF8.self))
+        return String(decoding: try JSONSerialization.data(withJSONObject: entries, options: [.sortedKeys]), as: UTF8.self)
     }
 }

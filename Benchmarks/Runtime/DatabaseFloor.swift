@@ -136,7 +136,7 @@ private struct RowFiles {
                 let sequence = transaction / BenchmarkPipeline.keys * eventsPerTransaction + index - first
                 let event = BenchmarkPipeline.event(key: key, sequence: sequence)
                 let id = event.id.uuidString.lowercased()
-                let headers = try BacklogBenchmark.headers(event).text.replacingOccurrences(of: "\\", with: "\\\\")
+                let headers = try BacklogBenchmark.headers(event).replacingOccurrences(of: "\\", with: "\\\\")
                 let payload = Self.hex(event.payload)
                 outboxText += "\(index + 1)\t\(id)\t\(topic)\t\(key)\t\(type)\t\(headers)\t\\\\x\(payload)\n"
                 unsentText += "\(index + 1)\n"

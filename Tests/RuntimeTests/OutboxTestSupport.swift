@@ -17,15 +17,16 @@ struct OutboxFixture {
     let pool: PostgresPool
     let kafka: KafkaConfig
 
-    static func make(partitions: Int = 3, poolSize: Int = 4, createTopic: Bool = true) async throws -> OutboxFixture {
+    /// A fresh schema with `migrations` (every runtime migration unless told) and, unless told, its topic.
+    static func make(partitions: Int = 3, poolSize: Int = 4, createTopic: Bool = true,
+                     migrations: [PostgresMigration] = RuntimeMigrations.all) async throws -> OutboxFixture {
         let url = try TestEnvironment.databaseURL()
         let brokers = try TestEnvironment.kafkaBrokers()
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let schema = "outbox_test_\(suffix)"
         let database = try PostgresConfiguration(connectionString: url, applicationName: "outbox-tests", schema: schema)
         let pool = PostgresPool(configuration: database, options: .init(size: poolSize))
-        try await PostgresMigrator(schema: schema, migrations: RuntimeMigrations.all)
-            .migrate(using: pool)
+        try await PostgresMigrator(schema: schema, migrations: migrations).migrate(using: pool)
         let kafka = KafkaConfig(bootstrapServers: brokers, clientID: "outbox-tests")
         let topic = "outbox-test-\(suffix)"
         if createTopic {

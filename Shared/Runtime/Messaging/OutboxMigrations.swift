@@ -44,6 +44,12 @@ extension RuntimeMigrations {
     /// keeps every row for its full time after it was (last) sent: the relay notes, per minute, the
     /// lowest seq it marked sent in `outbox_sent_minutes` (one row updated per round), so every row
     /// sent within the retention has a seq at or above the lowest noted since its start.
+    ///
+    /// 15 — the stored CloudEvents headers are text, not jsonb. The writer makes them and the relay
+    /// reads them back as text (``StoredHeaders``); nothing queries inside them, so parsing them
+    /// into jsonb on every insert, and printing them back on every read, was work for nothing:
+    /// about 2-3 µs of an outbox row's COPY (psql, 300,000 rows, BENCHMARKS.md). Existing rows keep
+    /// jsonb's spacing, which the relay reads as any JSON whitespace.
     public static let outbox: [PostgresMigration] = [
         PostgresMigration(version: 10, name: "outbox seq in commit order per key", sql: """
             CREATE FUNCTION outbox_seq_per_key() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -114,6 +120,9 @@ extension RuntimeMigrations {
                     $body$
                     $function$, current_schema());
             END $migration$;
+            """),
+        PostgresMigration(version: 15, name: "outbox headers as text", sql: """
+            ALTER TABLE outbox ALTER COLUMN headers TYPE text USING headers::text;
             """),
     ]
 }

@@ -84,7 +84,7 @@ enum OutboxRelayStore {
         SELECT u.seq, o.topic, o.partition_key, o.headers, o.payload
         FROM (SELECT seq FROM outbox_unsent ORDER BY seq LIMIT $1) AS u
         CROSS JOIN LATERAL (
-            SELECT topic, partition_key, headers::text AS headers, payload FROM outbox WHERE outbox.seq = u.seq OFFSET 0
+            SELECT topic, partition_key, headers, payload FROM outbox WHERE outbox.seq = u.seq OFFSET 0
         ) AS o
         ORDER BY u.seq
         """)

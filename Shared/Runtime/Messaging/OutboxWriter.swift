@@ -35,7 +35,7 @@ public struct OutboxWriter {
         try connection.execute(
             Self.insert,
             [envelope.id, topic, envelope.partitionKey, envelope.type.description,
-             PostgresJSON(Self.headersJSON(envelope)), Array(envelope.payload)])
+             Self.headersJSON(envelope), Array(envelope.payload)])
     }
 
     /// Appends several envelopes at once (one INSERT, or a COPY for larger batches), in order: each
@@ -209,7 +209,7 @@ public struct OutboxWriter {
     /// fires per row in that order.
     static let insertMany = PostgresStatement("""
         INSERT INTO outbox (event_id, topic, partition_key, event_type, headers, payload)
-        SELECT e.id::uuid, e.topic, e.key, e.type, e.headers::jsonb, e.payload::bytea
+        SELECT e.id::uuid, e.topic, e.key, e.type, e.headers, e.payload::bytea
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
             WITH ORDINALITY AS e(id, topic, key, type, headers, payload, position)
         ORDER BY e.position
