@@ -9,7 +9,8 @@ import Runtime
 // debt-benchmark: the debt calculator's handlers in process against the local PostgreSQL (the inbox
 // and the relay are the runtime's, measured by runtime-benchmark):
 //   1. charging N chargeable atendimentos (events of K atendimentos; the largest operadora gets
-//      G events, so G GRUs) — atendimentos/s against `psql \copy` of the same N rows;
+//      G events, so G GRUs) — atendimentos/s against `psql \copy` of the same N rows, and the
+//      charging's database floor: the rows it left reloaded by psql alone (ReloadFloor);
 //   2. applying M payments (PaymentReceived, partial and late: acréscimos and the split) —
 //      payments/s against `psql \copy` of the same M rows;
 //   2b. a bank-return file of F payments imported through the request desk (as `ressus pagamentos
@@ -70,6 +71,10 @@ do {
             (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1))
         }
     }
+    // The database floor of the charging: what it left in the schema, reloaded by psql alone
+    // (before the ceiling's table is created there; the schema's seeded reference rows are in it).
+    let chargeFloor = try await ReloadFloor.measure(
+        databaseURL: databaseURL, schemas: [schema], directory: FileManager.default.temporaryDirectory)
     let chargeCopy = try await PsqlCopy.measure(
         databaseURL: databaseURL, schema: schema, table: "atendimento_rows",
         columns: "document text, abi integer, registro_ans text, amount bigint",
@@ -77,6 +82,12 @@ do {
     report(String(format: "  charging: %.0f atendimentos/s (%.0f events/s, %d GRUs) in %.1f s; psql \\copy of the same rows: %.0f rows/s; ratio %.3f (target >= 0.35)",
                   Double(atendimentos) / chargeSeconds, Double(workload.eventCount) / chargeSeconds, gruNumbers.count,
                   chargeSeconds, chargeCopy, Double(atendimentos) / chargeSeconds / chargeCopy))
+    let floorRate = Double(atendimentos) / chargeFloor.seconds
+    report(String(format: "  charging's database floor (the %d rows it left in %d tables, reloaded by psql): %.1f s, %.0f atendimentos/s, "
+                  + "ratio to psql \\copy %.3f; charging / floor %.3f",
+                  chargeFloor.rows, chargeFloor.tables, chargeFloor.seconds, floorRate, floorRate / chargeCopy,
+                  Double(atendimentos) / chargeSeconds / floorRate))
+    report("    slowest tables to reload: \(chargeFloor.slowestTables(3))")
 
     // 2. Payments: a tenth of the principal each, 15 days late (multa 4,95%): partial payments.
     let paidOn = try CivilDate(parsing: "2026-03-31")

@@ -146,6 +146,13 @@ final class IntakeBenchmark: @unchecked Sendable {
         report(String(format: "  ratio to psql \\copy: %.3f (target >= 0.35)", rate / ceiling))
         report(String(format: "  peak RSS: services (this process: intake + deadlines) %.1f MiB (VmHWM; highest sampled while running %.1f MiB), ",
                       ProcessMemory.peakMiB, highestRSS) + "CLI \(cliPeak) (target < 1024 MiB)")
+
+        let floor = try await ReloadFloor.measure(databaseURL: databaseURL, schemas: [intakeSchema, deadlinesSchema], directory: directory)
+        let floorRate = Double(atendimentos) / floor.seconds
+        report(String(format: "  database floor (the %d rows the run left in %d tables of both schemas, reloaded by psql, one per schema, at once): "
+                      + "%.1f s, %.0f atendimentos/s, ratio to psql \\copy %.3f; end to end / floor %.3f",
+                      floor.rows, floor.tables, floor.seconds, floorRate, floorRate / ceiling, rate / floorRate))
+        report("    slowest tables to reload: \(floor.slowestTables(4))")
     }
 
     // MARK: The services, as ServiceHost runs them

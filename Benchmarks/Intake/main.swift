@@ -8,7 +8,9 @@
 //       consumer → deadlines schema, until every atendimento is in the deadlines schema. Prints
 //       atendimentos/s of both, their ratio (issue 5 target: at least 0.35) and the peak RSS of the
 //       CLI and of this process, which runs both services (intake: scheduler and relay; deadlines:
-//       inbox consumer, scheduler and relay) as ServiceHost would.
+//       inbox consumer, scheduler and relay) as ServiceHost would. Then the database floor: every
+//       row the run left in both schemas reloaded by psql alone (ReloadFloor), which bounds the
+//       ratio any implementation leaving those rows can reach.
 //
 // Build in release mode: swift build -c release --product ressus, then --product intake-benchmark
 // (`--ressus` defaults to the `ressus` next to this executable).
