@@ -157,6 +157,7 @@ let package = Package(
         .executableTarget(name: "codec-benchmark", dependencies: ["Models", "LoadGeneration", "BenchmarkSupport"], path: "Benchmarks/Codec"),
         // What the benchmark executables share: timing, memory, unbuffered reporting, psql runs.
         .target(name: "BenchmarkSupport", path: "Benchmarks/Support"),
+        .executableTarget(name: "floor-benchmark", dependencies: ["BenchmarkSupport"], path: "Benchmarks/Floor"),
         .executableTarget(
             name: "runtime-benchmark", dependencies: ["Runtime", "Kafka", "Postgres", "Models", "BenchmarkSupport"],
             path: "Benchmarks/Runtime"
