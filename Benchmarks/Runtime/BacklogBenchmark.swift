@@ -53,17 +53,10 @@ struct BacklogBenchmark {
                     for index in chunk..<end {
                         let key = BenchmarkPipeline.key(index)
                         let event = BenchmarkPipeline.event(key: key, sequence: index / BenchmarkPipeline.keys)
-                        try writer.append([event.id, topic, key, type, try Self.headers(event), Array(event.payload)])
+                        try writer.append([event.id, topic, key, type, OutboxWriter.headersJSON(event), Array(event.payload)])
                     }
                 }
             }
         }
-    }
-
-    /// The stored form of the CloudEvents headers: a JSON array of one-entry objects, as
-    /// `OutboxWriter.append` writes it.
-    static func headers(_ event: EventEnvelope) throws -> String {
-        let entries = CloudEventHeaders.encode(event).map { [$0.name: String(decoding: $0.value, as: UTF8.self)] }
-        return String(decoding: try JSONSerialization.data(withJSONObject: entries, options: [.sortedKeys]), as: UTF8.self)
     }
 }

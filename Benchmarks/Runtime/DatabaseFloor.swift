@@ -1,5 +1,6 @@
 import BenchmarkSupport
 import Foundation
+import Runtime
 
 /// The database floor of a throughput run: the rows the design writes for its events, loaded by
 /// `psql \copy` (the fastest way PostgreSQL takes rows) into empty tables, with no Kafka and no
@@ -67,18 +68,12 @@ struct DatabaseFloor {
             }
         }
         try await verify(tables)
+        try await dropTables()
         return elapsed
     }
 
-    /// Creates the floor's tables, dropping those of an earlier measurement (the pipeline's
-    /// tear-down drops the last ones with its schemas), then a CHECKPOINT, as before the ceiling.
+    /// Creates the floor's tables, then a CHECKPOINT, as before the ceiling.
     private func create(_ tables: Tables) async throws {
-        try await pipeline.writerPool.withConnection {
-            try $0.executeScript("DROP TABLE IF EXISTS floor_state, floor_outbox, floor_outbox_unsent")
-        }
-        try await pipeline.inboxPool.withConnection {
-            try $0.executeScript("DROP TABLE IF EXISTS floor_inbox, floor_effects")
-        }
         let outboxTables, inboxTables: String
         switch tables {
         case .runtime:
@@ -102,6 +97,16 @@ struct DatabaseFloor {
         }
     }
 
+    /// Drops the floor's tables, so nothing of them (autovacuum) runs beside what comes next.
+    private func dropTables() async throws {
+        try await pipeline.writerPool.withConnection {
+            try $0.executeScript("DROP TABLE IF EXISTS floor_state, floor_outbox, floor_outbox_unsent")
+        }
+        try await pipeline.inboxPool.withConnection {
+            try $0.executeScript("DROP TABLE IF EXISTS floor_inbox, floor_effects")
+        }
+    }
+
     /// Every event's outbox, inbox and effect row is there, and nothing is left unsent.
     private func verify(_ tables: Tables) async throws {
         let outbox = try await pipeline.count("SELECT count(*) FROM floor_outbox", in: pipeline.writerPool)
@@ -116,7 +121,8 @@ struct DatabaseFloor {
 }
 
 /// The floor's input: the rows a run of `events` events writes, in COPY text format, in temporary
-/// files. Events, keys and headers as the throughput run makes them.
+/// files, written as they are made (so the files never sit in memory). Events, keys and headers as
+/// the throughput run makes them.
 private struct RowFiles {
     let state, outbox, unsent, inbox, inboxIDs, effects: URL
 
@@ -125,41 +131,57 @@ private struct RowFiles {
         func file(_ name: String) -> URL { directory.appendingPathComponent("\(pipeline.outboxSchema)-floor-\(name).tsv") }
         (state, outbox, unsent, inbox, inboxIDs, effects) =
             (file("state"), file("outbox"), file("unsent"), file("inbox"), file("inbox-ids"), file("effects"))
-        var stateText = "", outboxText = "", unsentText = "", inboxText = "", idText = "", effectText = ""
+        let writers = try [state, outbox, unsent, inbox, inboxIDs, effects].map { try BufferedFile($0) }
         let topic = pipeline.topic, type = BenchmarkPipeline.eventType.description
         let consumer = "bench-runtime-\(pipeline.topic)", time = "2026-11-23 12:00:00+00"
         for transaction in 0..<(events + eventsPerTransaction - 1) / eventsPerTransaction {
             let first = transaction * eventsPerTransaction, count = min(eventsPerTransaction, events - first)
             let key = BenchmarkPipeline.key(transaction)
-            stateText += StateRow(transaction, operadora: key, events: count).textLine
+            try writers[0].write(StateRow(transaction, operadora: key, events: count).textLine)
             for index in first..<first + count {
                 let sequence = transaction / BenchmarkPipeline.keys * eventsPerTransaction + index - first
                 let event = BenchmarkPipeline.event(key: key, sequence: sequence)
                 let id = event.id.uuidString.lowercased()
-                let headers = try BacklogBenchmark.headers(event).replacingOccurrences(of: "\\", with: "\\\\")
-                let payload = Self.hex(event.payload)
-                outboxText += "\(index + 1)\t\(id)\t\(topic)\t\(key)\t\(type)\t\(headers)\t\\\\x\(payload)\n"
-                unsentText += "\(index + 1)\n"
-                inboxText += "\(consumer)\t\(id)\t\(type)\tapplied\t\(topic)\t\(index % 3)\t\(index / 3)\n"
-                idText += "\(id)\n"
-                effectText += "\(id)\t\(key)\t\(sequence)\t\(time)\n"
+                // COPY text format: a backslash is written doubled (bytea's `\x` prefix included).
+                let headers = OutboxWriter.headersJSON(event).replacingOccurrences(of: "\\", with: "\\\\")
+                let payload = "\\" + OutboxWriter.byteaHex(event.payload)
+                try writers[1].write("\(index + 1)\t\(id)\t\(topic)\t\(key)\t\(type)\t\(headers)\t\(payload)\n")
+                try writers[2].write("\(index + 1)\n")
+                try writers[3].write("\(consumer)\t\(id)\t\(type)\tapplied\t\(topic)\t\(index % 3)\t\(index / 3)\n")
+                try writers[4].write("\(id)\n")
+                try writers[5].write("\(id)\t\(key)\t\(sequence)\t\(time)\n")
             }
         }
-        for (url, text) in [(state, stateText), (outbox, outboxText), (unsent, unsentText),
-                            (inbox, inboxText), (inboxIDs, idText), (effects, effectText)] {
-            try text.write(to: url, atomically: false, encoding: .utf8)
-        }
-    }
-
-    private static func hex(_ bytes: Data) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes { text += [digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]] }
-        return String(decoding: text, as: UTF8.self)
+        for writer in writers { try writer.close() }
     }
 
     func remove() {
         for url in [state, outbox, unsent, inbox, inboxIDs, effects] { try? FileManager.default.removeItem(at: url) }
+    }
+}
+
+/// A file written through a buffer of about 1 MiB.
+private final class BufferedFile {
+    private let handle: FileHandle
+    private var buffer = ""
+
+    init(_ url: URL) throws {
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        handle = try FileHandle(forWritingTo: url)
+    }
+
+    func write(_ text: String) throws {
+        buffer += text
+        if buffer.utf8.count >= 1 << 20 { try flush() }
+    }
+
+    func close() throws {
+        try flush()
+        try handle.close()
+    }
+
+    private func flush() throws {
+        try handle.write(contentsOf: Data(buffer.utf8))
+        buffer = ""
     }
 }

@@ -18,6 +18,7 @@ struct ThroughputBenchmark {
         report(String(format: "  psql \\copy of %d state rows: %.0f rows/s (%.0f rows/s without psql start-up)",
                      events, ceiling.rowsPerSecond, ceiling.rowsPerSecondWithoutStartup))
         let floors = try await measureFloors(ceiling: ceiling.rowsPerSecond)
+        try await pipeline.writerPool.withConnection { try $0.executeScript("CHECKPOINT") }
 
         let running = try await pipeline.start()
         let start = ContinuousClock.now

@@ -54,13 +54,18 @@ public func runPsql(_ url: String, commands: [String]) async throws {
     }
 }
 
-/// Runs `executable` with `arguments`, its standard output to the file `output` (else discarded)
-/// and its standard error discarded; waits by polling so no thread blocks on the child. Returns
+/// Runs `executable` with `arguments` (and `environment` over this process's own), its standard
+/// output to the file `output` (else discarded) and its standard error discarded; waits by polling
+/// so no thread blocks on the child, and stops the child if the waiting task is cancelled. Returns
 /// the exit status.
-public func runProcess(_ executable: String, _ arguments: [String], output: URL? = nil) async throws -> Int32 {
+public func runProcess(_ executable: String, _ arguments: [String], output: URL? = nil,
+                       environment: [String: String] = [:]) async throws -> Int32 {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     var file: FileHandle?
     if let output {
         FileManager.default.createFile(atPath: output.path, contents: nil)
@@ -70,6 +75,11 @@ public func runProcess(_ executable: String, _ arguments: [String], output: URL?
     process.standardOutput = file ?? FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
-    while process.isRunning { try await Task.sleep(for: .milliseconds(1)) }
+    do {
+        while process.isRunning { try await Task.sleep(for: .milliseconds(1)) }
+    } catch {
+        process.terminate()
+        throw error
+    }
     return process.terminationStatus
 }

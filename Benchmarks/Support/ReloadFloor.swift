@@ -2,12 +2,14 @@ import Foundation
 
 /// The database floor of a finished run: every row the run left in its schemas, reloaded by
 /// `psql \copy` (the fastest way PostgreSQL takes rows) into empty copies of the same tables
-/// (`LIKE … INCLUDING ALL`: columns, keys, indexes, checks; no foreign keys or triggers), one psql
-/// per schema, all at once, as the services would write them side by side. No Kafka, no service
-/// logic, no rows written and deleted on the way (pending outbox entries, done scheduled work):
-/// a lower bound on the database time of any implementation that leaves these rows, so the
-/// floor's rate against the ceiling bounds the ratio the run can reach.
+/// (`LIKE … INCLUDING ALL`: columns, keys, indexes, checks; no foreign keys or triggers), one COPY
+/// stream per schema, the schemas side by side, as the services would write them. No Kafka, no
+/// service logic, no rows written and deleted on the way (pending outbox entries, done scheduled
+/// work). It bounds the database time of an implementation that leaves these rows with one stream
+/// per service; more streams per service would compete for the same cores (on this machine's two,
+/// splitting the runtime floor's sides into two streams each was slower, BENCHMARKS.md).
 public enum ReloadFloor {
+    /// What a reload took, and where.
     public struct Result: Sendable {
         /// Wall seconds from starting the psql processes to the last one finishing.
         public let seconds: Double
@@ -26,75 +28,95 @@ public enum ReloadFloor {
         }
     }
 
-    /// Reloads what `schemas` hold, with files in `directory` (removed afterwards). The source
-    /// tables are vacuumed first and a CHECKPOINT taken, so no autovacuum or earlier dirty pages
-    /// compete with the timed part.
+    /// psql in the C locale: `\timing` then prints "Time: 12.345 ms" whatever the machine's language.
+    static let psqlEnvironment = ["LC_ALL": "C", "PGCLIENTENCODING": "UTF8"]
+
+    private struct Table {
+        let name: String
+        let file: URL
+        let rows: Int
+        var quotedName: String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    }
+
+    /// Reloads what `schemas` (lowercase letters, digits and `_`; each with at least one table)
+    /// hold, with files in `directory` (removed afterwards). The source tables are vacuumed first
+    /// and a CHECKPOINT taken, so no autovacuum or earlier dirty pages compete with the timed part.
+    /// The copies (schemas `floor_<schema>`) are dropped afterwards, also when it fails.
     public static func measure(databaseURL: String, schemas: [String], directory: URL) async throws -> Result {
+        for schema in schemas where schema.isEmpty || !schema.utf8.allSatisfy({ (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5f }) {
+            throw BenchmarkFailure("schema name \(schema) is not lowercase letters, digits and _")
+        }
         let work = directory.appendingPathComponent("reload-floor-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        var loads: [(schema: String, tables: [(name: String, file: URL, rows: Int)])] = []
+        var loads: [(schema: String, tables: [Table])] = []
         for schema in schemas {
-            var tables: [(name: String, file: URL, rows: Int)] = []
-            for table in try await tableNames(databaseURL, schema: schema, work: work) {
-                let file = work.appendingPathComponent("\(schema).\(table).copy")
-                try await runPsql(databaseURL, commands: ["VACUUM \(schema).\(table)", "\\copy \(schema).\(table) TO '\(file.path)'"])
+            let names = try await tableNames(databaseURL, schema: schema, work: work)
+            guard !names.isEmpty else { throw BenchmarkFailure("schema \(schema) has no tables") }
+            var tables: [Table] = []
+            for name in names {
+                let file = work.appendingPathComponent("\(loads.count)-\(tables.count).copy")
+                let source = Table(name: name, file: file, rows: 0).quotedName
+                try await runPsql(databaseURL, commands: ["VACUUM \(schema).\(source)", "\\copy \(schema).\(source) TO '\(file.path)'"])
                 let rows = try lineCount(file)
-                if rows > 0 { tables.append((table, file, rows)) }
+                if rows > 0 { tables.append(Table(name: name, file: file, rows: rows)) }
             }
             loads.append((schema, tables))
         }
-        let elapsed: Double
-        var slowest: [(table: String, rows: Int, seconds: Double)] = []
-        for (schema, tables) in loads {
-            try await runPsql(databaseURL, commands: ["DROP SCHEMA IF EXISTS floor_\(schema) CASCADE", "CREATE SCHEMA floor_\(schema)"]
-                              + tables.map { "CREATE TABLE floor_\(schema).\($0.name) (LIKE \(schema).\($0.name) INCLUDING ALL)" })
-        }
         let drops = loads.map { "DROP SCHEMA IF EXISTS floor_\($0.schema) CASCADE" }
         do {
-            try await runPsql(databaseURL, "CHECKPOINT")
-            elapsed = try await seconds {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for (schema, tables) in loads where !tables.isEmpty {
-                        let commands = ["\\timing on"] + tables.map { "\\copy floor_\(schema).\($0.name) FROM '\($0.file.path)'" }
-                        let output = work.appendingPathComponent("\(schema).timing")
-                        group.addTask {
-                            let arguments = [databaseURL, "-X", "-q", "-v", "ON_ERROR_STOP=1"] + commands.flatMap { ["-c", $0] }
-                            guard try await runProcess("/usr/bin/psql", arguments, output: output) == 0 else {
-                                throw BenchmarkFailure("psql failed reloading schema \(schema)")
-                            }
-                        }
-                    }
-                    try await group.waitForAll()
-                }
-            }
-            for (schema, tables) in loads where !tables.isEmpty {
-                let times = try String(contentsOf: work.appendingPathComponent("\(schema).timing"), encoding: .utf8)
-                    .split(separator: "\n").compactMap { line -> Double? in
-                        guard line.hasPrefix("Time: "), let ms = Double(line.dropFirst(6).prefix { $0 != " " }) else { return nil }
-                        return ms / 1_000
-                    }
-                guard times.count == tables.count else {
-                    throw BenchmarkFailure("psql timed \(times.count) of schema \(schema)'s \(tables.count) tables")
-                }
-                for (table, time) in zip(tables, times) { slowest.append(("\(schema).\(table.name)", table.rows, time)) }
-            }
-            slowest.sort { $0.seconds > $1.seconds }
-            for (schema, tables) in loads {
-                for table in tables {
-                    let loaded = try await psqlValue(databaseURL, "SELECT count(*) FROM floor_\(schema).\(table.name)", work: work)
-                    guard loaded == String(table.rows) else {
-                        throw BenchmarkFailure("floor_\(schema).\(table.name) holds \(loaded) rows, not \(table.rows)")
-                    }
-                }
-            }
+            let result = try await reload(loads, databaseURL: databaseURL, work: work)
+            try await runPsql(databaseURL, commands: drops)
+            return result
         } catch {
             try? await runPsql(databaseURL, commands: drops)
             throw error
         }
-        try await runPsql(databaseURL, commands: drops)
-        let all = loads.flatMap(\.tables)
-        return Result(seconds: elapsed, rows: all.reduce(0) { $0 + $1.rows }, tables: all.count, slowest: slowest)
+    }
+
+    /// Creates the copies, loads them (timed) and checks their counts.
+    private static func reload(_ loads: [(schema: String, tables: [Table])], databaseURL: String, work: URL) async throws -> Result {
+        for (schema, tables) in loads {
+            try await runPsql(databaseURL, commands: ["DROP SCHEMA IF EXISTS floor_\(schema) CASCADE", "CREATE SCHEMA floor_\(schema)"]
+                              + tables.map { "CREATE TABLE floor_\(schema).\($0.quotedName) (LIKE \(schema).\($0.quotedName) INCLUDING ALL)" })
+        }
+        try await runPsql(databaseURL, "CHECKPOINT")
+        let elapsed = try await seconds {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, (schema, tables)) in loads.enumerated() where !tables.isEmpty {
+                    let commands = ["\\timing on"] + tables.map { "\\copy floor_\(schema).\($0.quotedName) FROM '\($0.file.path)'" }
+                    let arguments = [databaseURL, "-X", "-q", "-v", "ON_ERROR_STOP=1"] + commands.flatMap { ["-c", $0] }
+                    let output = work.appendingPathComponent("\(index).timing")
+                    group.addTask {
+                        guard try await runProcess("/usr/bin/psql", arguments, output: output, environment: psqlEnvironment) == 0 else {
+                            throw BenchmarkFailure("psql failed reloading schema \(schema)")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        var slowest: [(table: String, rows: Int, seconds: Double)] = []
+        for (index, (schema, tables)) in loads.enumerated() where !tables.isEmpty {
+            let times = try String(contentsOf: work.appendingPathComponent("\(index).timing"), encoding: .utf8)
+                .split(separator: "\n").compactMap { line -> Double? in
+                    // "Time: 7680.123 ms (00:07.680)"
+                    guard line.hasPrefix("Time: "), let ms = Double(line.dropFirst(6).prefix { $0 != " " }) else { return nil }
+                    return ms / 1_000
+                }
+            guard times.count == tables.count else {
+                throw BenchmarkFailure("psql timed \(times.count) of schema \(schema)'s \(tables.count) tables")
+            }
+            for (table, time) in zip(tables, times) {
+                let loaded = try await psqlValue(databaseURL, "SELECT count(*) FROM floor_\(schema).\(table.quotedName)", work: work)
+                guard loaded == String(table.rows) else {
+                    throw BenchmarkFailure("floor_\(schema).\(table.name) holds \(loaded) rows, not \(table.rows)")
+                }
+                slowest.append(("\(schema).\(table.name)", table.rows, time))
+            }
+        }
+        slowest.sort { $0.seconds > $1.seconds }
+        return Result(seconds: elapsed, rows: slowest.reduce(0) { $0 + $1.rows }, tables: slowest.count, slowest: slowest)
     }
 
     private static func tableNames(_ url: String, schema: String, work: URL) async throws -> [String] {
@@ -108,7 +130,7 @@ public enum ReloadFloor {
     private static func psqlValue(_ url: String, _ query: String, work: URL) async throws -> String {
         let output = work.appendingPathComponent("query.out")
         guard try await runProcess("/usr/bin/psql", [url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", query],
-                                   output: output) == 0 else {
+                                   output: output, environment: psqlEnvironment) == 0 else {
             throw BenchmarkFailure("psql failed running \(query)")
         }
         return try String(contentsOf: output, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)

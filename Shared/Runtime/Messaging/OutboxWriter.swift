@@ -102,7 +102,7 @@ public struct OutboxWriter {
     /// The stored CloudEvents headers: a JSON array of one-entry objects, in header order
     /// (`[{"ce_id":"..."},...]`). Written by hand: `JSONSerialization` took a third of the
     /// runtime benchmark's CPU.
-    static func headersJSON(_ envelope: EventEnvelope) -> String {
+    package static func headersJSON(_ envelope: EventEnvelope) -> String {
         var json: [UInt8] = [UInt8(ascii: "[")]
         json.reserveCapacity(400)
         for (index, header) in CloudEventHeaders.encode(envelope).enumerated() {
@@ -141,7 +141,7 @@ public struct OutboxWriter {
     static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// `bytes` in bytea's hex input format (`\x0a1b...`), to travel in a text array.
-    static func byteaHex(_ bytes: Data) -> String {
+    package static func byteaHex(_ bytes: Data) -> String {
         let digits = hexDigits
         var text: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
         text.reserveCapacity(2 + bytes.count * 2)

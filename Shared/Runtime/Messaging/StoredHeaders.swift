@@ -3,8 +3,9 @@ import Kafka
 import Models
 
 /// The outbox's stored CloudEvents headers — a JSON array of one-entry objects with string values
-/// (`[{"ce_id": "..."}, {"ce_type": "..."}]`, as `OutboxWriter` writes them) — read back into
-/// Kafka headers, in order.
+/// (`[{"ce_id":"..."},{"ce_type":"..."}]` as `OutboxWriter` writes them; rows stored before runtime
+/// migration 15 have jsonb's spacing, `[{"ce_id": "..."}, ...]`) — read back into Kafka headers, in
+/// order.
 ///
 /// The relay reads every row's headers on its serial path, where `JSONSerialization` took most of
 /// its CPU (15% of the runtime benchmark's samples). The common form (strings without escapes, any
