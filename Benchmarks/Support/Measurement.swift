@@ -46,10 +46,11 @@ public func runPsql(_ url: String, _ command: String) async throws {
 }
 
 /// Runs psql commands in order in one psql session (each its own `-c`, so each may be one
-/// backslash command such as `\copy`), stopping at the first error.
-public func runPsql(_ url: String, commands: [String]) async throws {
+/// backslash command such as `\copy`), stopping at the first error; its standard output to the
+/// file `output` (else discarded), with `environment` over this process's own.
+public func runPsql(_ url: String, commands: [String], output: URL? = nil, environment: [String: String] = [:]) async throws {
     let arguments = [url, "-X", "-q", "-v", "ON_ERROR_STOP=1"] + commands.flatMap { ["-c", $0] }
-    guard try await runProcess("/usr/bin/psql", arguments) == 0 else {
+    guard try await runProcess("/usr/bin/psql", arguments, output: output, environment: environment) == 0 else {
         throw BenchmarkFailure("psql failed running \(commands.joined(separator: "; "))")
     }
 }

@@ -85,12 +85,9 @@ public enum ReloadFloor {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (index, (schema, tables)) in loads.enumerated() where !tables.isEmpty {
                     let commands = ["\\timing on"] + tables.map { "\\copy floor_\(schema).\($0.quotedName) FROM '\($0.file.path)'" }
-                    let arguments = [databaseURL, "-X", "-q", "-v", "ON_ERROR_STOP=1"] + commands.flatMap { ["-c", $0] }
                     let output = work.appendingPathComponent("\(index).timing")
                     group.addTask {
-                        guard try await runProcess("/usr/bin/psql", arguments, output: output, environment: psqlEnvironment) == 0 else {
-                            throw BenchmarkFailure("psql failed reloading schema \(schema)")
-                        }
+                        try await runPsql(databaseURL, commands: commands, output: output, environment: psqlEnvironment)
                     }
                 }
                 try await group.waitForAll()
@@ -129,10 +126,8 @@ public enum ReloadFloor {
     /// The unaligned, tuples-only output of one query.
     private static func psqlValue(_ url: String, _ query: String, work: URL) async throws -> String {
         let output = work.appendingPathComponent("query.out")
-        guard try await runProcess("/usr/bin/psql", [url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", query],
-                                   output: output, environment: psqlEnvironment) == 0 else {
-            throw BenchmarkFailure("psql failed running \(query)")
-        }
+        try await runPsql(url, commands: ["\\pset format unaligned", "\\pset tuples_only on", query],
+                          output: output, environment: psqlEnvironment)
         return try String(contentsOf: output, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
