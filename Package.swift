@@ -159,7 +159,7 @@ let package = Package(
         .target(name: "BenchmarkSupport", path: "Benchmarks/Support"),
         .executableTarget(name: "floor-benchmark", dependencies: ["BenchmarkSupport"], path: "Benchmarks/Floor"),
         .executableTarget(
-            name: "runtime-benchmark", dependencies: ["Runtime", "Kafka", "Postgres", "Models", "BenchmarkSupport"],
+            name: "runtime-benchmark", dependencies: ["Runtime", "Kafka", "Postgres", "Models", "LoadGeneration", "BenchmarkSupport"],
             path: "Benchmarks/Runtime"
         ),
         .executableTarget(name: "intake-benchmark", dependencies: ["BenchmarkSupport", "IntakeCore", "DeadlinesCore", "Runtime", "Kafka", "Postgres", "Models", serviceLifecycle], path: "Benchmarks/Intake"),

@@ -1,5 +1,6 @@
 import BenchmarkSupport
 import Foundation
+import LoadGeneration
 import Runtime
 
 /// The database floor of a throughput run: the rows the design writes for its events, loaded by
@@ -131,13 +132,17 @@ private struct RowFiles {
         func file(_ name: String) -> URL { directory.appendingPathComponent("\(pipeline.outboxSchema)-floor-\(name).tsv") }
         (state, outbox, unsent, inbox, inboxIDs, effects) =
             (file("state"), file("outbox"), file("unsent"), file("inbox"), file("inbox-ids"), file("effects"))
-        let writers = try [state, outbox, unsent, inbox, inboxIDs, effects].map { try BufferedFile($0) }
+        let writers = try [state, outbox, unsent, inbox, inboxIDs, effects].map { try CSVLineWriter(path: $0.path, header: nil) }
+        func line(_ file: Int, _ text: String) {
+            writers[file].append(text)
+            writers[file].endLine()
+        }
         let topic = pipeline.topic, type = BenchmarkPipeline.eventType.description
         let consumer = "bench-runtime-\(pipeline.topic)", time = "2026-11-23 12:00:00+00"
         for transaction in 0..<(events + eventsPerTransaction - 1) / eventsPerTransaction {
             let first = transaction * eventsPerTransaction, count = min(eventsPerTransaction, events - first)
             let key = BenchmarkPipeline.key(transaction)
-            try writers[0].write(StateRow(transaction, operadora: key, events: count).textLine)
+            writers[0].append(StateRow(transaction, operadora: key, events: count).textLine)
             for index in first..<first + count {
                 let sequence = transaction / BenchmarkPipeline.keys * eventsPerTransaction + index - first
                 let event = BenchmarkPipeline.event(key: key, sequence: sequence)
@@ -145,11 +150,11 @@ private struct RowFiles {
                 // COPY text format: a backslash is written doubled (bytea's `\x` prefix included).
                 let headers = OutboxWriter.headersJSON(event).replacingOccurrences(of: "\\", with: "\\\\")
                 let payload = "\\" + OutboxWriter.byteaHex(event.payload)
-                try writers[1].write("\(index + 1)\t\(id)\t\(topic)\t\(key)\t\(type)\t\(headers)\t\(payload)\n")
-                try writers[2].write("\(index + 1)\n")
-                try writers[3].write("\(consumer)\t\(id)\t\(type)\tapplied\t\(topic)\t\(index % 3)\t\(index / 3)\n")
-                try writers[4].write("\(id)\n")
-                try writers[5].write("\(id)\t\(key)\t\(sequence)\t\(time)\n")
+                line(1, "\(index + 1)\t\(id)\t\(topic)\t\(key)\t\(type)\t\(headers)\t\(payload)")
+                line(2, "\(index + 1)")
+                line(3, "\(consumer)\t\(id)\t\(type)\tapplied\t\(topic)\t\(index % 3)\t\(index / 3)")
+                line(4, "\(id)")
+                line(5, "\(id)\t\(key)\t\(sequence)\t\(time)")
             }
         }
         for writer in writers { try writer.close() }
@@ -157,31 +162,5 @@ private struct RowFiles {
 
     func remove() {
         for url in [state, outbox, unsent, inbox, inboxIDs, effects] { try? FileManager.default.removeItem(at: url) }
-    }
-}
-
-/// A file written through a buffer of about 1 MiB.
-private final class BufferedFile {
-    private let handle: FileHandle
-    private var buffer = ""
-
-    init(_ url: URL) throws {
-        FileManager.default.createFile(atPath: url.path, contents: nil)
-        handle = try FileHandle(forWritingTo: url)
-    }
-
-    func write(_ text: String) throws {
-        buffer += text
-        if buffer.utf8.count >= 1 << 20 { try flush() }
-    }
-
-    func close() throws {
-        try flush()
-        try handle.close()
-    }
-
-    private func flush() throws {
-        try handle.write(contentsOf: Data(buffer.utf8))
-        buffer = ""
     }
 }

@@ -1,22 +1,26 @@
 import Foundation
 
-/// Writes CSV lines to a file through a large buffer (generated files reach hundreds of MB).
-final class CSVLineWriter {
+/// Writes CSV lines (or any text lines) to a file through a large buffer (generated files reach
+/// hundreds of MB). Also used by the benchmarks for their COPY files.
+package final class CSVLineWriter {
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private let flushThreshold = 1 << 20
 
-    init(path: String, header: String) throws {
+    /// Creates the file at `path`, starting with the `header` line if there is one.
+    package init(path: String, header: String?) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil) else {
             throw LoadGenerationError("não foi possível criar o arquivo \(path)")
         }
         handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         buffer.reserveCapacity(flushThreshold + 4096)
-        append(header)
-        endLine()
+        if let header {
+            append(header)
+            endLine()
+        }
     }
 
-    func append(_ text: String) { buffer.append(contentsOf: text.utf8) }
+    package func append(_ text: String) { buffer.append(contentsOf: text.utf8) }
     func comma() { buffer.append(UInt8(ascii: ",")) }
 
     /// `value` in decimal, left-padded with zeros to `width` digits.
@@ -47,12 +51,12 @@ final class CSVLineWriter {
         appendDigits(day, width: 2)
     }
 
-    func endLine() {
+    package func endLine() {
         buffer.append(UInt8(ascii: "\n"))
         if buffer.count >= flushThreshold { flush() }
     }
 
-    func close() throws {
+    package func close() throws {
         flush()
         try handle.close()
     }
